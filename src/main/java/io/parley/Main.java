@@ -1,0 +1,56 @@
+package io.parley;
+
+import io.parley.config.ConfigLoader;
+import io.parley.config.ParleyConfig;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Reads the configuration, starts a node, and closes it cleanly on SIGTERM or Ctrl-C. */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    ParleyConfig config;
+    try {
+      config = readConfig();
+    } catch (RuntimeException e) {
+      log.error("Parley cannot start: {}", e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.builder().with(ParleyNode.vertxOptions(config)).build();
+    ParleyNode node;
+    try {
+      node = ParleyNode.deploy(vertx, config).await();
+      log.info("Parley is up: http://{}:{}/ (WebSocket at /ws)", displayHost(config), node.httpPort());
+    } catch (Exception e) {
+      log.error("Parley failed to start: {}", e.getMessage(), e);
+      vertx.close().await();
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("Parley is shutting down");
+      node.close().eventually(vertx::close).await();
+    }, "parley-shutdown"));
+  }
+
+  // A throwaway Vertx reads the config, because the real one's options depend on it.
+  private static ParleyConfig readConfig() {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      return ConfigLoader.load(bootstrap).await();
+    } finally {
+      bootstrap.close().await();
+    }
+  }
+
+  private static String displayHost(ParleyConfig config) {
+    return "0.0.0.0".equals(config.httpHost()) ? "localhost" : config.httpHost();
+  }
+}

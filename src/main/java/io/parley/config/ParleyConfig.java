@@ -1,0 +1,97 @@
+package io.parley.config;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Parley's settings, read once at start-up. Every key and its default live in {@code conf/config.json};
+ * environment variables and then system properties of the same name override them (see README).
+ *
+ * @param httpHost        interface the HTTP server binds
+ * @param httpPort        HTTP port; 0 picks a free one (tests)
+ * @param eventLoops      event-loop threads, and so HTTP verticle instances; 0 means Vert.x's default (2 x cores)
+ * @param wsMaxFrameSize  largest WebSocket frame or message in bytes; a larger one closes the socket with 1009
+ * @param maxTextLength   longest message text, in Unicode code points
+ * @param historySize     messages kept per room
+ * @param joinHistory     messages sent with {@code joined} when the client gives no {@code since}
+ * @param historyPageMax  most messages one {@code history} request or one {@code since} resume returns
+ * @param requestTimeoutMs how long a connection waits for the chat service before answering {@code internal_error}
+ */
+public record ParleyConfig(
+    String httpHost,
+    int httpPort,
+    int eventLoops,
+    int wsMaxFrameSize,
+    int maxTextLength,
+    int historySize,
+    int joinHistory,
+    int historyPageMax,
+    long requestTimeoutMs) {
+
+  public static final String HTTP_HOST = "HTTP_HOST";
+  public static final String HTTP_PORT = "HTTP_PORT";
+  public static final String EVENT_LOOPS = "EVENT_LOOPS";
+  public static final String WS_MAX_FRAME_SIZE = "WS_MAX_FRAME_SIZE";
+  public static final String MAX_TEXT_LENGTH = "MAX_TEXT_LENGTH";
+  public static final String HISTORY_SIZE = "HISTORY_SIZE";
+  public static final String JOIN_HISTORY = "JOIN_HISTORY";
+  public static final String HISTORY_PAGE_MAX = "HISTORY_PAGE_MAX";
+  public static final String REQUEST_TIMEOUT_MS = "REQUEST_TIMEOUT_MS";
+
+  /** Every key Parley reads; the environment store is limited to these. */
+  public static final java.util.List<String> KEYS = java.util.List.of(
+      HTTP_HOST, HTTP_PORT, EVENT_LOOPS, WS_MAX_FRAME_SIZE, MAX_TEXT_LENGTH,
+      HISTORY_SIZE, JOIN_HISTORY, HISTORY_PAGE_MAX, REQUEST_TIMEOUT_MS);
+
+  public ParleyConfig {
+    requireRange(HTTP_PORT, httpPort, 0, 65535);
+    requireRange(EVENT_LOOPS, eventLoops, 0, 1024);
+    requireRange(WS_MAX_FRAME_SIZE, wsMaxFrameSize, 256, 16 * 1024 * 1024);
+    requireRange(MAX_TEXT_LENGTH, maxTextLength, 1, 1024 * 1024);
+    requireRange(HISTORY_SIZE, historySize, 1, 1_000_000);
+    requireRange(JOIN_HISTORY, joinHistory, 0, historySize);
+    requireRange(HISTORY_PAGE_MAX, historyPageMax, 1, historySize);
+    requireRange(REQUEST_TIMEOUT_MS, requestTimeoutMs, 1, 600_000);
+  }
+
+  /** Builds the config from merged JSON; a missing or malformed key fails start-up with its name. */
+  public static ParleyConfig fromJson(JsonObject json) {
+    return new ParleyConfig(
+        string(json, HTTP_HOST),
+        (int) number(json, HTTP_PORT),
+        (int) number(json, EVENT_LOOPS),
+        (int) number(json, WS_MAX_FRAME_SIZE),
+        (int) number(json, MAX_TEXT_LENGTH),
+        (int) number(json, HISTORY_SIZE),
+        (int) number(json, JOIN_HISTORY),
+        (int) number(json, HISTORY_PAGE_MAX),
+        number(json, REQUEST_TIMEOUT_MS));
+  }
+
+  private static String string(JsonObject json, String key) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      throw new IllegalArgumentException("config key " + key + " is missing");
+    }
+    return value.toString();
+  }
+
+  // Environment variables and system properties arrive as strings: accept "8080" as well as 8080.
+  private static long number(JsonObject json, String key) {
+    Object value = json.getValue(key);
+    if (value instanceof Number n) {
+      return n.longValue();
+    }
+    try {
+      return Long.parseLong(string(json, key).trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("config key " + key + " must be a whole number, got '" + value + "'");
+    }
+  }
+
+  private static void requireRange(String key, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          "config key " + key + " must be between " + min + " and " + max + ", got " + value);
+    }
+  }
+}

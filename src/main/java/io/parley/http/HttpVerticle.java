@@ -1,0 +1,94 @@
+package io.parley.http;
+
+import io.parley.NodeStatus;
+import io.parley.config.ParleyConfig;
+import io.parley.protocol.CloseCodes;
+import io.parley.session.ClientSession;
+import io.parley.session.RoomFanout;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the web page, {@code /health}, and WebSocket upgrades at {@code /ws}. Deployed once per event
+ * loop; the instances share the port. Each instance owns the sessions it accepted.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
+
+  private final ParleyConfig config;
+  private final RoomFanout fanout;
+  private final NodeStatus status;
+  private final Set<ClientSession> sessions = new HashSet<>();
+
+  public HttpVerticle(ParleyConfig config, RoomFanout fanout, NodeStatus status) {
+    this.config = config;
+    this.fanout = fanout;
+    this.status = status;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    router.route("/ws").handler(this::upgrade);
+    router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
+
+    // Routes, not HttpServer.webSocketHandler: a server-level handler would take every upgrade,
+    // including the ones later routes need (SockJS).
+    HttpServerOptions options = new HttpServerOptions()
+        .setMaxWebSocketFrameSize(config.wsMaxFrameSize())
+        .setMaxWebSocketMessageSize(config.wsMaxFrameSize());
+    return vertx.createHttpServer(options)
+        .requestHandler(router)
+        .listen(sharedPort(config.httpPort()), config.httpHost())
+        .onSuccess(server -> status.httpPort(server.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    // Tell clients to reconnect rather than leaving them to discover a dead socket.
+    return Future.join(sessions.stream()
+        .map(session -> session.close(CloseCodes.GOING_AWAY, "server shutting down"))
+        .toList());
+  }
+
+  /**
+   * Instances listening on the same port share one server and Vert.x spreads connections over them. Port 0
+   * would give each instance its own random port; a negative port asks Vert.x for one random port shared
+   * by all instances.
+   */
+  private static int sharedPort(int configured) {
+    return configured == 0 ? -1 : configured;
+  }
+
+  private void health(RoutingContext ctx) {
+    boolean ready = status.ready();
+    ctx.response()
+        .setStatusCode(ready ? 200 : 503)
+        .putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", ready ? "UP" : "STARTING").encode());
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    ctx.request().toWebSocket()
+        .onSuccess(socket -> {
+          sessions.add(new ClientSession(socket, vertx.eventBus(), fanout, config).start(sessions::remove));
+        })
+        .onFailure(failure -> {
+          log.debug("refused upgrade from {}: {}", ctx.request().remoteAddress(), failure.getMessage());
+          if (!ctx.response().ended()) {
+            ctx.response().setStatusCode(400).end("expected a WebSocket upgrade");
+          }
+        });
+  }
+}

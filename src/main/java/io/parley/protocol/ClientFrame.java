@@ -1,0 +1,35 @@
+package io.parley.protocol;
+
+/**
+ * A validated frame from a client. Every frame may carry a {@code ref} (a string of at most 64 characters)
+ * that the server echoes in its direct answer: {@code welcome}, {@code joined}, {@code left}, {@code rooms},
+ * {@code history} or {@code error}.
+ */
+public sealed interface ClientFrame {
+
+  String ref();
+
+  record Hello(String ref, String nick) implements ClientFrame {
+  }
+
+  /** {@code since} is null when the client wants the recent history rather than a resume. */
+  record Join(String ref, String room, Long since) implements ClientFrame {
+  }
+
+  record Leave(String ref, String room) implements ClientFrame {
+  }
+
+  /** {@code cid} is the client's own id for the message, echoed in the {@code message} frame; may be null. */
+  record Send(String ref, String room, String text, String cid) implements ClientFrame {
+  }
+
+  record Typing(String ref, String room) implements ClientFrame {
+  }
+
+  record Rooms(String ref) implements ClientFrame {
+  }
+
+  /** {@code before} is null for the newest page. */
+  record History(String ref, String room, Long before, int limit) implements ClientFrame {
+  }
+}

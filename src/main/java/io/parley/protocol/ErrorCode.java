@@ -1,0 +1,59 @@
+package io.parley.protocol;
+
+import java.util.Locale;
+
+/**
+ * The {@code code} of an {@code error} frame. Mirrored, with the test that shows each, in docs/PROTOCOL.md.
+ * An error frame never closes the connection.
+ */
+public enum ErrorCode {
+  /** The text frame is not a JSON object. */
+  INVALID_JSON,
+  /** A binary frame arrived; Parley speaks JSON in text frames only. */
+  BINARY_NOT_SUPPORTED,
+  /** {@code type} names no frame Parley knows. */
+  UNKNOWN_TYPE,
+  /** A required field is absent (or null). */
+  MISSING_FIELD,
+  /** A field has the wrong JSON type (a string where a number belongs, a fraction for an id...). */
+  WRONG_TYPE,
+  /** A field has the right type but a value out of range (a negative {@code since}, a long {@code cid}...). */
+  INVALID_VALUE,
+  /** A nick that does not match {@code [A-Za-z0-9_-]{1,32}}. */
+  INVALID_NICK,
+  /** A room name that does not match {@code [A-Za-z0-9_-]{1,64}}. */
+  INVALID_ROOM,
+  /** Message text that is empty or only white space. */
+  EMPTY_TEXT,
+  /** Message text longer than the configured maximum. */
+  TEXT_TOO_LONG,
+  /** Any frame but {@code hello} before {@code hello} succeeded. */
+  HELLO_REQUIRED,
+  /** A second {@code hello} on a connection that already has a nick. */
+  ALREADY_IDENTIFIED,
+  /** The nick belongs to another live connection. */
+  NICK_TAKEN,
+  /** {@code send}, {@code typing} or {@code leave} for a room this connection has not joined. */
+  NOT_JOINED,
+  /** The server could not complete the request (the chat service did not answer in time); retry. */
+  INTERNAL_ERROR;
+
+  private final String code = name().toLowerCase(Locale.ROOT);
+
+  /** The snake_case code written in error frames. */
+  public String code() {
+    return code;
+  }
+
+  /** Parses a code written by {@link #code()}; anything else is {@link #INTERNAL_ERROR}. */
+  public static ErrorCode fromCode(String code) {
+    if (code != null) {
+      for (ErrorCode value : values()) {
+        if (value.code.equals(code)) {
+          return value;
+        }
+      }
+    }
+    return INTERNAL_ERROR;
+  }
+}

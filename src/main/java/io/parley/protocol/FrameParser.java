@@ -1,0 +1,138 @@
+package io.parley.protocol;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Turns one client text frame into a {@link ClientFrame}, or throws a {@link ProtocolException} naming
+ * what is wrong. Pure and thread-safe: no I/O, no state.
+ */
+public final class FrameParser {
+
+  /** Longest {@code ref} and {@code cid}. */
+  public static final int MAX_TOKEN_LENGTH = 64;
+
+  private final int maxTextLength;
+  private final int historyPageMax;
+
+  public FrameParser(int maxTextLength, int historyPageMax) {
+    this.maxTextLength = maxTextLength;
+    this.historyPageMax = historyPageMax;
+  }
+
+  public ClientFrame parse(String text) {
+    JsonObject json;
+    try {
+      json = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      throw new ProtocolException(ErrorCode.INVALID_JSON, "a frame must be one JSON object");
+    }
+    String ref = optionalToken(json, "ref");
+    try {
+      return parse(json, ref);
+    } catch (ProtocolException e) {
+      throw e.withRef(ref);
+    }
+  }
+
+  private ClientFrame parse(JsonObject json, String ref) {
+    String type = requiredString(json, "type");
+    return switch (type) {
+      case "hello" -> new ClientFrame.Hello(ref, Names.requireNick(requiredString(json, "nick")));
+      case "join" -> new ClientFrame.Join(ref, room(json), optionalId(json, "since", 0));
+      case "leave" -> new ClientFrame.Leave(ref, room(json));
+      case "send" -> new ClientFrame.Send(ref, room(json), text(json), optionalToken(json, "cid"));
+      case "typing" -> new ClientFrame.Typing(ref, room(json));
+      case "rooms" -> new ClientFrame.Rooms(ref);
+      case "history" -> new ClientFrame.History(ref, room(json), optionalId(json, "before", 1), limit(json));
+      default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + abbreviate(type) + "'");
+    };
+  }
+
+  private static String room(JsonObject json) {
+    return Names.requireRoom(requiredString(json, "room"));
+  }
+
+  private String text(JsonObject json) {
+    return checkText(requiredString(json, "text"));
+  }
+
+  /** Checks message text against the rules of {@code send}; shared with the chat service. */
+  public String checkText(String text) {
+    if (text == null) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "field 'text' is required");
+    }
+    if (text.isBlank()) {
+      throw new ProtocolException(ErrorCode.EMPTY_TEXT, "text is empty");
+    }
+    // Limits count characters as people see them (code points), not UTF-16 units.
+    if (text.length() > maxTextLength && text.codePointCount(0, text.length()) > maxTextLength) {
+      throw new ProtocolException(ErrorCode.TEXT_TOO_LONG, "text is longer than " + maxTextLength + " characters");
+    }
+    return text;
+  }
+
+  private int limit(JsonObject json) {
+    Long limit = optionalWhole(json, "limit");
+    if (limit == null) {
+      return historyPageMax;
+    }
+    if (limit < 1) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "limit must be at least 1");
+    }
+    return (int) Math.min(limit, historyPageMax);
+  }
+
+  private static String requiredString(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "field '" + field + "' is required");
+    }
+    if (!(value instanceof String s)) {
+      throw new ProtocolException(ErrorCode.WRONG_TYPE, "field '" + field + "' must be a string");
+    }
+    return s;
+  }
+
+  private static String optionalToken(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String s)) {
+      throw new ProtocolException(ErrorCode.WRONG_TYPE, "field '" + field + "' must be a string");
+    }
+    if (s.isEmpty() || s.length() > MAX_TOKEN_LENGTH) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE,
+          "field '" + field + "' must be 1 to " + MAX_TOKEN_LENGTH + " characters");
+    }
+    return s;
+  }
+
+  private static Long optionalId(JsonObject json, String field, long min) {
+    Long value = optionalWhole(json, field);
+    if (value != null && value < min) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "field '" + field + "' must be at least " + min);
+    }
+    return value;
+  }
+
+  private static Long optionalWhole(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Integer || value instanceof Long) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+        && Math.abs(n.doubleValue()) < 9.007199254740992E15) {
+      return n.longValue();
+    }
+    throw new ProtocolException(ErrorCode.WRONG_TYPE, "field '" + field + "' must be a whole number");
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 32 ? s : s.substring(0, 32) + "...";
+  }
+}

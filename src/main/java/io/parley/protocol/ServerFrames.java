@@ -1,0 +1,33 @@
+package io.parley.protocol;
+
+import io.vertx.core.json.JsonObject;
+
+/** Builders for the frames the server sends, one place per frame shape (see docs/PROTOCOL.md). */
+public final class ServerFrames {
+
+  private ServerFrames() {
+  }
+
+  /** A frame of the given type with {@code ref} echoed when the client gave one, then {@code fields}. */
+  public static JsonObject reply(String type, String ref, JsonObject fields) {
+    JsonObject frame = new JsonObject().put("type", type);
+    if (ref != null) {
+      frame.put("ref", ref);
+    }
+    return fields == null ? frame : frame.mergeIn(fields);
+  }
+
+  public static JsonObject error(ProtocolException e) {
+    return reply("error", e.ref(), new JsonObject()
+        .put("code", e.code().code())
+        .put("message", e.getMessage()));
+  }
+
+  public static JsonObject presence(String room, String nick, String event) {
+    return new JsonObject().put("type", "presence").put("room", room).put("nick", nick).put("event", event);
+  }
+
+  public static JsonObject typing(String room, String nick) {
+    return new JsonObject().put("type", "typing").put("room", room).put("nick", nick);
+  }
+}

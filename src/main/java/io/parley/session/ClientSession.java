@@ -1,0 +1,281 @@
+package io.parley.session;
+
+import io.parley.bus.Addresses;
+import io.parley.bus.BusErrors;
+import io.parley.config.ParleyConfig;
+import io.parley.protocol.ClientFrame;
+import io.parley.protocol.CloseCodes;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.FrameParser;
+import io.parley.protocol.ProtocolException;
+import io.parley.protocol.ServerFrames;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket connection at {@code /ws}: parses its frames, turns them into chat-service requests,
+ * and writes room events to it. Confined to the event loop that accepted the socket.
+ *
+ * <p>Frames are handled in order. {@code hello} and {@code join} pause reading until they are answered,
+ * so a client may pipeline {@code hello}, {@code join}, {@code send} without waiting.
+ */
+public final class ClientSession implements RoomListener {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+
+  private final ServerWebSocket socket;
+  private final EventBus bus;
+  private final RoomFanout fanout;
+  private final FrameParser parser;
+  private final ParleyConfig config;
+  private final DeliveryOptions requestOptions;
+  private final String id = UUID.randomUUID().toString();
+  private final Map<String, RoomView> rooms = new HashMap<>();
+  private String nick;
+  private boolean helloSent;
+  private boolean closed;
+
+  public ClientSession(ServerWebSocket socket, EventBus bus, RoomFanout fanout, ParleyConfig config) {
+    this.socket = socket;
+    this.bus = bus;
+    this.fanout = fanout;
+    this.config = config;
+    this.parser = new FrameParser(config.maxTextLength(), config.historyPageMax());
+    this.requestOptions = new DeliveryOptions().setSendTimeout(config.requestTimeoutMs());
+  }
+
+  /** Wires the socket's handlers; the session lives until the socket closes, then calls {@code closed}. */
+  public ClientSession start(Handler<ClientSession> closed) {
+    socket.textMessageHandler(this::onText);
+    socket.binaryMessageHandler(data -> sendError(
+        new ProtocolException(ErrorCode.BINARY_NOT_SUPPORTED, "send JSON in text frames")));
+    socket.exceptionHandler(this::onException);
+    socket.closeHandler(v -> {
+      onClose();
+      closed.handle(this);
+    });
+    return this;
+  }
+
+  /** Closes the socket with a close code from {@link CloseCodes}. */
+  public Future<Void> close(short code, String reason) {
+    return socket.close(code, reason);
+  }
+
+  private void onText(String text) {
+    ClientFrame frame;
+    try {
+      frame = parser.parse(text);
+    } catch (ProtocolException e) {
+      sendError(e);
+      return;
+    }
+    if (nick == null && !(frame instanceof ClientFrame.Hello)) {
+      sendError(new ProtocolException(ErrorCode.HELLO_REQUIRED, "say hello first", frame.ref()));
+    } else if (frame instanceof ClientFrame.Hello hello) {
+      hello(hello);
+    } else if (frame instanceof ClientFrame.Join join) {
+      join(join);
+    } else if (frame instanceof ClientFrame.Leave leave) {
+      leave(leave);
+    } else if (frame instanceof ClientFrame.Send send) {
+      send(send);
+    } else if (frame instanceof ClientFrame.Typing typing) {
+      typing(typing);
+    } else if (frame instanceof ClientFrame.Rooms list) {
+      request(Addresses.ROOMS, new JsonObject(), list.ref())
+          .onSuccess(body -> write(ServerFrames.reply("rooms", list.ref(), body)));
+    } else if (frame instanceof ClientFrame.History history) {
+      history(history);
+    }
+  }
+
+  private void hello(ClientFrame.Hello hello) {
+    if (nick != null) {
+      sendError(new ProtocolException(ErrorCode.ALREADY_IDENTIFIED, "this connection is already '" + nick + "'",
+          hello.ref()));
+      return;
+    }
+    helloSent = true;
+    socket.pause();
+    request(Addresses.HELLO, new JsonObject().put("conn", id).put("nick", hello.nick()), hello.ref())
+        .onSuccess(body -> {
+          nick = body.getString("nick");
+          write(ServerFrames.reply("welcome", hello.ref(), new JsonObject()
+              .put("nick", nick)
+              .put("limits", limits())));
+        })
+        .onComplete(done -> socket.resume());
+  }
+
+  private JsonObject limits() {
+    return new JsonObject()
+        .put("maxFrameSize", config.wsMaxFrameSize())
+        .put("maxTextLength", config.maxTextLength())
+        .put("historyPageMax", config.historyPageMax());
+  }
+
+  /**
+   * Subscribes this node to the room first and buffers its events, then asks for the snapshot: events
+   * published between the two are neither lost nor duplicated (messages are filtered by id).
+   */
+  private void join(ClientFrame.Join join) {
+    String room = join.room();
+    RoomView view = rooms.computeIfAbsent(room, r -> new RoomView());
+    view.pending = new ArrayList<>();
+    socket.pause();
+    JsonObject body = new JsonObject().put("conn", id).put("room", room).put("since", join.since());
+    fanout.subscribe(room, this)
+        .compose(v -> request(Addresses.JOIN, body, join.ref()))
+        .onSuccess(reply -> joined(room, view, reply, join.ref()))
+        .onFailure(failure -> {
+          if (rooms.remove(room, view)) {
+            fanout.unsubscribe(room, this);
+          }
+        })
+        .onComplete(done -> socket.resume());
+  }
+
+  private void joined(String room, RoomView view, JsonObject reply, String ref) {
+    view.lastId = Math.max(view.lastId, reply.getLong("lastId"));
+    write(ServerFrames.reply("joined", ref, reply));
+    List<RoomEvent> buffered = view.pending;
+    view.pending = null;
+    buffered.forEach(event -> deliver(view, event));
+  }
+
+  private void leave(ClientFrame.Leave leave) {
+    if (rooms.remove(leave.room()) == null) {
+      sendError(notJoined(leave.room(), leave.ref()));
+      return;
+    }
+    fanout.unsubscribe(leave.room(), this);
+    request(Addresses.LEAVE, new JsonObject().put("conn", id).put("room", leave.room()), leave.ref())
+        .onSuccess(body -> write(ServerFrames.reply("left", leave.ref(), body)));
+  }
+
+  private void send(ClientFrame.Send send) {
+    if (!rooms.containsKey(send.room())) {
+      sendError(notJoined(send.room(), send.ref()));
+      return;
+    }
+    // The message itself comes back through the room like everyone else's: that is the sender's ack.
+    request(Addresses.SEND, new JsonObject()
+        .put("conn", id).put("room", send.room()).put("text", send.text()).put("cid", send.cid()), send.ref());
+  }
+
+  private void typing(ClientFrame.Typing typing) {
+    if (!rooms.containsKey(typing.room())) {
+      sendError(notJoined(typing.room(), typing.ref()));
+      return;
+    }
+    bus.send(Addresses.TYPING, new JsonObject().put("conn", id).put("room", typing.room()));
+  }
+
+  private void history(ClientFrame.History history) {
+    JsonObject body = new JsonObject().put("room", history.room()).put("before", history.before())
+        .put("limit", history.limit());
+    request(Addresses.HISTORY, body, history.ref())
+        .onSuccess(reply -> write(ServerFrames.reply("history", history.ref(), reply)));
+  }
+
+  @Override
+  public void onRoomEvent(RoomEvent event) {
+    RoomView view = rooms.get(event.room());
+    if (view == null) {
+      return; // left the room while the event was on its way
+    }
+    if (view.pending != null) {
+      view.pending.add(event);
+    } else {
+      deliver(view, event);
+    }
+  }
+
+  private void deliver(RoomView view, RoomEvent event) {
+    if (event.isMessage()) {
+      if (event.id() <= view.lastId) {
+        return; // already in the joined snapshot
+      }
+      view.lastId = event.id();
+    } else if (event.nick().equals(nick)) {
+      return; // nobody needs to be told that they themselves joined or are typing
+    }
+    writeEncoded(event.json());
+  }
+
+  /** Sends a request to the chat service; a refusal or a timeout is answered with an error frame. */
+  private Future<JsonObject> request(String address, JsonObject body, String ref) {
+    return bus.<JsonObject>request(address, body, requestOptions)
+        .map(Message::body)
+        .onFailure(failure -> sendError(BusErrors.toProtocolException(failure).withRef(ref)));
+  }
+
+  private static ProtocolException notJoined(String room, String ref) {
+    return new ProtocolException(ErrorCode.NOT_JOINED, "join room '" + room + "' first", ref);
+  }
+
+  private void sendError(ProtocolException e) {
+    write(ServerFrames.error(e));
+  }
+
+  private void write(JsonObject frame) {
+    writeEncoded(frame.encode());
+  }
+
+  private void writeEncoded(String json) {
+    if (!closed) {
+      socket.writeTextMessage(json);
+    }
+  }
+
+  private void onException(Throwable failure) {
+    // Vert.x drops a frame or message over maxWebSocketFrameSize / maxWebSocketMessageSize and reports it
+    // here, leaving the socket open: close it, as the protocol promises.
+    if (failure instanceof IllegalStateException || isTooBig(failure)) {
+      log.debug("closing {} with 1009: {}", describe(), failure.getMessage());
+      socket.close(CloseCodes.MESSAGE_TOO_BIG, "frame too large");
+    } else {
+      log.debug("socket error on {}", describe(), failure);
+    }
+  }
+
+  private static boolean isTooBig(Throwable failure) {
+    String name = failure.getClass().getSimpleName();
+    return name.contains("TooLong") || name.contains("CorruptedWebSocketFrame");
+  }
+
+  private void onClose() {
+    closed = true;
+    rooms.keySet().forEach(room -> fanout.unsubscribe(room, this));
+    rooms.clear();
+    if (helloSent) {
+      bus.send(Addresses.DISCONNECT, new JsonObject().put("conn", id));
+    }
+    log.debug("{} closed ({})", describe(), socket.closeStatusCode());
+  }
+
+  private String describe() {
+    return (nick == null ? "connection" : nick) + "@" + socket.remoteAddress();
+  }
+
+  /** This connection's view of a room it joined. */
+  private static final class RoomView {
+    /** Highest message id written (or covered by the joined snapshot). */
+    long lastId;
+    /** Events that arrived while the join was in flight; null once joined. */
+    List<RoomEvent> pending;
+  }
+}

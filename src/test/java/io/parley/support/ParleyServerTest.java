@@ -1,0 +1,64 @@
+package io.parley.support;
+
+import io.parley.ParleyNode;
+import io.parley.config.ConfigLoader;
+import io.parley.config.ParleyConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Starts a real Parley node on port 0 (packaged defaults, plus {@link #overrides()}) before each test,
+ * and gives tests real WebSocket clients of it. vertx-junit5 closes the Vertx, and so the node, after.
+ */
+@ExtendWith(VertxExtension.class)
+public abstract class ParleyServerTest {
+
+  protected Vertx vertx;
+  protected ParleyNode node;
+  private final List<TestClient> clients = new ArrayList<>();
+
+  /** Config keys this test class changes. */
+  protected JsonObject overrides() {
+    return new JsonObject();
+  }
+
+  public static ParleyConfig testConfig(JsonObject overrides) {
+    return ParleyConfig.fromJson(ConfigLoader.defaults()
+        .put(ParleyConfig.HTTP_HOST, "127.0.0.1")
+        .put(ParleyConfig.HTTP_PORT, 0)
+        .mergeIn(overrides));
+  }
+
+  @BeforeEach
+  void startNode(Vertx vertx) {
+    this.vertx = vertx;
+    this.node = ParleyNode.deploy(vertx, testConfig(overrides())).await();
+  }
+
+  @AfterEach
+  void closeClientsAndNode() {
+    clients.forEach(TestClient::close);
+    node.close().await();
+  }
+
+  /** A connected client that has not said hello. */
+  protected TestClient anonymous() {
+    return track(TestClient.connect(vertx, node.httpPort()));
+  }
+
+  /** A connected client welcomed as {@code nick}. */
+  protected TestClient user(String nick) {
+    return track(TestClient.user(vertx, node.httpPort(), nick));
+  }
+
+  private TestClient track(TestClient client) {
+    clients.add(client);
+    return client;
+  }
+}
