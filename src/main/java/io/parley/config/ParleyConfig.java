@@ -48,8 +48,9 @@ public record ParleyConfig(
     requireRange(WS_MAX_FRAME_SIZE, wsMaxFrameSize, 256, 16 * 1024 * 1024);
     requireRange(MAX_TEXT_LENGTH, maxTextLength, 1, 1024 * 1024);
     requireRange(HISTORY_SIZE, historySize, 1, 1_000_000);
-    requireRange(JOIN_HISTORY, joinHistory, 0, historySize);
-    requireRange(HISTORY_PAGE_MAX, historyPageMax, 1, historySize);
+    // Either may exceed HISTORY_SIZE; a room never returns more than it keeps.
+    requireRange(JOIN_HISTORY, joinHistory, 0, 1_000_000);
+    requireRange(HISTORY_PAGE_MAX, historyPageMax, 1, 1_000_000);
     requireRange(REQUEST_TIMEOUT_MS, requestTimeoutMs, 1, 600_000);
   }
 
