@@ -20,6 +20,7 @@ public final class ParleyNode {
   private final Vertx vertx;
   private final NodeStatus status;
   private final List<String> deployments;
+  private Future<Void> closing;
 
   private ParleyNode(Vertx vertx, NodeStatus status, List<String> deployments) {
     this.vertx = vertx;
@@ -58,8 +59,11 @@ public final class ParleyNode {
    * Stops the node in the reverse order: the HTTP side first (its sessions close and say goodbye to the
    * chat service), then the chat service.
    */
-  public Future<Void> close() {
-    return undeployAll(vertx, deployments);
+  public synchronized Future<Void> close() {
+    if (closing == null) {
+      closing = undeployAll(vertx, deployments);
+    }
+    return closing;
   }
 
   private static Future<Void> undeployAll(Vertx vertx, List<String> deployments) {

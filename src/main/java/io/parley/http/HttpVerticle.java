@@ -57,7 +57,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // Tell clients to reconnect rather than leaving them to discover a dead socket.
-    return Future.join(sessions.stream()
+    return Future.join(java.util.List.copyOf(sessions).stream()
         .map(session -> session.close(CloseCodes.GOING_AWAY, "server shutting down"))
         .toList());
   }

@@ -75,6 +75,16 @@ public final class ClientSession implements RoomListener {
   }
 
   private void onText(String text) {
+    try {
+      handle(text);
+    } catch (RuntimeException e) {
+      // A bug, not bad input: keep the node serving everyone else and let this client reconnect.
+      log.error("closing {} after an unexpected error", describe(), e);
+      socket.close(CloseCodes.INTERNAL_ERROR, "internal error");
+    }
+  }
+
+  private void handle(String text) {
     ClientFrame frame;
     try {
       frame = parser.parse(text);
@@ -242,19 +252,16 @@ public final class ClientSession implements RoomListener {
   }
 
   private void onException(Throwable failure) {
-    // Vert.x drops a frame or message over maxWebSocketFrameSize / maxWebSocketMessageSize and reports it
-    // here, leaving the socket open: close it, as the protocol promises.
-    if (failure instanceof IllegalStateException || isTooBig(failure)) {
+    // A single frame over maxWebSocketFrameSize is refused by Netty, which closes with 1009 itself.
+    if (failure instanceof IllegalStateException && failure.getMessage() != null
+        && failure.getMessage().contains("max message size")) {
+      // Vert.x drops a reassembled message over maxWebSocketMessageSize, reports it here and leaves the
+      // socket open: close it, as the protocol promises.
       log.debug("closing {} with 1009: {}", describe(), failure.getMessage());
-      socket.close(CloseCodes.MESSAGE_TOO_BIG, "frame too large");
+      socket.close(CloseCodes.MESSAGE_TOO_BIG, "message too large");
     } else {
-      log.debug("socket error on {}", describe(), failure);
+      log.debug("socket error on {}: {}", describe(), failure.toString());
     }
-  }
-
-  private static boolean isTooBig(Throwable failure) {
-    String name = failure.getClass().getSimpleName();
-    return name.contains("TooLong") || name.contains("CorruptedWebSocketFrame");
   }
 
   private void onClose() {

@@ -196,4 +196,11 @@ class WebSocketErrorsTest extends ParleyServerTest {
     assertEquals(1009, mallory.awaitClose());
     roomUnaffected();
   }
+
+  @Test
+  void close_1001_going_away() {
+    node.close().await();
+    assertEquals(1001, alice.awaitClose());
+    assertEquals(1001, bob.awaitClose());
+  }
 }
