@@ -45,8 +45,11 @@ public final class HttpVerticle extends VerticleBase {
 
     // Routes, not HttpServer.webSocketHandler: a server-level handler would take every upgrade,
     // including the ones later routes need (SockJS).
+    // Netty drops the connection on a frame over its limit, and a client still writing that frame may then
+    // see a reset instead of our 1009. So Netty's limit is a hard cap at twice the configured size, and
+    // ClientSession closes gracefully with 1009 for anything over the configured size below that cap.
     HttpServerOptions options = new HttpServerOptions()
-        .setMaxWebSocketFrameSize(config.wsMaxFrameSize())
+        .setMaxWebSocketFrameSize(2 * config.wsMaxFrameSize())
         .setMaxWebSocketMessageSize(config.wsMaxFrameSize());
     return vertx.createHttpServer(options)
         .requestHandler(router)

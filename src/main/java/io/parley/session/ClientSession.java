@@ -85,6 +85,11 @@ public final class ClientSession implements RoomListener {
   }
 
   private void handle(String text) {
+    if (isOverLimit(text)) {
+      log.debug("closing {} with 1009: a {}-character frame", describe(), text.length());
+      socket.close(CloseCodes.MESSAGE_TOO_BIG, "frame too large");
+      return;
+    }
     ClientFrame frame;
     try {
       frame = parser.parse(text);
@@ -110,6 +115,20 @@ public final class ClientSession implements RoomListener {
     } else if (frame instanceof ClientFrame.History history) {
       history(history);
     }
+  }
+
+  /** True when the text's UTF-8 form exceeds the configured frame size; counts without copying. */
+  private boolean isOverLimit(String text) {
+    int max = config.wsMaxFrameSize();
+    if (text.length() <= max / 3) {
+      return false; // at most 3 bytes per UTF-16 unit
+    }
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return bytes > max;
   }
 
   private void hello(ClientFrame.Hello hello) {
@@ -252,7 +271,7 @@ public final class ClientSession implements RoomListener {
   }
 
   private void onException(Throwable failure) {
-    // A single frame over maxWebSocketFrameSize is refused by Netty, which closes with 1009 itself.
+    // A single frame over Netty's hard cap (see HttpVerticle) is refused by Netty, which closes with 1009.
     if (failure instanceof IllegalStateException && failure.getMessage() != null
         && failure.getMessage().contains("max message size")) {
       // Vert.x drops a reassembled message over maxWebSocketMessageSize, reports it here and leaves the

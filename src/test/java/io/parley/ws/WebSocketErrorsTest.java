@@ -187,6 +187,15 @@ class WebSocketErrorsTest extends ParleyServerTest {
   }
 
   @Test
+  void close_1009_multibyte_text_over_the_byte_limit() {
+    TestClient mallory = user("mallory");
+    // 1400 characters of 3 bytes each: under the limit in characters, over it in bytes.
+    mallory.sendRaw(send("€".repeat(1400)).encode());
+    assertEquals(1009, mallory.awaitClose());
+    roomUnaffected();
+  }
+
+  @Test
   void close_1009_fragmented_message_too_large() {
     TestClient mallory = user("mallory");
     String big = send("z".repeat(MAX_FRAME * 3)).encode();
