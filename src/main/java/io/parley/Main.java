@@ -1,8 +1,10 @@
 package io.parley;
 
+import io.parley.cluster.HazelcastSetup;
 import io.parley.config.ConfigLoader;
 import io.parley.config.ParleyConfig;
 import io.vertx.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +25,24 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.builder().with(ParleyNode.vertxOptions(config)).build();
+    HazelcastClusterManager cluster = null;
+    Vertx vertx;
+    try {
+      if (config.clusterEnabled()) {
+        cluster = new HazelcastClusterManager(HazelcastSetup.hazelcastConfig(config));
+        vertx = HazelcastSetup.startClustered(config, ParleyNode.vertxOptions(config), cluster);
+        log.info("joined the cluster as {} (members: {})", cluster.getNodeId(), config.clusterMembers());
+      } else {
+        vertx = Vertx.builder().with(ParleyNode.vertxOptions(config)).build();
+      }
+    } catch (Exception e) {
+      log.error("Parley failed to start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
     ParleyNode node;
     try {
-      node = ParleyNode.deploy(vertx, config).await();
+      node = ParleyNode.deploy(vertx, config, cluster).await();
       log.info("Parley is up: http://{}:{}/ (WebSocket at /ws)", displayHost(config), node.httpPort());
     } catch (Exception e) {
       log.error("Parley failed to start: {}", e.getMessage(), e);
@@ -34,9 +50,12 @@ public final class Main {
       System.exit(1);
       return;
     }
+    // SIGTERM: clients are closed with 1012 so they reconnect elsewhere, this node's members leave their
+    // rooms, then the node leaves the cluster (Vertx.close shuts Hazelcast down gracefully).
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Parley is shutting down");
       node.close().eventually(vertx::close).await();
+      log.info("Parley stopped");
     }, "parley-shutdown"));
   }
 

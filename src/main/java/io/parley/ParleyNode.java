@@ -1,6 +1,12 @@
 package io.parley;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.parley.chat.ChatVerticle;
+import io.parley.chat.LocalDirectory;
+import io.parley.chat.LocalMessageLog;
+import io.parley.cluster.HazelcastDirectory;
+import io.parley.cluster.HazelcastMessageLog;
+import io.parley.cluster.NodeDeathWatcher;
 import io.parley.config.ParleyConfig;
 import io.parley.http.HttpVerticle;
 import io.parley.session.RoomFanout;
@@ -8,6 +14,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,10 +27,12 @@ public final class ParleyNode {
   private final Vertx vertx;
   private final NodeStatus status;
   private final List<String> deployments;
+  private final NodeDeathWatcher watcher;
   private Future<Void> closing;
 
-  private ParleyNode(Vertx vertx, NodeStatus status, List<String> deployments) {
+  private ParleyNode(Vertx vertx, NodeStatus status, List<String> deployments, NodeDeathWatcher watcher) {
     this.vertx = vertx;
+    this.watcher = watcher;
     this.status = status;
     this.deployments = List.copyOf(deployments);
   }
@@ -37,20 +46,44 @@ public final class ParleyNode {
     return options;
   }
 
-  /** Deploys every verticle; fails (a taken port, say) if any of them fails to start. */
+  /** Deploys a node that runs alone. */
   public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config) {
+    return deploy(vertx, config, null);
+  }
+
+  /**
+   * Deploys every verticle; fails (a taken port, say) if any of them fails to start. With a cluster manager
+   * (of a clustered Vertx), nicks, members and history live in Hazelcast and rooms span every node.
+   */
+  public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster) {
     NodeStatus status = new NodeStatus();
-    RoomFanout fanout = new RoomFanout(vertx);
+    RoomFanout fanout = new RoomFanout(vertx, config.gapFillMs());
+    ChatVerticle chat;
+    NodeDeathWatcher watcher = null;
+    if (cluster == null) {
+      chat = new ChatVerticle(config, new LocalDirectory(), new LocalMessageLog(config.historySize()));
+    } else {
+      HazelcastInstance hazelcast = cluster.getHazelcastInstance();
+      chat = new ChatVerticle(config, new HazelcastDirectory(hazelcast, cluster.getNodeId(), vertx),
+          new HazelcastMessageLog(hazelcast, vertx));
+      watcher = new NodeDeathWatcher(hazelcast, vertx);
+    }
+    NodeDeathWatcher deathWatcher = watcher;
     int httpInstances = config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     List<String> deployments = new ArrayList<>();
-    return vertx.deployVerticle(new ChatVerticle(config))
+    return vertx.deployVerticle(chat)
         .onSuccess(deployments::add)
-        .compose(chat -> vertx.deployVerticle(() -> new HttpVerticle(config, fanout, status),
+        .onSuccess(id -> {
+          if (deathWatcher != null) {
+            deathWatcher.start();
+          }
+        })
+        .compose(chatId -> vertx.deployVerticle(() -> new HttpVerticle(config, fanout, status),
             new DeploymentOptions().setInstances(httpInstances)))
         .onSuccess(deployments::add)
         .map(http -> {
           status.markReady();
-          return new ParleyNode(vertx, status, deployments);
+          return new ParleyNode(vertx, status, deployments, deathWatcher);
         })
         .recover(failure -> undeployAll(vertx, deployments).transform(v -> Future.failedFuture(failure)));
   }
@@ -61,6 +94,9 @@ public final class ParleyNode {
    */
   public synchronized Future<Void> close() {
     if (closing == null) {
+      if (watcher != null) {
+        watcher.stop();
+      }
       closing = undeployAll(vertx, deployments);
     }
     return closing;

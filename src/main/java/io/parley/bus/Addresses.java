@@ -18,10 +18,19 @@ public final class Addresses {
   public static final String TYPING = "chat.typing";
   /** Lists rooms. Empty body; reply {@code {rooms}}. */
   public static final String ROOMS = "chat.rooms";
-  /** Pages back through a room. Body {@code {room, before?, limit}}; reply {@code {room, messages}}. */
+  /**
+   * Reads a room's history. Body {@code {room, before?, limit}} pages back; {@code {room, after, limit}} reads
+   * the messages after an id (a node filling a gap). Reply {@code {room, messages}}.
+   */
   public static final String HISTORY = "chat.history";
   /** A connection went away: release its nick and leave its rooms. Body {@code {conn}}; no reply. */
   public static final String DISCONNECT = "chat.disconnect";
+
+  /**
+   * Node-local: a node of the cluster died; the oldest node's chat service removes its members and
+   * announces their departure. Body {@code {node}}.
+   */
+  public static final String PURGE_NODE = "chat.purge-node";
 
   /** Prefix of the per-room addresses on which room events are published. */
   public static final String ROOM_PREFIX = "chat.room.";

@@ -3,6 +3,7 @@ package io.parley.chat;
 import io.parley.bus.Addresses;
 import io.parley.bus.BusErrors;
 import io.parley.config.ParleyConfig;
+import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameParser;
 import io.parley.protocol.Names;
 import io.parley.protocol.ProtocolException;
@@ -13,27 +14,42 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The chat service: validates requests from any transport, sequences each room's messages, keeps their
- * history, and publishes every room event (message, presence, typing) on the room's address. One instance
- * per node; its state is confined to its event loop.
+ * The chat service of a node: validates requests from this node's transports, checks them against the
+ * connection that made them, stores messages in the {@link MessageLog} (which assigns ids), keeps the
+ * {@link Directory} of nicks and members, and publishes every room event (message, presence, typing) on the
+ * room's address, which reaches every node. One instance per node, confined to its event loop.
+ *
+ * <p>A connection's requests run one after another, so its hello, joins, sends and disconnect take effect
+ * in the order it made them, even though the stores answer asynchronously.
  */
 public final class ChatVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(ChatVerticle.class);
 
-  private final ChatState state;
+  private final ParleyConfig config;
+  private final Directory directory;
+  private final MessageLog messages;
   private final FrameParser rules;
+  private final Map<String, Connection> connections = new HashMap<>();
   private EventBus bus;
 
-  public ChatVerticle(ParleyConfig config) {
-    this.state = new ChatState(config);
+  public ChatVerticle(ParleyConfig config, Directory directory, MessageLog messages) {
+    this.config = config;
+    this.directory = directory;
+    this.messages = messages;
     this.rules = new FrameParser(config.maxTextLength(), config.historyPageMax());
   }
 
@@ -46,80 +62,242 @@ public final class ChatVerticle extends VerticleBase {
         bus.localConsumer(Addresses.LEAVE, replying(this::leave)),
         bus.localConsumer(Addresses.SEND, replying(this::send)),
         bus.localConsumer(Addresses.TYPING, replying(this::typing)),
-        bus.localConsumer(Addresses.ROOMS, replying(body -> new JsonObject().put("rooms", state.roomList()))),
+        bus.localConsumer(Addresses.ROOMS, replying(body -> rooms())),
         bus.localConsumer(Addresses.HISTORY, replying(this::history)),
-        bus.localConsumer(Addresses.DISCONNECT, this::disconnect));
+        bus.localConsumer(Addresses.DISCONNECT, message -> disconnect(message.body().getString("conn"))),
+        bus.localConsumer(Addresses.PURGE_NODE, message -> purgeNode(message.body().getString("node"))));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
-  private JsonObject hello(JsonObject body) {
+  /** On shutdown, every local connection leaves its rooms, so other nodes' lists drop it at once. */
+  @Override
+  public Future<?> stop() {
+    return Future.join(List.copyOf(connections.keySet()).stream().map(this::disconnect).toList());
+  }
+
+  private Future<JsonObject> hello(JsonObject body) {
     String nick = Names.requireNick(body.getString("nick"));
-    state.hello(body.getString("conn"), nick);
-    log.debug("{} is connected", nick);
-    return new JsonObject().put("nick", nick);
+    Connection connection = connections.computeIfAbsent(body.getString("conn"), Connection::new);
+    return connection.serially(() -> {
+      if (connection.nick != null) {
+        throw new ProtocolException(ErrorCode.ALREADY_IDENTIFIED, "this connection is already '" + connection.nick + "'");
+      }
+      return directory.claimNick(nick).map(claimed -> {
+        if (!claimed) {
+          throw new ProtocolException(ErrorCode.NICK_TAKEN, "nick '" + nick + "' is taken");
+        }
+        connection.nick = nick;
+        log.debug("{} is connected", nick);
+        return new JsonObject().put("nick", nick);
+      });
+    });
   }
 
-  private JsonObject join(JsonObject body) {
+  private Future<JsonObject> join(JsonObject body) {
     String room = Names.requireRoom(body.getString("room"));
-    ChatState.Joined joined = state.join(body.getString("conn"), room, body.getLong("since"));
-    if (joined.newMember()) {
-      publish(room, ServerFrames.presence(room, joined.nick(), "join"));
+    Long since = body.getLong("since");
+    Connection connection = identified(body);
+    return connection.serially(() -> directory.join(room, connection.nick()).compose(membership -> {
+      connection.rooms.add(room);
+      if (membership.added()) {
+        publish(room, ServerFrames.presence(room, connection.nick(), "join"));
+      }
+      Future<MessageLog.Slice> history = since == null
+          ? messages.before(room, null, config.joinHistory())
+          : messages.after(room, since, config.historyPageMax());
+      return history.map(slice -> joinedReply(room, membership.members(), slice, since));
+    }));
+  }
+
+  private static JsonObject joinedReply(String room, List<String> members, MessageLog.Slice slice, Long since) {
+    JsonObject reply = new JsonObject()
+        .put("room", room)
+        .put("members", new JsonArray(members))
+        .put("history", toJson(slice.messages()))
+        .put("lastId", slice.lastId());
+    if (since != null) {
+      reply.put("recovered", reachesBackTo(since, slice));
     }
-    return joined.reply();
+    return reply;
   }
 
-  private JsonObject leave(JsonObject body) {
+  /** True when the slice holds exactly every message after {@code since}: no gap for the client. */
+  private static boolean reachesBackTo(long since, MessageLog.Slice slice) {
+    if (since > slice.lastId()) {
+      return false; // the client saw ids this room never reached: its history was reset
+    }
+    List<ChatMessage> list = slice.messages();
+    return list.isEmpty() ? since == slice.lastId() : list.get(0).id() == since + 1;
+  }
+
+  private Future<JsonObject> leave(JsonObject body) {
     String room = Names.requireRoom(body.getString("room"));
-    String nick = state.leave(body.getString("conn"), room);
-    publish(room, ServerFrames.presence(room, nick, "leave"));
-    return new JsonObject().put("room", room);
+    Connection connection = identified(body);
+    return connection.serially(() -> {
+      connection.requireMember(room);
+      connection.rooms.remove(room);
+      return departFrom(room, connection.nick()).map(v -> new JsonObject().put("room", room));
+    });
   }
 
-  private JsonObject send(JsonObject body) {
+  private Future<JsonObject> send(JsonObject body) {
     String room = Names.requireRoom(body.getString("room"));
     String text = rules.checkText(body.getString("text"));
-    ChatMessage message = state.send(body.getString("conn"), room, text, body.getString("cid"),
-        System.currentTimeMillis());
-    publish(room, message.toJson());
-    return new JsonObject().put("id", message.id());
+    String cid = body.getString("cid");
+    Connection connection = identified(body);
+    return connection.serially(() -> {
+      connection.requireMember(room);
+      return messages.append(room, connection.nick(), text, cid, System.currentTimeMillis()).map(message -> {
+        publish(room, message.toJson());
+        return new JsonObject().put("id", message.id());
+      });
+    });
   }
 
-  private JsonObject typing(JsonObject body) {
+  private Future<JsonObject> typing(JsonObject body) {
     String room = Names.requireRoom(body.getString("room"));
-    publish(room, ServerFrames.typing(room, state.typing(body.getString("conn"), room)));
-    return new JsonObject();
+    Connection connection = identified(body);
+    connection.requireMember(room);
+    publish(room, ServerFrames.typing(room, connection.nick()));
+    return Future.succeededFuture(new JsonObject());
   }
 
-  private JsonObject history(JsonObject body) {
+  private Future<JsonObject> rooms() {
+    return directory.rooms().compose(counts -> {
+      List<String> names = List.copyOf(counts.keySet());
+      return Future.all(names.stream().map(messages::lastId).toList()).map(lastIds -> {
+        JsonArray list = new JsonArray();
+        for (int i = 0; i < names.size(); i++) {
+          list.add(new JsonObject().put("room", names.get(i)).put("members", counts.get(names.get(i)))
+              .put("lastId", lastIds.<Long>resultAt(i)));
+        }
+        return new JsonObject().put("rooms", list);
+      });
+    });
+  }
+
+  /** {@code before} pages back (clients); {@code after} reads forward (a node filling a gap in ids). */
+  private Future<JsonObject> history(JsonObject body) {
     String room = Names.requireRoom(body.getString("room"));
-    int limit = body.getInteger("limit", 1);
-    return new JsonObject().put("room", room).put("messages", state.history(room, body.getLong("before"), limit));
+    int limit = body.getInteger("limit", config.historyPageMax());
+    Long after = body.getLong("after");
+    Future<MessageLog.Slice> slice = after != null
+        ? messages.after(room, after, limit)
+        : messages.before(room, body.getLong("before"), limit);
+    return slice.map(s -> new JsonObject().put("room", room).put("messages", toJson(s.messages())));
   }
 
-  private void disconnect(Message<JsonObject> message) {
-    ChatState.Departure departure = state.disconnect(message.body().getString("conn"));
-    if (departure == null) {
-      return;
+  private Future<Void> disconnect(String conn) {
+    Connection connection = connections.get(conn);
+    if (connection == null) {
+      return Future.succeededFuture();
     }
-    departure.rooms().forEach(room -> publish(room, ServerFrames.presence(room, departure.nick(), "leave")));
-    log.debug("{} is disconnected", departure.nick());
+    return connection.serially(() -> {
+      connections.remove(conn);
+      if (connection.nick == null) {
+        return Future.succeededFuture();
+      }
+      List<Future<Void>> departures = connection.rooms.stream().map(room -> departFrom(room, connection.nick)).toList();
+      return Future.join(departures)
+          .eventually(() -> directory.releaseNick(connection.nick))
+          .onComplete(done -> log.debug("{} is disconnected", connection.nick))
+          .mapEmpty();
+    });
+  }
+
+  /** A dead node's members leave every list, with presence frames (this node was chosen to announce it). */
+  private void purgeNode(String nodeId) {
+    directory.purgeNode(nodeId)
+        .onSuccess(departed -> {
+          departed.forEach((room, nicks) ->
+              nicks.forEach(nick -> publish(room, ServerFrames.presence(room, nick, "leave"))));
+          log.info("node {} left the cluster; {} of its members left their rooms", nodeId,
+              departed.values().stream().mapToInt(List::size).sum());
+        })
+        .onFailure(e -> log.error("could not remove the members of dead node {}", nodeId, e));
+  }
+
+  private Future<Void> departFrom(String room, String nick) {
+    return directory.leave(room, nick).map(removed -> {
+      if (removed) {
+        publish(room, ServerFrames.presence(room, nick, "leave"));
+      }
+      return null;
+    });
+  }
+
+  private Connection identified(JsonObject body) {
+    Connection connection = connections.get(body.getString("conn"));
+    if (connection == null || connection.nick == null) {
+      throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "say hello first");
+    }
+    return connection;
   }
 
   private void publish(String room, JsonObject frame) {
     bus.publish(Addresses.room(room), frame);
   }
 
-  /** Answers a request with what {@code action} returns, or with the refusal it throws. */
-  private static Handler<Message<JsonObject>> replying(Function<JsonObject, JsonObject> action) {
+  private static JsonArray toJson(List<ChatMessage> list) {
+    JsonArray array = new JsonArray();
+    list.forEach(m -> array.add(m.toJson()));
+    return array;
+  }
+
+  /** Answers a request with what {@code action} completes with, or with the refusal it fails with. */
+  private static Handler<Message<JsonObject>> replying(Function<JsonObject, Future<JsonObject>> action) {
     return message -> {
+      Future<JsonObject> result;
       try {
-        message.reply(action.apply(message.body()));
-      } catch (ProtocolException e) {
-        BusErrors.fail(message, e);
+        result = action.apply(message.body());
       } catch (RuntimeException e) {
-        log.error("chat request to {} failed", message.address(), e);
-        message.fail(500, "internal error");
+        result = Future.failedFuture(e);
       }
+      result.onComplete(done -> {
+        if (done.succeeded()) {
+          message.reply(done.result());
+        } else if (done.cause() instanceof ProtocolException e) {
+          BusErrors.fail(message, e);
+        } else {
+          log.error("chat request to {} failed", message.address(), done.cause());
+          message.fail(500, "internal error");
+        }
+      });
     };
+  }
+
+  /** A connection of this node, as the chat service knows it. */
+  private static final class Connection {
+    final String id;
+    final Set<String> rooms = new LinkedHashSet<>();
+    String nick;
+    private Future<?> tail = Future.succeededFuture();
+
+    Connection(String id) {
+      this.id = id;
+    }
+
+    String nick() {
+      return nick;
+    }
+
+    void requireMember(String room) {
+      if (!rooms.contains(room)) {
+        throw new ProtocolException(ErrorCode.NOT_JOINED, "join room '" + room + "' first");
+      }
+    }
+
+    /** Runs {@code step} after this connection's earlier requests have finished. */
+    <T> Future<T> serially(Supplier<Future<T>> step) {
+      Future<T> result = tail.transform(previous -> {
+        try {
+          return step.get();
+        } catch (RuntimeException e) {
+          return Future.failedFuture(e);
+        }
+      });
+      tail = result;
+      return result;
+    }
   }
 }

@@ -15,6 +15,13 @@ import io.vertx.core.json.JsonObject;
  * @param joinHistory     messages sent with {@code joined} when the client gives no {@code since}
  * @param historyPageMax  most messages one {@code history} request or one {@code since} resume returns
  * @param requestTimeoutMs how long a connection waits for the chat service before answering {@code internal_error}
+ * @param gapFillMs       how long a node waits for a missing message id before reading it from history
+ * @param clusterEnabled  join a Hazelcast cluster (otherwise the node runs alone)
+ * @param clusterHost     address this node binds and advertises for Hazelcast and the event bus
+ * @param hazelcastPort   Hazelcast member port
+ * @param clusterMembers  comma-separated host:port list of Hazelcast members to join (may include this node)
+ * @param eventBusPort    clustered event-bus port; 0 picks a free one
+ * @param clusterFailureTimeoutS seconds without a heartbeat before a member is declared dead
  */
 public record ParleyConfig(
     String httpHost,
@@ -25,7 +32,14 @@ public record ParleyConfig(
     int historySize,
     int joinHistory,
     int historyPageMax,
-    long requestTimeoutMs) {
+    long requestTimeoutMs,
+    long gapFillMs,
+    boolean clusterEnabled,
+    String clusterHost,
+    int hazelcastPort,
+    java.util.List<String> clusterMembers,
+    int eventBusPort,
+    int clusterFailureTimeoutS) {
 
   public static final String HTTP_HOST = "HTTP_HOST";
   public static final String HTTP_PORT = "HTTP_PORT";
@@ -36,11 +50,19 @@ public record ParleyConfig(
   public static final String JOIN_HISTORY = "JOIN_HISTORY";
   public static final String HISTORY_PAGE_MAX = "HISTORY_PAGE_MAX";
   public static final String REQUEST_TIMEOUT_MS = "REQUEST_TIMEOUT_MS";
+  public static final String GAP_FILL_MS = "GAP_FILL_MS";
+  public static final String CLUSTER_ENABLED = "CLUSTER_ENABLED";
+  public static final String CLUSTER_HOST = "CLUSTER_HOST";
+  public static final String HAZELCAST_PORT = "HAZELCAST_PORT";
+  public static final String CLUSTER_MEMBERS = "CLUSTER_MEMBERS";
+  public static final String EVENTBUS_PORT = "EVENTBUS_PORT";
+  public static final String CLUSTER_FAILURE_TIMEOUT_S = "CLUSTER_FAILURE_TIMEOUT_S";
 
   /** Every key Parley reads; the environment store is limited to these. */
   public static final java.util.List<String> KEYS = java.util.List.of(
       HTTP_HOST, HTTP_PORT, EVENT_LOOPS, WS_MAX_FRAME_SIZE, MAX_TEXT_LENGTH,
-      HISTORY_SIZE, JOIN_HISTORY, HISTORY_PAGE_MAX, REQUEST_TIMEOUT_MS);
+      HISTORY_SIZE, JOIN_HISTORY, HISTORY_PAGE_MAX, REQUEST_TIMEOUT_MS, GAP_FILL_MS,
+      CLUSTER_ENABLED, CLUSTER_HOST, HAZELCAST_PORT, CLUSTER_MEMBERS, EVENTBUS_PORT, CLUSTER_FAILURE_TIMEOUT_S);
 
   public ParleyConfig {
     requireRange(HTTP_PORT, httpPort, 0, 65535);
@@ -52,6 +74,11 @@ public record ParleyConfig(
     requireRange(JOIN_HISTORY, joinHistory, 0, 1_000_000);
     requireRange(HISTORY_PAGE_MAX, historyPageMax, 1, 1_000_000);
     requireRange(REQUEST_TIMEOUT_MS, requestTimeoutMs, 1, 600_000);
+    requireRange(GAP_FILL_MS, gapFillMs, 1, 60_000);
+    requireRange(HAZELCAST_PORT, hazelcastPort, 1, 65535);
+    requireRange(EVENTBUS_PORT, eventBusPort, 0, 65535);
+    requireRange(CLUSTER_FAILURE_TIMEOUT_S, clusterFailureTimeoutS, 1, 600);
+    clusterMembers = java.util.List.copyOf(clusterMembers);
   }
 
   /** Builds the config from merged JSON; a missing or malformed key fails start-up with its name. */
@@ -65,7 +92,41 @@ public record ParleyConfig(
         (int) number(json, HISTORY_SIZE),
         (int) number(json, JOIN_HISTORY),
         (int) number(json, HISTORY_PAGE_MAX),
-        number(json, REQUEST_TIMEOUT_MS));
+        number(json, REQUEST_TIMEOUT_MS),
+        number(json, GAP_FILL_MS),
+        bool(json, CLUSTER_ENABLED),
+        string(json, CLUSTER_HOST),
+        (int) number(json, HAZELCAST_PORT),
+        list(json, CLUSTER_MEMBERS),
+        (int) number(json, EVENTBUS_PORT),
+        (int) number(json, CLUSTER_FAILURE_TIMEOUT_S));
+  }
+
+  private static boolean bool(JsonObject json, String key) {
+    Object value = json.getValue(key);
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    String text = string(json, key).trim().toLowerCase(java.util.Locale.ROOT);
+    if (!text.equals("true") && !text.equals("false")) {
+      throw new IllegalArgumentException("config key " + key + " must be true or false, got '" + value + "'");
+    }
+    return Boolean.parseBoolean(text);
+  }
+
+  /** A comma-separated list (or a JSON array) of host:port entries; blanks dropped. */
+  private static java.util.List<String> list(JsonObject json, String key) {
+    Object value = json.getValue(key);
+    java.util.stream.Stream<String> items = value instanceof io.vertx.core.json.JsonArray array
+        ? array.stream().map(String::valueOf)
+        : java.util.Arrays.stream(string(json, key).split(","));
+    java.util.List<String> members = items.map(String::trim).filter(item -> !item.isEmpty()).toList();
+    for (String member : members) {
+      if (!member.matches("[^:\\s]+:\\d{1,5}")) {
+        throw new IllegalArgumentException("config key " + key + " wants host:port entries, got '" + member + "'");
+      }
+    }
+    return members;
   }
 
   private static String string(JsonObject json, String key) {

@@ -61,7 +61,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     // Tell clients to reconnect rather than leaving them to discover a dead socket.
     return Future.join(java.util.List.copyOf(sessions).stream()
-        .map(session -> session.close(CloseCodes.GOING_AWAY, "server shutting down"))
+        .map(session -> session.close(CloseCodes.SERVICE_RESTART, "node shutting down"))
         .toList());
   }
 

@@ -3,8 +3,8 @@ package io.parley.protocol;
 /** WebSocket close codes Parley sends, mirrored in docs/PROTOCOL.md. */
 public final class CloseCodes {
 
-  /** The server is shutting down this node; reconnect (to any node). */
-  public static final short GOING_AWAY = 1001;
+  /** The node is shutting down (restart, deploy, scale-in); reconnect, to any node, and resume. */
+  public static final short SERVICE_RESTART = 1012;
   /** A frame or message exceeded {@code WS_MAX_FRAME_SIZE}. Do not resend it. */
   public static final short MESSAGE_TOO_BIG = 1009;
   /** An unexpected server error on this connection; reconnect. */

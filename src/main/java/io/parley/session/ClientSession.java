@@ -179,6 +179,7 @@ public final class ClientSession implements RoomListener {
 
   private void joined(String room, RoomView view, JsonObject reply, String ref) {
     view.lastId = Math.max(view.lastId, reply.getLong("lastId"));
+    fanout.baseline(room, reply.getLong("lastId"));
     write(ServerFrames.reply("joined", ref, reply));
     List<RoomEvent> buffered = view.pending;
     view.pending = null;

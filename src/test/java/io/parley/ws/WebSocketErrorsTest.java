@@ -207,9 +207,9 @@ class WebSocketErrorsTest extends ParleyServerTest {
   }
 
   @Test
-  void close_1001_going_away() {
+  void close_1012_service_restart() {
     node.close().await();
-    assertEquals(1001, alice.awaitClose());
-    assertEquals(1001, bob.awaitClose());
+    assertEquals(1012, alice.awaitClose());
+    assertEquals(1012, bob.awaitClose());
   }
 }

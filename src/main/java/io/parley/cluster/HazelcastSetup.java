@@ -1,0 +1,65 @@
+package io.parley.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryXmlConfig;
+import com.hazelcast.config.TcpIpConfig;
+import io.parley.config.ParleyConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+
+/**
+ * Builds the Hazelcast cluster manager from {@code conf/cluster.xml} (packaged in the jar) and Parley's
+ * configuration: TCP-IP join with the members of {@code CLUSTER_MEMBERS}, no multicast.
+ */
+public final class HazelcastSetup {
+
+  public static final String CLUSTER_XML = "conf/cluster.xml";
+
+  private HazelcastSetup() {
+  }
+
+  public static Config hazelcastConfig(ParleyConfig config) {
+    Properties properties = new Properties();
+    properties.setProperty(ParleyConfig.CLUSTER_HOST, config.clusterHost());
+    properties.setProperty(ParleyConfig.HAZELCAST_PORT, Integer.toString(config.hazelcastPort()));
+    properties.setProperty(ParleyConfig.CLUSTER_FAILURE_TIMEOUT_S, Integer.toString(config.clusterFailureTimeoutS()));
+    Config hazelcast = new InMemoryXmlConfig(readClusterXml(), properties);
+    TcpIpConfig tcpIp = hazelcast.getNetworkConfig().getJoin().getTcpIpConfig();
+    tcpIp.setMembers(config.clusterMembers().isEmpty()
+        ? java.util.List.of(config.clusterHost() + ":" + config.hazelcastPort())
+        : config.clusterMembers());
+    hazelcast.getRingbufferConfig("parley.log.*").setCapacity(config.historySize());
+    return hazelcast;
+  }
+
+  public static EventBusOptions eventBusOptions(ParleyConfig config) {
+    return new EventBusOptions()
+        .setHost(config.clusterHost())
+        .setPort(config.eventBusPort())
+        .setClusterPublicHost(config.clusterHost());
+  }
+
+  private static String readClusterXml() {
+    try (InputStream in = HazelcastSetup.class.getClassLoader().getResourceAsStream(CLUSTER_XML)) {
+      if (in == null) {
+        throw new IllegalStateException(CLUSTER_XML + " is not on the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts a clustered Vertx for this config (blocking: call from main or tests). */
+  public static Vertx startClustered(ParleyConfig config, io.vertx.core.VertxOptions options,
+      HazelcastClusterManager manager) {
+    options.setEventBusOptions(eventBusOptions(config));
+    return Vertx.builder().with(options).withClusterManager(manager).buildClustered().await();
+  }
+}
