@@ -160,9 +160,13 @@ public final class TestClient implements AutoCloseable {
 
   @Override
   public void close() {
-    if (!socket.isClosed()) {
-      socket.close().await();
+    try {
+      if (!socket.isClosed()) {
+        socket.close().await(WAIT_SECONDS, TimeUnit.SECONDS);
+      }
+      client.close().await(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("client did not close within " + WAIT_SECONDS + " s", e);
     }
-    client.close().await();
   }
 }

@@ -1,0 +1,106 @@
+package io.parley.support;
+
+import io.parley.ParleyNode;
+import io.parley.cluster.HazelcastSetup;
+import io.parley.config.ParleyConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Real Parley nodes forming a real Hazelcast cluster on loopback, each a clustered Vertx in this JVM with
+ * its own cluster manager, event bus and HTTP port. Heartbeat timeouts are lowered so tests stay fast.
+ */
+public final class TestCluster implements AutoCloseable {
+
+  /** One member: its Vertx, its Parley node, and its configuration. */
+  public record Member(Vertx vertx, ParleyNode node, ParleyConfig config) {
+
+    public int httpPort() {
+      return node.httpPort();
+    }
+
+    /** Leaves as SIGTERM would: clients closed with 1012, members leave, then the cluster. */
+    public void shutdown() {
+      node.close().eventually(vertx::close).await();
+    }
+  }
+
+  private final List<Member> members = new ArrayList<>();
+  private final List<TestClient> clients = new ArrayList<>();
+
+  public static TestCluster start(int size, JsonObject overrides) {
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      ports.add(freePort());
+    }
+    JsonArray memberList = new JsonArray(ports.stream().map(p -> "127.0.0.1:" + p).toList());
+    TestCluster cluster = new TestCluster();
+    for (int port : ports) {
+      ParleyConfig config = ParleyServerTest.testConfig(new JsonObject()
+          .put(ParleyConfig.CLUSTER_ENABLED, true)
+          .put(ParleyConfig.CLUSTER_HOST, "127.0.0.1")
+          .put(ParleyConfig.HAZELCAST_PORT, port)
+          .put(ParleyConfig.CLUSTER_MEMBERS, memberList)
+          .put(ParleyConfig.CLUSTER_FAILURE_TIMEOUT_S, 4)
+          .put(ParleyConfig.EVENT_LOOPS, 2)
+          .put(ParleyConfig.GAP_FILL_MS, 200)
+          .mergeIn(overrides));
+      HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.hazelcastConfig(config));
+      Vertx vertx = HazelcastSetup.startClustered(config, ParleyNode.vertxOptions(config), manager);
+      cluster.members.add(new Member(vertx, ParleyNode.deploy(vertx, config, manager).await(), config));
+    }
+    return cluster;
+  }
+
+  public Member member(int index) {
+    return members.get(index);
+  }
+
+  /** A client of member {@code index}, welcomed as {@code nick}. */
+  public TestClient user(int index, String nick) {
+    Member member = members.get(index);
+    TestClient client = TestClient.user(member.vertx(), member.httpPort(), nick);
+    clients.add(client);
+    return client;
+  }
+
+  public TestClient anonymous(int index) {
+    Member member = members.get(index);
+    TestClient client = TestClient.connect(member.vertx(), member.httpPort());
+    clients.add(client);
+    return client;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    clients.forEach(client -> {
+      try {
+        client.close();
+      } catch (RuntimeException ignored) {
+        // its node may be gone already
+      }
+    });
+    for (int i = members.size() - 1; i >= 0; i--) {
+      try {
+        members.get(i).shutdown();
+      } catch (RuntimeException ignored) {
+        // already shut down by the test
+      }
+    }
+  }
+}
