@@ -1,10 +1,20 @@
 package io.parley;
 
-/** What the node's HTTP side reports about the node: readiness for /health, and the bound port. */
+/** What the node's HTTP side reports about the node: its id, readiness for /health, the bound port. */
 public final class NodeStatus {
 
+  private final String nodeId;
   private volatile boolean ready;
   private volatile int httpPort = -1;
+
+  NodeStatus(String nodeId) {
+    this.nodeId = nodeId;
+  }
+
+  /** The Vert.x cluster node id, or {@code standalone}; told to clients in {@code welcome}. */
+  public String nodeId() {
+    return nodeId;
+  }
 
   public boolean ready() {
     return ready;

@@ -56,7 +56,7 @@ public final class ParleyNode {
    * (of a clustered Vertx), nicks, members and history live in Hazelcast and rooms span every node.
    */
   public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster) {
-    NodeStatus status = new NodeStatus();
+    NodeStatus status = new NodeStatus(cluster == null ? "standalone" : cluster.getNodeId());
     RoomFanout fanout = new RoomFanout(vertx, config.gapFillMs());
     ChatVerticle chat;
     NodeDeathWatcher watcher = null;

@@ -85,7 +85,7 @@ public final class HttpVerticle extends VerticleBase {
   private void upgrade(RoutingContext ctx) {
     ctx.request().toWebSocket()
         .onSuccess(socket -> {
-          sessions.add(new ClientSession(socket, vertx.eventBus(), fanout, config).start(sessions::remove));
+          sessions.add(new ClientSession(socket, vertx.eventBus(), fanout, config, status.nodeId()).start(sessions::remove));
         })
         .onFailure(failure -> {
           log.debug("refused upgrade from {}: {}", ctx.request().remoteAddress(), failure.getMessage());

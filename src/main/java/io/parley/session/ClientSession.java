@@ -40,6 +40,7 @@ public final class ClientSession implements RoomListener {
   private final RoomFanout fanout;
   private final FrameParser parser;
   private final ParleyConfig config;
+  private final String node;
   private final DeliveryOptions requestOptions;
   private final String id = UUID.randomUUID().toString();
   private final Map<String, RoomView> rooms = new HashMap<>();
@@ -47,8 +48,9 @@ public final class ClientSession implements RoomListener {
   private boolean helloSent;
   private boolean closed;
 
-  public ClientSession(ServerWebSocket socket, EventBus bus, RoomFanout fanout, ParleyConfig config) {
+  public ClientSession(ServerWebSocket socket, EventBus bus, RoomFanout fanout, ParleyConfig config, String node) {
     this.socket = socket;
+    this.node = node;
     this.bus = bus;
     this.fanout = fanout;
     this.config = config;
@@ -144,6 +146,7 @@ public final class ClientSession implements RoomListener {
           nick = body.getString("nick");
           write(ServerFrames.reply("welcome", hello.ref(), new JsonObject()
               .put("nick", nick)
+              .put("node", node)
               .put("limits", limits())));
         })
         .onComplete(done -> socket.resume());
