@@ -19,8 +19,8 @@ public final class Addresses {
   /** Lists rooms. Empty body; reply {@code {rooms}}. */
   public static final String ROOMS = "chat.rooms";
   /**
-   * Reads a room's history. Body {@code {room, before?, limit}} pages back; {@code {room, after, limit}} reads
-   * the messages after an id (a node filling a gap). Reply {@code {room, messages}}.
+   * Reads a room's history. Body {@code {room, before?, limit}} pages back; {@code {room, from, to}} reads the
+   * ids from..to (a node filling a gap). Reply {@code {room, messages}}.
    */
   public static final String HISTORY = "chat.history";
   /** A connection went away: release its nick and leave its rooms. Body {@code {conn}}; no reply. */

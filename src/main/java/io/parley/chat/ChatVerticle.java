@@ -176,14 +176,13 @@ public final class ChatVerticle extends VerticleBase {
     });
   }
 
-  /** {@code before} pages back (clients); {@code after} reads forward (a node filling a gap in ids). */
+  /** {@code before} pages back (clients); {@code from..to} reads a range (a node filling a gap in ids). */
   private Future<JsonObject> history(JsonObject body) {
     String room = Names.requireRoom(body.getString("room"));
-    int limit = body.getInteger("limit", config.historyPageMax());
-    Long after = body.getLong("after");
-    Future<MessageLog.Slice> slice = after != null
-        ? messages.after(room, after, limit)
-        : messages.before(room, body.getLong("before"), limit);
+    Long from = body.getLong("from");
+    Future<MessageLog.Slice> slice = from != null
+        ? messages.between(room, from, body.getLong("to"))
+        : messages.before(room, body.getLong("before"), body.getInteger("limit", config.historyPageMax()));
     return slice.map(s -> new JsonObject().put("room", room).put("messages", toJson(s.messages())));
   }
 

@@ -39,6 +39,14 @@ public final class LocalMessageLog implements MessageLog {
   }
 
   @Override
+  public Future<Slice> between(String room, long firstId, long lastId) {
+    RoomHistory history = rooms.get(room);
+    return Future.succeededFuture(history == null
+        ? new Slice(java.util.List.of(), 0)
+        : new Slice(history.between(firstId, lastId), history.lastId()));
+  }
+
+  @Override
   public Future<Long> lastId(String room) {
     RoomHistory history = rooms.get(room);
     return Future.succeededFuture(history == null ? 0L : history.lastId());

@@ -18,6 +18,9 @@ public interface MessageLog {
   /** The newest {@code limit} messages with an id above {@code since}, oldest first. */
   Future<Slice> after(String room, long since, int limit);
 
+  /** The messages with ids {@code firstId..lastId} that the room still keeps, oldest first. */
+  Future<Slice> between(String room, long firstId, long lastId);
+
   /** The room's newest id, 0 when it has none. */
   Future<Long> lastId(String room);
 

@@ -50,6 +50,11 @@ final class RoomHistory {
     return range(from, lastId);
   }
 
+  /** The kept messages with ids {@code from..to}, oldest first. */
+  List<ChatMessage> between(long from, long to) {
+    return range(Math.max(from, firstId()), Math.min(to, lastId));
+  }
+
   private List<ChatMessage> range(long from, long to) {
     List<ChatMessage> out = new ArrayList<>((int) Math.max(0, to - from + 1));
     for (long id = from; id <= to; id++) {

@@ -61,6 +61,16 @@ public final class HazelcastMessageLog implements MessageLog {
   }
 
   @Override
+  public Future<Slice> between(String room, long firstId, long lastId) {
+    return blocking(() -> {
+      Ringbuffer<String> ring = ring(room);
+      long tail = ring.tailSequence();
+      long first = Math.max(ring.headSequence(), firstId - 1);
+      return new Slice(read(room, ring, first, Math.min(tail, lastId - 1)), tail + 1);
+    });
+  }
+
+  @Override
   public Future<Long> lastId(String room) {
     return blocking(() -> ring(room).tailSequence() + 1);
   }

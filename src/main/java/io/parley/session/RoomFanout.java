@@ -138,8 +138,7 @@ public final class RoomFanout {
         return;
       }
       long missingUpTo = early.firstKey() - 1;
-      JsonObject request = new JsonObject().put("room", room).put("after", next - 1)
-          .put("limit", (int) Math.min(Integer.MAX_VALUE, missingUpTo - next + 1));
+      JsonObject request = new JsonObject().put("room", room).put("from", next).put("to", missingUpTo);
       vertx.eventBus().<JsonObject>request(Addresses.HISTORY, request)
           .onComplete(reply -> {
             if (reply.succeeded()) {

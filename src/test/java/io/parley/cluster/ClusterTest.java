@@ -108,6 +108,10 @@ class ClusterTest {
       assertEquals(List.of(7L, 8L, 9L, 10L), ids(joined.getJsonArray("history")));
       assertTrue(joined.getBoolean("recovered"));
       assertEquals(10L, joined.getLong("lastId"));
+      // The id range a node reads to fill a gap.
+      JsonObject range = cluster.member(node).vertx().eventBus().<JsonObject>request(io.parley.bus.Addresses.HISTORY,
+          new JsonObject().put("room", "general").put("from", 3).put("to", 5)).await().body();
+      assertEquals(List.of(3L, 4L, 5L), ids(range.getJsonArray("messages")));
     }
   }
 
