@@ -2,7 +2,9 @@ package io.parley.chat;
 
 import io.vertx.core.Future;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** The message log of a node that runs alone: a {@link RoomHistory} per room, in memory. */
 public final class LocalMessageLog implements MessageLog {
@@ -24,31 +26,29 @@ public final class LocalMessageLog implements MessageLog {
 
   @Override
   public Future<Slice> before(String room, Long before, int limit) {
-    RoomHistory history = rooms.get(room);
-    return Future.succeededFuture(history == null
-        ? new Slice(java.util.List.of(), 0)
-        : new Slice(history.before(before, limit), history.lastId()));
+    return slice(room, history -> history.before(before, limit));
   }
 
   @Override
   public Future<Slice> after(String room, long since, int limit) {
-    RoomHistory history = rooms.get(room);
-    return Future.succeededFuture(history == null
-        ? new Slice(java.util.List.of(), 0)
-        : new Slice(history.after(since, limit), history.lastId()));
+    return slice(room, history -> history.after(since, limit));
   }
 
   @Override
   public Future<Slice> between(String room, long firstId, long lastId) {
-    RoomHistory history = rooms.get(room);
-    return Future.succeededFuture(history == null
-        ? new Slice(java.util.List.of(), 0)
-        : new Slice(history.between(firstId, lastId), history.lastId()));
+    return slice(room, history -> history.between(firstId, lastId));
   }
 
   @Override
   public Future<Long> lastId(String room) {
     RoomHistory history = rooms.get(room);
     return Future.succeededFuture(history == null ? 0L : history.lastId());
+  }
+
+  private Future<Slice> slice(String room, Function<RoomHistory, List<ChatMessage>> read) {
+    RoomHistory history = rooms.get(room);
+    return Future.succeededFuture(history == null
+        ? new Slice(List.of(), 0)
+        : new Slice(read.apply(history), history.lastId()));
   }
 }
