@@ -77,7 +77,7 @@ public final class ChatVerticle extends VerticleBase {
 
   private Future<JsonObject> hello(JsonObject body) {
     String nick = Names.requireNick(body.getString("nick"));
-    Connection connection = connections.computeIfAbsent(body.getString("conn"), Connection::new);
+    Connection connection = connections.computeIfAbsent(body.getString("conn"), conn -> new Connection());
     return connection.serially(() -> {
       if (connection.nick != null) {
         throw new ProtocolException(ErrorCode.ALREADY_IDENTIFIED, "this connection is already '" + connection.nick + "'");
@@ -267,14 +267,9 @@ public final class ChatVerticle extends VerticleBase {
 
   /** A connection of this node, as the chat service knows it. */
   private static final class Connection {
-    final String id;
     final Set<String> rooms = new LinkedHashSet<>();
     String nick;
     private Future<?> tail = Future.succeededFuture();
-
-    Connection(String id) {
-      this.id = id;
-    }
 
     String nick() {
       return nick;
