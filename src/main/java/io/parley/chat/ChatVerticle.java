@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class ChatVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(ChatVerticle.class);
+  private static final int PURGE_ATTEMPTS = 5;
 
   private final ParleyConfig config;
   private final Directory directory;
@@ -206,6 +207,11 @@ public final class ChatVerticle extends VerticleBase {
 
   /** A dead node's members leave every list, with presence frames (this node was chosen to announce it). */
   private void purgeNode(String nodeId) {
+    purgeNode(nodeId, 1);
+  }
+
+  // Right after a member dies Hazelcast is re-partitioning, and a scan can fail: try again a few times.
+  private void purgeNode(String nodeId, int attempt) {
     directory.purgeNode(nodeId)
         .onSuccess(departed -> {
           departed.forEach((room, nicks) ->
@@ -213,7 +219,14 @@ public final class ChatVerticle extends VerticleBase {
           log.info("node {} left the cluster; {} of its members left their rooms", nodeId,
               departed.values().stream().mapToInt(List::size).sum());
         })
-        .onFailure(e -> log.error("could not remove the members of dead node {}", nodeId, e));
+        .onFailure(e -> {
+          if (attempt < PURGE_ATTEMPTS) {
+            log.warn("removing the members of dead node {} failed (attempt {}), retrying: {}", nodeId, attempt, e.toString());
+            vertx.setTimer(1000L * attempt, id -> purgeNode(nodeId, attempt + 1));
+          } else {
+            log.error("could not remove the members of dead node {}", nodeId, e);
+          }
+        });
   }
 
   private Future<Void> departFrom(String room, String nick) {
