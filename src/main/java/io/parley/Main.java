@@ -50,8 +50,8 @@ public final class Main {
       System.exit(1);
       return;
     }
-    // SIGTERM: clients are closed with 1012 so they reconnect elsewhere, this node's members leave their
-    // rooms, then the node leaves the cluster (Vertx.close shuts Hazelcast down gracefully).
+    // SIGTERM: clients are closed with 1012 so they reconnect elsewhere, then the node leaves the cluster
+    // (Vertx.close shuts Hazelcast down gracefully) and the other nodes announce its members' departure.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Parley is shutting down");
       node.close().eventually(vertx::close).await();

@@ -28,10 +28,13 @@ public final class ParleyNode {
   private final NodeStatus status;
   private final List<String> deployments;
   private final NodeDeathWatcher watcher;
+  private final ChatVerticle chat;
   private Future<Void> closing;
 
-  private ParleyNode(Vertx vertx, NodeStatus status, List<String> deployments, NodeDeathWatcher watcher) {
+  private ParleyNode(Vertx vertx, NodeStatus status, List<String> deployments, NodeDeathWatcher watcher,
+      ChatVerticle chat) {
     this.vertx = vertx;
+    this.chat = chat;
     this.watcher = watcher;
     this.status = status;
     this.deployments = List.copyOf(deployments);
@@ -83,7 +86,7 @@ public final class ParleyNode {
         .onSuccess(deployments::add)
         .map(http -> {
           status.markReady();
-          return new ParleyNode(vertx, status, deployments, deathWatcher);
+          return new ParleyNode(vertx, status, deployments, deathWatcher, chat);
         })
         .recover(failure -> undeployAll(vertx, deployments).transform(v -> Future.failedFuture(failure)));
   }
@@ -96,6 +99,7 @@ public final class ParleyNode {
     if (closing == null) {
       if (watcher != null) {
         watcher.stop();
+        chat.drain(); // the surviving nodes announce this node's members leaving, once it has left
       }
       closing = undeployAll(vertx, deployments);
     }

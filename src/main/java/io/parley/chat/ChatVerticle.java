@@ -45,6 +45,7 @@ public final class ChatVerticle extends VerticleBase {
   private final MessageLog messages;
   private final FrameParser rules;
   private final Map<String, Connection> connections = new HashMap<>();
+  private volatile boolean draining;
   private EventBus bus;
 
   public ChatVerticle(ParleyConfig config, Directory directory, MessageLog messages) {
@@ -70,10 +71,15 @@ public final class ChatVerticle extends VerticleBase {
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
-  /** On shutdown, every local connection leaves its rooms, so other nodes' lists drop it at once. */
-  @Override
-  public Future<?> stop() {
-    return Future.join(List.copyOf(connections.keySet()).stream().map(this::disconnect).toList());
+  /**
+   * Called when the node starts shutting down, before its clients are closed. From then on a closing
+   * connection is only forgotten here: its nicks and memberships stay in the directory until this node has
+   * left the cluster, and the surviving nodes purge them and announce the departures (as for a crash). Had
+   * this node announced them, a presence frame published just before its event bus closed could be lost.
+   * A node that runs alone has nobody left to tell.
+   */
+  public void drain() {
+    draining = true;
   }
 
   private Future<JsonObject> hello(JsonObject body) {
@@ -194,7 +200,7 @@ public final class ChatVerticle extends VerticleBase {
     }
     return connection.serially(() -> {
       connections.remove(conn);
-      if (connection.nick == null) {
+      if (connection.nick == null || draining) {
         return Future.succeededFuture();
       }
       List<Future<Void>> departures = connection.rooms.stream().map(room -> departFrom(room, connection.nick)).toList();
