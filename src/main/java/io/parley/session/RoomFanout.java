@@ -72,11 +72,6 @@ public final class RoomFanout {
     }
   }
 
-  /** Rooms this node is subscribed to (for tests and metrics). */
-  public synchronized Set<String> rooms() {
-    return Set.copyOf(subscriptions.keySet());
-  }
-
   private final class Subscription {
     final String room;
     final Context context;

@@ -140,10 +140,6 @@ public final class TestClient implements AutoCloseable {
     assertEquals("rooms", frame.getString("type"), () -> "expected nothing queued, got " + frame.encode());
   }
 
-  public boolean hasQueuedFrames() {
-    return !frames.isEmpty();
-  }
-
   /** Waits for the server to close the socket and returns the close code. */
   public short awaitClose() {
     try {
@@ -152,10 +148,6 @@ public final class TestClient implements AutoCloseable {
     } catch (Exception e) {
       throw new AssertionError("socket was not closed within " + WAIT_SECONDS + " s", e);
     }
-  }
-
-  public boolean isClosed() {
-    return socket.isClosed();
   }
 
   @Override
