@@ -1,4 +1,5 @@
-// Parley web client: speaks the /ws JSON protocol of docs/PROTOCOL.md.
+// Parley web client. Speaks to the SockJS event-bus bridge at /eventbus with the official Vert.x client
+// (vendor/vertx-eventbus.js, over vendor/sockjs.min.js): see "Event-bus bridge" in docs/PROTOCOL.md.
 // All server-provided text is rendered with textContent, never as HTML.
 'use strict';
 
@@ -7,6 +8,14 @@ const ROOM = /^[A-Za-z0-9_-]{1,64}$/;
 const TYPING_SHOW_MS = 3000;
 const TYPING_SEND_EVERY_MS = 2000;
 const ROOMS_REFRESH_MS = 10000;
+const MAX_TEXT_LENGTH = 4096; // the server's default MAX_TEXT_LENGTH; it refuses longer text with text_too_long
+const NICK_RETRY_MS = 2000;   // after a reconnect, our previous connection may hold the nick for a few seconds
+const NICK_RETRIES = 8;
+
+const ADDRESS = {
+  join: 'chat.join', leave: 'chat.leave', send: 'chat.send', typing: 'chat.typing',
+  rooms: 'chat.rooms', history: 'chat.history', room: (name) => 'chat.room.' + name,
+};
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -15,16 +24,16 @@ const ui = {
   roomList: $('room-list'), joinForm: $('join-form'), joinInput: $('join-input'),
   messages: $('messages'), members: $('members'), typing: $('typing'), loadOlder: $('load-older'),
   composer: $('composer'), input: $('message-input'), send: $('send-button'), count: $('char-count'),
-  notice: $('notice'), menu: $('menu-toggle'),
+  notice: $('notice'), menu: $('menu-toggle'), membersToggle: $('members-toggle'),
 };
 
 const state = {
   nick: localStorage.getItem('parley.nick') || '',
-  welcomed: false,
-  socket: null,
-  retries: 0,
-  limits: { maxTextLength: 4096 },
-  rooms: new Map(),     // joined rooms: name -> { lastId, messages[], members:Set, unread, typing:Map }
+  eb: null,
+  generation: 0,        // +1 per bridge connection: room handlers are registered once per connection
+  identified: false,    // a join succeeded on some connection: the nick is ours
+  nickRetries: 0,
+  rooms: new Map(),     // name -> { lastId, messages[], members:Set, unread, typing:Map, complete, joining, pending[] }
   directory: [],        // the server's room list: [{room, members, lastId}]
   active: null,
   lastTypingSent: 0,
@@ -35,152 +44,210 @@ const state = {
 
 function connect() {
   setConnectionState('connecting', 'connecting…');
-  const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
-  const socket = new WebSocket(scheme + location.host + '/ws');
-  state.socket = socket;
-  socket.onopen = () => send({ type: 'hello', nick: state.nick });
-  socket.onmessage = (event) => handleFrame(JSON.parse(event.data));
-  socket.onclose = (event) => {
-    if (state.socket !== socket) return;
-    state.welcomed = false;
-    setComposerEnabled(false);
-    if (event.code === 1009) showNotice('Your last message was too large for the server.');
-    scheduleReconnect();
-  };
+  // ?transports=xhr-polling (comma-separated SockJS transport names) forces a transport, for testing.
+  const transports = new URLSearchParams(location.search).get('transports');
+  const eb = new EventBus('/eventbus', {
+    vertxbus_reconnect_delay_max: 10000,
+    ...(transports ? { transports: transports.split(',') } : {}),
+  });
+  eb.enableReconnect(true);
+  eb.onopen = () => onOpen(eb);
+  eb.onclose = () => onClose(eb);
+  eb.onerror = (err) => showNotice('The server refused a request: ' + (err.body || err.message || 'error'));
+  state.eb = eb;
 }
 
-// Exponential back-off from 1 s to 15 s, with jitter so that clients of a restarted node spread out.
-function scheduleReconnect() {
-  const delay = Math.min(15000, 1000 * 2 ** state.retries) * (0.75 + Math.random() * 0.5);
-  state.retries++;
-  const until = Date.now() + delay;
-  const tick = () => {
-    const left = Math.ceil((until - Date.now()) / 1000);
-    if (left > 0) {
-      setConnectionState('offline', `reconnecting in ${left}s`);
-      setTimeout(tick, 500);
-    } else {
-      connect();
-    }
-  };
-  tick();
+// Every (re)connection joins every room we are in, with `since`: the server sends exactly what we missed.
+function onOpen(eb) {
+  if (state.eb !== eb) return;
+  state.generation++;
+  setConnectionState('connecting', 'joining…');
+  const names = state.rooms.size > 0 ? [...state.rooms.keys()] : ['general'];
+  names.forEach((name) => joinRoom(name));
+  refreshRooms();
 }
 
-function send(frame) {
-  if (state.socket && state.socket.readyState === WebSocket.OPEN) {
-    state.socket.send(JSON.stringify(frame));
-    return true;
+function onClose(eb) {
+  if (state.eb !== eb) return;
+  for (const room of state.rooms.values()) room.joining = false;
+  setComposerEnabled(false);
+  setConnectionState('offline', 'offline · reconnecting…');
+}
+
+function isOpen() {
+  return state.eb !== null && state.eb.state === EventBus.OPEN;
+}
+
+/** Sends a request; `done(err, body)` gets the reply body or a refusal {code, message}. */
+function request(address, body, done) {
+  if (!isOpen()) return false;
+  state.eb.send(address, body, (err, reply) => {
+    if (done) done(err ? refusal(err) : null, err ? null : reply.body);
+  });
+  return true;
+}
+
+// A refusal's message is "<error code> <description>"; a timeout or a lost connection has no code.
+function refusal(err) {
+  if (err.failureCode === 400 && typeof err.message === 'string') {
+    const space = err.message.indexOf(' ');
+    return { code: err.message.slice(0, space), message: err.message.slice(space + 1) };
   }
-  return false;
+  return { code: 'no_answer', message: 'The server did not answer; try again.' };
 }
 
 function setConnectionState(kind, label) {
   ui.state.className = 'state state-' + kind;
   ui.state.textContent = label;
+  ui.state.title = label;
 }
 
-// ---- frames from the server ----------------------------------------------------------------
+// ---- rooms ---------------------------------------------------------------------------------
 
-const handlers = {
-  welcome(frame) {
-    state.welcomed = true;
-    state.retries = 0;
-    state.limits = frame.limits || state.limits;
-    localStorage.setItem('parley.nick', state.nick);
-    setConnectionState('online', 'connected as ' + frame.nick);
-    ui.login.hidden = true;
-    ui.chat.hidden = false;
-    ui.menu.hidden = false;
-    setComposerEnabled(true);
-    // Resume every room with `since`: the server sends exactly what we missed.
-    if (state.rooms.size === 0) {
-      send({ type: 'join', room: 'general' });
-    }
-    for (const [name, room] of state.rooms) {
-      send({ type: 'join', room: name, since: room.lastId });
-    }
-    send({ type: 'rooms' });
-  },
+/**
+ * Registers the room's address first, then joins: nothing published after the join is missed. `open` shows the
+ * room once joined (the user asked for it; a resume after a reconnect does not).
+ */
+function joinRoom(name, open = false) {
+  if (!isOpen()) return;
+  const known = state.rooms.get(name);
+  const room = known || newRoom();
+  state.rooms.set(name, room);
+  room.joining = true;
+  room.open = room.open || open;
+  room.pending = [];
+  if (room.registeredIn !== state.generation) {
+    room.registeredIn = state.generation;
+    room.handler = (err, envelope) => { if (!err) onRoomEvent(name, envelope.body); };
+    state.eb.registerHandler(ADDRESS.room(name), room.handler);
+  }
+  const body = { room: name, nick: state.nick };
+  if (known) body.since = room.lastId;
+  request(ADDRESS.join, body, (err, reply) => (err ? joinRefused(name, known, err) : joined(reply)));
+}
 
-  joined(frame) {
-    const fresh = !state.rooms.has(frame.room);
-    const room = fresh ? newRoom() : state.rooms.get(frame.room);
-    state.rooms.set(frame.room, room);
-    room.members = new Set(frame.members);
-    if (frame.recovered === false) {
-      addSystemLine(frame.room, 'Some messages may be missing since you were last here.');
-    }
-    frame.history.forEach((message) => addMessage(message, false));
-    if (fresh || !state.active) setActive(frame.room);
-    else if (frame.room === state.active) renderMembers();
-    send({ type: 'rooms' });
-  },
+function joined(reply) {
+  const room = state.rooms.get(reply.room);
+  if (!room) return;
+  state.identified = true;
+  state.nickRetries = 0;
+  localStorage.setItem('parley.nick', state.nick);
+  showChat();
+  setConnectionState('online', 'connected as ' + state.nick);
+  setComposerEnabled(true);
+  room.members = new Set(reply.members);
+  room.membersVersion = reply.membersVersion;
+  if (reply.recovered === false) {
+    addSystemLine(reply.room, 'Some messages may be missing since you were last here.');
+  }
+  reply.history.forEach((message) => addMessage(message, false));
+  room.lastId = Math.max(room.lastId, reply.lastId);
+  // Events that arrived while the join was on its way: those the history covers are dropped by id.
+  room.joining = false;
+  room.pending.forEach((frame) => applyRoomEvent(reply.room, frame));
+  room.pending = [];
+  if (room.open || !state.active || !state.rooms.has(state.active)) {
+    room.open = false;
+    setActive(reply.room);
+  }
+  else if (reply.room === state.active) { renderMembers(); renderMessages(false); }
+  renderRoomList();
+}
 
-  left(frame) {
-    state.rooms.delete(frame.room);
-    if (state.active === frame.room) setActive(state.rooms.keys().next().value || null);
-    send({ type: 'rooms' });
-  },
+function joinRefused(name, known, err) {
+  if (err.code === 'nick_taken' && state.identified && state.nickRetries < NICK_RETRIES) {
+    // Our own previous connection may still hold the nick until the server notices it is gone.
+    state.nickRetries++;
+    setConnectionState('connecting', 'waiting for the previous session to end…');
+    setTimeout(() => { if (isOpen()) joinRoom(name); }, NICK_RETRY_MS);
+    return;
+  }
+  if (err.code === 'nick_taken' || err.code === 'invalid_nick') {
+    logOut(err.message);
+    return;
+  }
+  if (!known) state.rooms.delete(name);
+  showNotice(err.message);
+  renderRoomList();
+}
 
-  message(frame) {
-    addMessage(frame, true);
-  },
+function leaveRoom(name) {
+  request(ADDRESS.leave, { room: name }, (err) => {
+    if (err) { showNotice(err.message); return; }
+    const room = state.rooms.get(name);
+    state.rooms.delete(name);
+    if (room && room.registeredIn === state.generation) state.eb.unregisterHandler(ADDRESS.room(name), room.handler);
+    if (state.active === name) setActive(state.rooms.keys().next().value || null);
+    refreshRooms();
+  });
+}
 
-  presence(frame) {
-    const room = state.rooms.get(frame.room);
-    if (!room) return;
-    if (frame.event === 'join') room.members.add(frame.nick);
-    else room.members.delete(frame.nick);
-    room.typing.delete(frame.nick);
-    addSystemLine(frame.room, `${frame.nick} ${frame.event === 'join' ? 'joined' : 'left'}`);
-    if (frame.room === state.active) { renderMembers(); renderTyping(); }
-  },
-
-  typing(frame) {
-    const room = state.rooms.get(frame.room);
-    if (!room) return;
-    room.typing.set(frame.nick, Date.now() + TYPING_SHOW_MS);
-    if (frame.room === state.active) renderTyping();
-    setTimeout(renderTyping, TYPING_SHOW_MS + 50);
-  },
-
-  rooms(frame) {
-    state.directory = frame.rooms;
+function refreshRooms() {
+  request(ADDRESS.rooms, {}, (err, reply) => {
+    if (err) return;
+    state.directory = reply.rooms;
     renderRoomList();
-  },
+  });
+}
 
-  history(frame) {
-    const room = state.rooms.get(frame.room);
-    if (!room) return;
-    const older = frame.messages.filter((m) => room.messages.length === 0 || m.id < firstId(room));
-    room.messages = older.map((m) => ({ kind: 'message', message: m })).concat(room.messages);
-    room.complete = frame.messages.length === 0;
-    if (frame.room === state.active) renderMessages(false);
-  },
+function logOut(message) {
+  const eb = state.eb;
+  state.eb = null;
+  state.identified = false;
+  state.rooms.clear();
+  state.active = null;
+  if (eb) eb.close();
+  ui.nickError.textContent = message;
+  ui.login.hidden = false;
+  ui.chat.hidden = true;
+  setConnectionState('offline', 'offline');
+}
 
-  error(frame) {
-    if (!state.welcomed) {
-      ui.nickError.textContent = frame.message;
-      ui.login.hidden = false;
-      ui.chat.hidden = true;
-      state.socket.onclose = null;
-      state.socket.close();
-      setConnectionState('offline', 'offline');
-    } else {
-      showNotice(frame.message);
-    }
-  },
-};
+// ---- room events -----------------------------------------------------------------------------
 
-function handleFrame(frame) {
-  const handler = handlers[frame.type];
-  if (handler) handler(frame);
+function onRoomEvent(name, frame) {
+  const room = state.rooms.get(name);
+  if (!room) return;
+  if (room.joining) room.pending.push(frame);
+  else applyRoomEvent(name, frame);
+}
+
+function applyRoomEvent(name, frame) {
+  if (frame.type === 'message') addMessage(frame, true);
+  else if (frame.type === 'presence') onPresence(name, frame);
+  // The bridge delivers the room's whole stream: our own typing comes back too.
+  else if (frame.nick === state.nick) return;
+  else if (frame.type === 'typing') onTyping(name, frame);
+}
+
+function onPresence(name, frame) {
+  const room = state.rooms.get(name);
+  if (frame.version <= room.membersVersion) return; // the joined member list already shows it
+  room.membersVersion = frame.version;
+  const here = room.members.has(frame.nick);
+  if (frame.event === 'join') room.members.add(frame.nick);
+  else room.members.delete(frame.nick);
+  room.typing.delete(frame.nick);
+  if (here !== (frame.event === 'join')) {
+    addSystemLine(name, `${frame.nick} ${frame.event === 'join' ? 'joined' : 'left'}`);
+  }
+  if (name === state.active) { renderMembers(); renderTyping(); }
+}
+
+function onTyping(name, frame) {
+  const room = state.rooms.get(name);
+  room.typing.set(frame.nick, Date.now() + TYPING_SHOW_MS);
+  if (name === state.active) renderTyping();
+  setTimeout(renderTyping, TYPING_SHOW_MS + 50);
 }
 
 // ---- room state ----------------------------------------------------------------------------
 
 function newRoom() {
-  return { lastId: 0, messages: [], members: new Set(), unread: 0, typing: new Map(), complete: false };
+  return {
+    lastId: 0, messages: [], members: new Set(), membersVersion: 0, unread: 0, typing: new Map(), complete: false,
+    joining: false, pending: [], registeredIn: 0, handler: null, open: false,
+  };
 }
 
 function firstId(room) {
@@ -212,15 +279,31 @@ function addSystemLine(roomName, text) {
   if (roomName === state.active) appendEntry(entry);
 }
 
+function loadOlder() {
+  const name = state.active;
+  const room = state.rooms.get(name);
+  if (!room) return;
+  request(ADDRESS.history, { room: name, before: firstId(room), limit: 50 }, (err, reply) => {
+    if (err) { showNotice(err.message); return; }
+    const current = state.rooms.get(name);
+    if (!current) return;
+    const older = reply.messages.filter((m) => m.id < firstId(current));
+    current.messages = older.map((m) => ({ kind: 'message', message: m })).concat(current.messages);
+    current.complete = older.length === 0 || older[0].id <= 1;
+    if (name === state.active) renderMessages(false);
+  });
+}
+
 function setActive(roomName) {
   state.active = roomName;
   const room = state.rooms.get(roomName);
   if (room) room.unread = 0;
-  document.body.classList.remove('menu-open');
+  document.body.classList.remove('menu-open', 'members-open');
   renderRoomList();
   renderMessages(true);
   renderMembers();
   renderTyping();
+  setComposerEnabled(isOpen() && !!room && !room.joining);
 }
 
 // ---- rendering (textContent only) -----------------------------------------------------------
@@ -232,22 +315,34 @@ function el(tag, className, text) {
   return node;
 }
 
+function showChat() {
+  ui.login.hidden = true;
+  ui.chat.hidden = false;
+  ui.menu.hidden = false;
+  ui.membersToggle.hidden = false;
+}
+
 function renderMessages(scrollToEnd) {
   const room = state.rooms.get(state.active);
   const previousHeight = ui.messages.scrollHeight;
+  const previousTop = ui.messages.scrollTop;
   ui.messages.replaceChildren();
   if (!room) { ui.loadOlder.hidden = true; return; }
   room.messages.forEach((entry) => ui.messages.appendChild(renderEntry(entry)));
-  ui.loadOlder.hidden = room.complete || firstId(room) <= 1;
+  updateLoadOlder(room);
   // Keep the view still when older messages are put above it.
-  ui.messages.scrollTop = scrollToEnd ? ui.messages.scrollHeight : ui.messages.scrollHeight - previousHeight;
+  ui.messages.scrollTop = scrollToEnd ? ui.messages.scrollHeight : previousTop + ui.messages.scrollHeight - previousHeight;
+}
+
+function updateLoadOlder(room) {
+  ui.loadOlder.hidden = room.complete || firstId(room) <= 1;
 }
 
 function appendEntry(entry) {
   const atEnd = ui.messages.scrollHeight - ui.messages.scrollTop - ui.messages.clientHeight < 40;
   ui.messages.appendChild(renderEntry(entry));
   if (atEnd || (entry.message && entry.message.from === state.nick)) ui.messages.scrollTop = ui.messages.scrollHeight;
-  ui.loadOlder.hidden = state.rooms.get(state.active).complete || firstId(state.rooms.get(state.active)) <= 1;
+  updateLoadOlder(state.rooms.get(state.active));
 }
 
 function renderEntry(entry) {
@@ -256,8 +351,9 @@ function renderEntry(entry) {
   const item = el('li', 'message' + (m.from === state.nick ? ' mine' : ''));
   item.dataset.id = m.id;
   const header = el('div');
-  header.append(el('span', 'author', m.from), el('time', 'time', formatTime(m.ts)));
-  header.lastChild.dateTime = new Date(m.ts).toISOString();
+  const time = el('time', 'time', formatTime(m.ts));
+  time.dateTime = new Date(m.ts).toISOString();
+  header.append(el('span', 'author', m.from), time);
   item.append(header, el('div', 'text', m.text));
   return item;
 }
@@ -292,14 +388,15 @@ function renderRoomList() {
     const item = el('li', (room ? 'joined' : '') + (name === state.active ? ' active' : ''));
     item.append(el('span', 'name', name));
     if (room && room.unread > 0) item.append(el('span', 'unread', String(room.unread)));
-    item.append(el('span', 'count', String(counts.get(name) ?? room?.members.size ?? 0)));
+    item.append(el('span', 'count', String(room ? room.members.size : counts.get(name) ?? 0)));
     if (room) {
       const leave = el('button', 'leave', '×');
       leave.title = 'Leave #' + name;
-      leave.addEventListener('click', (event) => { event.stopPropagation(); send({ type: 'leave', room: name }); });
+      leave.setAttribute('aria-label', 'Leave #' + name);
+      leave.addEventListener('click', (event) => { event.stopPropagation(); leaveRoom(name); });
       item.append(leave);
     }
-    item.addEventListener('click', () => (room ? setActive(name) : send({ type: 'join', room: name })));
+    item.addEventListener('click', () => (room ? setActive(name) : joinRoom(name, true)));
     ui.roomList.appendChild(item);
   });
 }
@@ -307,6 +404,7 @@ function renderRoomList() {
 function setComposerEnabled(enabled) {
   ui.input.disabled = !enabled;
   ui.send.disabled = !enabled;
+  updateCount();
 }
 
 function showNotice(text) {
@@ -316,9 +414,8 @@ function showNotice(text) {
 
 function updateCount() {
   const length = [...ui.input.value].length;
-  const max = state.limits.maxTextLength;
-  ui.count.textContent = length > max * 0.8 ? `${length}/${max}` : '';
-  ui.send.disabled = ui.input.disabled || length > max;
+  ui.count.textContent = length > MAX_TEXT_LENGTH * 0.8 ? `${length}/${MAX_TEXT_LENGTH}` : '';
+  ui.send.disabled = ui.input.disabled || length > MAX_TEXT_LENGTH;
 }
 
 // ---- user actions --------------------------------------------------------------------------
@@ -341,7 +438,7 @@ ui.joinForm.addEventListener('submit', (event) => {
   if (!ROOM.test(name)) { showNotice('Room names use 1 to 64 letters, digits, _ or -.'); return; }
   ui.joinInput.value = '';
   if (state.rooms.has(name)) setActive(name);
-  else send({ type: 'join', room: name });
+  else joinRoom(name, true);
 });
 
 ui.composer.addEventListener('submit', (event) => {
@@ -349,7 +446,11 @@ ui.composer.addEventListener('submit', (event) => {
   const text = ui.input.value;
   if (!state.active || text.trim() === '') return;
   const cid = `${Date.now().toString(36)}-${++state.cidCounter}`;
-  if (send({ type: 'send', room: state.active, text, cid })) {
+  // The message comes back through the room, with its id: that is the acknowledgement.
+  const sent = request(ADDRESS.send, { room: state.active, text, cid }, (err) => {
+    if (err) showNotice(err.message);
+  });
+  if (sent) {
     ui.input.value = '';
     updateCount();
   }
@@ -365,20 +466,17 @@ ui.input.addEventListener('keydown', (event) => {
 ui.input.addEventListener('input', () => {
   updateCount();
   const now = Date.now();
-  if (state.active && ui.input.value && now - state.lastTypingSent > TYPING_SEND_EVERY_MS) {
+  if (state.active && ui.input.value && isOpen() && now - state.lastTypingSent > TYPING_SEND_EVERY_MS) {
     state.lastTypingSent = now;
-    send({ type: 'typing', room: state.active });
+    state.eb.send(ADDRESS.typing, { room: state.active });
   }
 });
 
-ui.loadOlder.addEventListener('click', () => {
-  const room = state.rooms.get(state.active);
-  if (room) send({ type: 'history', room: state.active, before: firstId(room), limit: 50 });
-});
-
+ui.loadOlder.addEventListener('click', loadOlder);
 ui.menu.addEventListener('click', () => document.body.classList.toggle('menu-open'));
+ui.membersToggle.addEventListener('click', () => document.body.classList.toggle('members-open'));
 
-setInterval(() => { if (state.welcomed) send({ type: 'rooms' }); }, ROOMS_REFRESH_MS);
+setInterval(() => { if (state.identified) refreshRooms(); }, ROOMS_REFRESH_MS);
 
 ui.nickInput.value = state.nick;
 if (state.nick && NAME.test(state.nick)) connect();

@@ -60,7 +60,7 @@ public final class ParleyNode {
    */
   public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster) {
     NodeStatus status = new NodeStatus(cluster == null ? "standalone" : cluster.getNodeId());
-    RoomFanout fanout = new RoomFanout(vertx, config.gapFillMs());
+    RoomFanout fanout = new RoomFanout(config.gapFillMs());
     ChatVerticle chat;
     NodeDeathWatcher watcher = null;
     if (cluster == null) {
@@ -74,7 +74,10 @@ public final class ParleyNode {
     NodeDeathWatcher deathWatcher = watcher;
     int httpInstances = config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     List<String> deployments = new ArrayList<>();
-    return vertx.deployVerticle(chat)
+    // The fan-out consumes room events before anyone can join a room; the chat service before anyone can ask.
+    return vertx.deployVerticle(fanout)
+        .onSuccess(deployments::add)
+        .compose(fanoutId -> vertx.deployVerticle(chat))
         .onSuccess(deployments::add)
         .onSuccess(id -> {
           if (deathWatcher != null) {

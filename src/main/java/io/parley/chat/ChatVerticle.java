@@ -3,6 +3,7 @@ package io.parley.chat;
 import io.parley.bus.Addresses;
 import io.parley.bus.BusErrors;
 import io.parley.config.ParleyConfig;
+import io.parley.protocol.ClientFrame;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameParser;
 import io.parley.protocol.Names;
@@ -21,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -66,6 +68,7 @@ public final class ChatVerticle extends VerticleBase {
         bus.localConsumer(Addresses.TYPING, replying(this::typing)),
         bus.localConsumer(Addresses.ROOMS, replying(body -> rooms())),
         bus.localConsumer(Addresses.HISTORY, replying(this::history)),
+        bus.localConsumer(Addresses.HISTORY_RANGE, replying(this::historyRange)),
         bus.localConsumer(Addresses.DISCONNECT, message -> disconnect(message.body().getString("conn"))),
         bus.localConsumer(Addresses.PURGE_NODE, message -> purgeNode(message.body().getString("node"))));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -83,43 +86,56 @@ public final class ChatVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> hello(JsonObject body) {
-    String nick = Names.requireNick(body.getString("nick"));
+    String nick = rules.parseFields("hello", body, ClientFrame.Hello.class).nick();
     Connection connection = connections.computeIfAbsent(body.getString("conn"), conn -> new Connection());
     return connection.serially(() -> {
       if (connection.nick != null) {
         throw new ProtocolException(ErrorCode.ALREADY_IDENTIFIED, "this connection is already '" + connection.nick + "'");
       }
-      return directory.claimNick(nick).map(claimed -> {
-        if (!claimed) {
-          throw new ProtocolException(ErrorCode.NICK_TAKEN, "nick '" + nick + "' is taken");
+      return claim(connection, nick).map(claimed -> new JsonObject().put("nick", claimed));
+    });
+  }
+
+  /**
+   * Joins a room. A connection without a nick may name one to claim first: the bridge has no {@code hello}, its
+   * first {@code chat.join} carries the nick.
+   */
+  private Future<JsonObject> join(JsonObject body) {
+    ClientFrame.Join join = rules.parseFields("join", body, ClientFrame.Join.class);
+    String nick = FrameParser.optionalNick(body);
+    Connection connection = nick == null ? known(body) : connections.computeIfAbsent(body.getString("conn"), c -> new Connection());
+    String room = join.room();
+    return connection.serially(() -> {
+      Future<String> identity = connection.nick == null && nick != null ? claim(connection, nick) : Future.succeededFuture(connection.as(nick));
+      return identity.compose(me -> directory.join(room, me)).compose(membership -> {
+        connection.rooms.add(room);
+        if (membership.added()) {
+          publish(ServerFrames.presence(room, connection.nick, "join", membership.version()));
         }
-        connection.nick = nick;
-        log.debug("{} is connected", nick);
-        return new JsonObject().put("nick", nick);
+        Future<MessageLog.Slice> history = join.since() == null
+            ? messages.before(room, null, config.joinHistory())
+            : messages.after(room, join.since(), config.historyPageMax());
+        return history.map(slice -> joinedReply(room, membership, slice, join.since()));
       });
     });
   }
 
-  private Future<JsonObject> join(JsonObject body) {
-    String room = Names.requireRoom(body.getString("room"));
-    Long since = body.getLong("since");
-    Connection connection = identified(body);
-    return connection.serially(() -> directory.join(room, connection.nick()).compose(membership -> {
-      connection.rooms.add(room);
-      if (membership.added()) {
-        publish(room, ServerFrames.presence(room, connection.nick(), "join"));
+  private Future<String> claim(Connection connection, String nick) {
+    return directory.claimNick(nick).map(claimed -> {
+      if (!claimed) {
+        throw new ProtocolException(ErrorCode.NICK_TAKEN, "nick '" + nick + "' is taken");
       }
-      Future<MessageLog.Slice> history = since == null
-          ? messages.before(room, null, config.joinHistory())
-          : messages.after(room, since, config.historyPageMax());
-      return history.map(slice -> joinedReply(room, membership.members(), slice, since));
-    }));
+      connection.nick = nick;
+      log.debug("{} is connected", nick);
+      return nick;
+    });
   }
 
-  private static JsonObject joinedReply(String room, List<String> members, MessageLog.Slice slice, Long since) {
+  private static JsonObject joinedReply(String room, Directory.Membership membership, MessageLog.Slice slice, Long since) {
     JsonObject reply = new JsonObject()
         .put("room", room)
-        .put("members", new JsonArray(members))
+        .put("members", new JsonArray(membership.members()))
+        .put("membersVersion", membership.version())
         .put("history", toJson(slice.messages()))
         .put("lastId", slice.lastId());
     if (since != null) {
@@ -138,35 +154,42 @@ public final class ChatVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> leave(JsonObject body) {
-    String room = Names.requireRoom(body.getString("room"));
-    Connection connection = identified(body);
-    return connection.serially(() -> {
-      connection.requireMember(room);
+    String room = rules.parseFields("leave", body, ClientFrame.Leave.class).room();
+    return asMember(body, room, (connection, nick) -> {
       connection.rooms.remove(room);
-      return departFrom(room, connection.nick()).map(v -> new JsonObject().put("room", room));
+      return departFrom(room, nick).map(v -> new JsonObject().put("room", room));
     });
   }
 
   private Future<JsonObject> send(JsonObject body) {
-    String room = Names.requireRoom(body.getString("room"));
-    String text = rules.checkText(body.getString("text"));
-    String cid = body.getString("cid");
-    Connection connection = identified(body);
-    return connection.serially(() -> {
-      connection.requireMember(room);
-      return messages.append(room, connection.nick(), text, cid, System.currentTimeMillis()).map(message -> {
-        publish(room, message.toJson());
-        return new JsonObject().put("id", message.id());
-      });
-    });
+    ClientFrame.Send send = rules.parseFields("send", body, ClientFrame.Send.class);
+    return asMember(body, send.room(), (connection, nick) ->
+        messages.append(send.room(), nick, send.text(), send.cid(), System.currentTimeMillis()).map(message -> {
+          publish(message.toJson());
+          return new JsonObject().put("id", message.id());
+        }));
   }
 
   private Future<JsonObject> typing(JsonObject body) {
-    String room = Names.requireRoom(body.getString("room"));
-    Connection connection = identified(body);
-    connection.requireMember(room);
-    publish(room, ServerFrames.typing(room, connection.nick()));
-    return Future.succeededFuture(new JsonObject());
+    String room = rules.parseFields("typing", body, ClientFrame.Typing.class).room();
+    return asMember(body, room, (connection, nick) -> {
+      publish(ServerFrames.typing(room, nick));
+      return Future.succeededFuture(new JsonObject());
+    });
+  }
+
+  /**
+   * Runs {@code action} in the connection's turn, once it is known to be a member of {@code room} under the
+   * nick the request names (if it names one).
+   */
+  private Future<JsonObject> asMember(JsonObject body, String room, BiFunction<Connection, String, Future<JsonObject>> action) {
+    String nick = FrameParser.optionalNick(body);
+    Connection connection = known(body);
+    return connection.serially(() -> {
+      String me = connection.as(nick);
+      connection.requireMember(room);
+      return action.apply(connection, me);
+    });
   }
 
   private Future<JsonObject> rooms() {
@@ -183,14 +206,18 @@ public final class ChatVerticle extends VerticleBase {
     });
   }
 
-  /** {@code before} pages back (clients); {@code from..to} reads a range (a node filling a gap in ids). */
+  /** Pages back: the newest {@code limit} messages below {@code before}, and the room's newest id. */
   private Future<JsonObject> history(JsonObject body) {
+    ClientFrame.History page = rules.parseFields("history", body, ClientFrame.History.class);
+    return messages.before(page.room(), page.before(), page.limit()).map(slice -> new JsonObject()
+        .put("room", page.room()).put("messages", toJson(slice.messages())).put("lastId", slice.lastId()));
+  }
+
+  /** The ids from..to of a room, for a node filling a gap in what it received. */
+  private Future<JsonObject> historyRange(JsonObject body) {
     String room = Names.requireRoom(body.getString("room"));
-    Long from = body.getLong("from");
-    Future<MessageLog.Slice> slice = from != null
-        ? messages.between(room, from, body.getLong("to"))
-        : messages.before(room, body.getLong("before"), body.getInteger("limit", config.historyPageMax()));
-    return slice.map(s -> new JsonObject().put("room", room).put("messages", toJson(s.messages())));
+    return messages.between(room, body.getLong("from"), body.getLong("to"))
+        .map(slice -> new JsonObject().put("room", room).put("messages", toJson(slice.messages())));
   }
 
   private Future<Void> disconnect(String conn) {
@@ -220,8 +247,8 @@ public final class ChatVerticle extends VerticleBase {
   private void purgeNode(String nodeId, int attempt) {
     directory.purgeNode(nodeId)
         .onSuccess(departed -> {
-          departed.forEach((room, nicks) ->
-              nicks.forEach(nick -> publish(room, ServerFrames.presence(room, nick, "leave"))));
+          departed.forEach((room, departures) -> departures.forEach(departure ->
+              publish(ServerFrames.presence(room, departure.nick(), "leave", departure.version()))));
           log.info("node {} left the cluster; {} of its members left their rooms", nodeId,
               departed.values().stream().mapToInt(List::size).sum());
         })
@@ -236,24 +263,26 @@ public final class ChatVerticle extends VerticleBase {
   }
 
   private Future<Void> departFrom(String room, String nick) {
-    return directory.leave(room, nick).map(removed -> {
-      if (removed) {
-        publish(room, ServerFrames.presence(room, nick, "leave"));
+    return directory.leave(room, nick).map(version -> {
+      if (version > 0) {
+        publish(ServerFrames.presence(room, nick, "leave", version));
       }
       return null;
     });
   }
 
-  private Connection identified(JsonObject body) {
+  /** The connection a request comes from; one the service has never seen has not said hello. */
+  private Connection known(JsonObject body) {
     Connection connection = connections.get(body.getString("conn"));
-    if (connection == null || connection.nick == null) {
-      throw new ProtocolException(ErrorCode.HELLO_REQUIRED, "say hello first");
+    if (connection == null) {
+      throw Connection.helloRequired();
     }
     return connection;
   }
 
-  private void publish(String room, JsonObject frame) {
-    bus.publish(Addresses.room(room), frame);
+  /** Every room event goes to every node, which hands it to that room's local listeners (frames carry the room). */
+  private void publish(JsonObject frame) {
+    bus.publish(Addresses.FANOUT, frame);
   }
 
   private static JsonArray toJson(List<ChatMessage> list) {
@@ -290,7 +319,18 @@ public final class ChatVerticle extends VerticleBase {
     String nick;
     private Future<?> tail = Future.succeededFuture();
 
-    String nick() {
+    static ProtocolException helloRequired() {
+      return new ProtocolException(ErrorCode.HELLO_REQUIRED, "say hello first (on the bridge: join with a nick)");
+    }
+
+    /** This connection's nick, checked against the one a request names (if any). */
+    String as(String named) {
+      if (nick == null) {
+        throw helloRequired();
+      }
+      if (named != null && !named.equals(nick)) {
+        throw new ProtocolException(ErrorCode.NICK_MISMATCH, "this connection is '" + nick + "', not '" + named + "'");
+      }
       return nick;
     }
 

@@ -13,7 +13,7 @@ import java.util.TreeSet;
 public final class LocalDirectory implements Directory {
 
   private final Set<String> nicks = new HashSet<>();
-  private final Map<String, Set<String>> rooms = new TreeMap<>();
+  private final Map<String, Room> rooms = new TreeMap<>();
 
   @Override
   public Future<Boolean> claimNick(String nick) {
@@ -28,26 +28,38 @@ public final class LocalDirectory implements Directory {
 
   @Override
   public Future<Membership> join(String room, String nick) {
-    Set<String> members = rooms.computeIfAbsent(room, r -> new TreeSet<>());
-    boolean added = members.add(nick);
-    return Future.succeededFuture(new Membership(List.copyOf(members), added));
+    Room members = rooms.computeIfAbsent(room, r -> new Room());
+    boolean added = members.nicks.add(nick);
+    if (added) {
+      members.version++;
+    }
+    return Future.succeededFuture(new Membership(List.copyOf(members.nicks), added, members.version));
   }
 
   @Override
-  public Future<Boolean> leave(String room, String nick) {
-    Set<String> members = rooms.get(room);
-    return Future.succeededFuture(members != null && members.remove(nick));
+  public Future<Long> leave(String room, String nick) {
+    Room members = rooms.get(room);
+    if (members == null || !members.nicks.remove(nick)) {
+      return Future.succeededFuture(0L);
+    }
+    return Future.succeededFuture(++members.version);
   }
 
   @Override
   public Future<Map<String, Integer>> rooms() {
     Map<String, Integer> counts = new LinkedHashMap<>();
-    rooms.forEach((room, members) -> counts.put(room, members.size()));
+    rooms.forEach((room, members) -> counts.put(room, members.nicks.size()));
     return Future.succeededFuture(counts);
   }
 
   @Override
-  public Future<Map<String, List<String>>> purgeNode(String nodeId) {
+  public Future<Map<String, List<Departure>>> purgeNode(String nodeId) {
     return Future.succeededFuture(Map.of()); // alone, there is no other node to die
+  }
+
+  /** A room's members, sorted, and its membership version. */
+  private static final class Room {
+    final Set<String> nicks = new TreeSet<>();
+    long version;
   }
 }

@@ -5,6 +5,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.parley.chat.Directory;
+import io.parley.chat.Directory.Departure;
 import io.vertx.core.Vertx;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,7 @@ import java.util.TreeMap;
 /**
  * Nicks and room members, cluster-wide, in two Hazelcast maps with a synchronous backup:
  * {@code parley.nicks} (nick to the Vert.x node id that holds it) and {@code parley.rooms} (room to a JSON
- * object of its members, nick to node id). Every change is an entry processor, so concurrent joins and leaves
+ * object {@code {"members":{nick: node id}, "version": n}}, the membership version that {@link Directory} describes). Every change is an entry processor, so concurrent joins and leaves
  * on different nodes never overwrite each other.
  */
 public final class HazelcastDirectory implements Directory {
@@ -47,12 +48,15 @@ public final class HazelcastDirectory implements Directory {
   @Override
   public Future<Membership> join(String room, String nick) {
     return Future.fromCompletionStage(rooms.submitToKey(room, new AddMember(nick, nodeId)), vertx.getOrCreateContext())
-        .map(result -> new Membership(List.copyOf(new JsonObject(result).getJsonArray("members").getList()),
-            new JsonObject(result).getBoolean("added")));
+        .map(text -> {
+          JsonObject result = new JsonObject(text);
+          return new Membership(List.copyOf(result.getJsonArray("members").getList()), result.getBoolean("added"),
+              result.getLong("version"));
+        });
   }
 
   @Override
-  public Future<Boolean> leave(String room, String nick) {
+  public Future<Long> leave(String room, String nick) {
     return Future.fromCompletionStage(rooms.submitToKey(room, new RemoveMember(nick)), vertx.getOrCreateContext());
   }
 
@@ -60,16 +64,16 @@ public final class HazelcastDirectory implements Directory {
   public Future<Map<String, Integer>> rooms() {
     return vertx.executeBlocking(() -> {
       Map<String, Integer> counts = new TreeMap<>();
-      rooms.entrySet().forEach(entry -> counts.put(entry.getKey(), new JsonObject(entry.getValue()).size()));
+      rooms.entrySet().forEach(entry -> counts.put(entry.getKey(), RoomEntry.parse(entry.getValue()).members.size()));
       return counts;
     }, false);
   }
 
   @Override
-  public Future<Map<String, List<String>>> purgeNode(String deadNode) {
+  public Future<Map<String, List<Departure>>> purgeNode(String deadNode) {
     return vertx.executeBlocking(() -> {
       nicks.removeAll(Predicates.equal("this", deadNode));
-      Map<String, List<String>> departed = new LinkedHashMap<>();
+      Map<String, List<Departure>> departed = new LinkedHashMap<>();
       rooms.executeOnEntries(new RemoveNode(deadNode)).forEach((room, removed) -> {
         if (!removed.isEmpty()) {
           departed.put(room, removed);
@@ -98,7 +102,23 @@ public final class HazelcastDirectory implements Directory {
     }
   }
 
-  /** Adds nick -> node to a room; returns {"members":[sorted nicks],"added":bool} as JSON text. */
+  /** A room's value in {@code parley.rooms}: its members (nick to node id) and membership version. */
+  record RoomEntry(JsonObject members, long version) {
+
+    static RoomEntry parse(String value) {
+      if (value == null) {
+        return new RoomEntry(new JsonObject(), 0);
+      }
+      JsonObject json = new JsonObject(value);
+      return new RoomEntry(json.getJsonObject("members"), json.getLong("version"));
+    }
+
+    String encode() {
+      return new JsonObject().put("members", members).put("version", version).encode();
+    }
+  }
+
+  /** Adds nick -> node to a room; returns {"members":[sorted nicks],"added":bool,"version":n} as JSON text. */
   static final class AddMember implements EntryProcessor<String, String, String> {
     private static final long serialVersionUID = 1L;
     private final String nick;
@@ -111,17 +131,18 @@ public final class HazelcastDirectory implements Directory {
 
     @Override
     public String process(Map.Entry<String, String> entry) {
-      JsonObject members = entry.getValue() == null ? new JsonObject() : new JsonObject(entry.getValue());
-      boolean added = !members.containsKey(nick);
-      members.put(nick, node);
-      entry.setValue(members.encode());
-      return new JsonObject().put("members", new ArrayList<>(new TreeMap<>(members.getMap()).keySet()))
-          .put("added", added).encode();
+      RoomEntry room = RoomEntry.parse(entry.getValue());
+      boolean added = !room.members().containsKey(nick);
+      long version = added ? room.version() + 1 : room.version();
+      room.members().put(nick, node);
+      entry.setValue(new RoomEntry(room.members(), version).encode());
+      return new JsonObject().put("members", new ArrayList<>(new TreeMap<>(room.members().getMap()).keySet()))
+          .put("added", added).put("version", version).encode();
     }
   }
 
-  /** Removes a nick from a room (the room stays, with its history); true when it was there. */
-  static final class RemoveMember implements EntryProcessor<String, String, Boolean> {
+  /** Removes a nick from a room (the room stays, with its history); the new version, or 0 when it was not there. */
+  static final class RemoveMember implements EntryProcessor<String, String, Long> {
     private static final long serialVersionUID = 1L;
     private final String nick;
 
@@ -130,21 +151,19 @@ public final class HazelcastDirectory implements Directory {
     }
 
     @Override
-    public Boolean process(Map.Entry<String, String> entry) {
-      if (entry.getValue() == null) {
-        return false;
+    public Long process(Map.Entry<String, String> entry) {
+      RoomEntry room = RoomEntry.parse(entry.getValue());
+      if (room.members().remove(nick) == null) {
+        return 0L;
       }
-      JsonObject members = new JsonObject(entry.getValue());
-      if (members.remove(nick) == null) {
-        return false;
-      }
-      entry.setValue(members.encode());
-      return true;
+      long version = room.version() + 1;
+      entry.setValue(new RoomEntry(room.members(), version).encode());
+      return version;
     }
   }
 
-  /** Removes every member held by a node from a room; returns their nicks. */
-  static final class RemoveNode implements EntryProcessor<String, String, List<String>> {
+  /** Removes every member held by a node from a room; returns their departures, each with its version. */
+  static final class RemoveNode implements EntryProcessor<String, String, List<Departure>> {
     private static final long serialVersionUID = 1L;
     private final String node;
 
@@ -153,17 +172,18 @@ public final class HazelcastDirectory implements Directory {
     }
 
     @Override
-    public List<String> process(Map.Entry<String, String> entry) {
-      JsonObject members = new JsonObject(entry.getValue());
-      List<String> removed = new ArrayList<>();
-      members.getMap().forEach((nick, owner) -> {
-        if (node.equals(owner)) {
-          removed.add(nick);
+    public List<Departure> process(Map.Entry<String, String> entry) {
+      RoomEntry room = RoomEntry.parse(entry.getValue());
+      List<Departure> removed = new ArrayList<>();
+      long version = room.version();
+      for (String nick : new ArrayList<>(room.members().fieldNames())) {
+        if (node.equals(room.members().getString(nick))) {
+          room.members().remove(nick);
+          removed.add(new Departure(nick, ++version));
         }
-      });
+      }
       if (!removed.isEmpty()) {
-        removed.forEach(members::remove);
-        entry.setValue(members.encode());
+        entry.setValue(new RoomEntry(room.members(), version).encode());
       }
       return removed;
     }

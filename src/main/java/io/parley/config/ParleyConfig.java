@@ -22,6 +22,8 @@ import io.vertx.core.json.JsonObject;
  * @param clusterMembers  comma-separated host:port list of Hazelcast members to join (may include this node)
  * @param eventBusPort    clustered event-bus port; 0 picks a free one
  * @param clusterFailureTimeoutS seconds without a heartbeat before a member is declared dead
+ * @param allowedOrigins  origins ({@code scheme://host[:port]}, or {@code *}) whose pages may open {@code /ws} and
+ *                        {@code /eventbus} besides the node's own; empty means same-origin only
  */
 public record ParleyConfig(
     String httpHost,
@@ -39,7 +41,8 @@ public record ParleyConfig(
     int hazelcastPort,
     java.util.List<String> clusterMembers,
     int eventBusPort,
-    int clusterFailureTimeoutS) {
+    int clusterFailureTimeoutS,
+    java.util.List<String> allowedOrigins) {
 
   public static final String HTTP_HOST = "HTTP_HOST";
   public static final String HTTP_PORT = "HTTP_PORT";
@@ -57,12 +60,14 @@ public record ParleyConfig(
   public static final String CLUSTER_MEMBERS = "CLUSTER_MEMBERS";
   public static final String EVENTBUS_PORT = "EVENTBUS_PORT";
   public static final String CLUSTER_FAILURE_TIMEOUT_S = "CLUSTER_FAILURE_TIMEOUT_S";
+  public static final String ALLOWED_ORIGINS = "ALLOWED_ORIGINS";
 
   /** Every key Parley reads; the environment store is limited to these. */
   public static final java.util.List<String> KEYS = java.util.List.of(
       HTTP_HOST, HTTP_PORT, EVENT_LOOPS, WS_MAX_FRAME_SIZE, MAX_TEXT_LENGTH,
       HISTORY_SIZE, JOIN_HISTORY, HISTORY_PAGE_MAX, REQUEST_TIMEOUT_MS, GAP_FILL_MS,
-      CLUSTER_ENABLED, CLUSTER_HOST, HAZELCAST_PORT, CLUSTER_MEMBERS, EVENTBUS_PORT, CLUSTER_FAILURE_TIMEOUT_S);
+      CLUSTER_ENABLED, CLUSTER_HOST, HAZELCAST_PORT, CLUSTER_MEMBERS, EVENTBUS_PORT, CLUSTER_FAILURE_TIMEOUT_S,
+      ALLOWED_ORIGINS);
 
   public ParleyConfig {
     requireRange(HTTP_PORT, httpPort, 0, 65535);
@@ -79,6 +84,7 @@ public record ParleyConfig(
     requireRange(EVENTBUS_PORT, eventBusPort, 0, 65535);
     requireRange(CLUSTER_FAILURE_TIMEOUT_S, clusterFailureTimeoutS, 1, 600);
     clusterMembers = java.util.List.copyOf(clusterMembers);
+    allowedOrigins = java.util.List.copyOf(allowedOrigins);
   }
 
   /** Builds the config from merged JSON; a missing or malformed key fails start-up with its name. */
@@ -99,7 +105,8 @@ public record ParleyConfig(
         (int) number(json, HAZELCAST_PORT),
         list(json, CLUSTER_MEMBERS),
         (int) number(json, EVENTBUS_PORT),
-        (int) number(json, CLUSTER_FAILURE_TIMEOUT_S));
+        (int) number(json, CLUSTER_FAILURE_TIMEOUT_S),
+        list(json, ALLOWED_ORIGINS, "\\*|https?://[^/:\\s]+(:\\d{1,5})?", "origins like https://chat.example.com or *"));
   }
 
   private static boolean bool(JsonObject json, String key) {
@@ -116,17 +123,22 @@ public record ParleyConfig(
 
   /** A comma-separated list (or a JSON array) of host:port entries; blanks dropped. */
   private static java.util.List<String> list(JsonObject json, String key) {
+    return list(json, key, "[^:\\s]+:\\d{1,5}", "host:port entries");
+  }
+
+  /** A comma-separated list (or a JSON array) whose entries match {@code pattern}; blanks dropped. */
+  private static java.util.List<String> list(JsonObject json, String key, String pattern, String wants) {
     Object value = json.getValue(key);
     java.util.stream.Stream<String> items = value instanceof io.vertx.core.json.JsonArray array
         ? array.stream().map(String::valueOf)
         : java.util.Arrays.stream(string(json, key).split(","));
-    java.util.List<String> members = items.map(String::trim).filter(item -> !item.isEmpty()).toList();
-    for (String member : members) {
-      if (!member.matches("[^:\\s]+:\\d{1,5}")) {
-        throw new IllegalArgumentException("config key " + key + " wants host:port entries, got '" + member + "'");
+    java.util.List<String> entries = items.map(String::trim).filter(item -> !item.isEmpty()).toList();
+    for (String entry : entries) {
+      if (!entry.matches(pattern)) {
+        throw new IllegalArgumentException("config key " + key + " wants " + wants + ", got '" + entry + "'");
       }
     }
-    return members;
+    return entries;
   }
 
   private static String string(JsonObject json, String key) {

@@ -1,6 +1,7 @@
 package io.parley.http;
 
 import io.parley.NodeStatus;
+import io.parley.bridge.ChatBridge;
 import io.parley.config.ParleyConfig;
 import io.parley.protocol.CloseCodes;
 import io.parley.session.ClientSession;
@@ -11,6 +12,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.HashSet;
 import java.util.Set;
@@ -18,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the web page, {@code /health}, and WebSocket upgrades at {@code /ws}. Deployed once per event
+ * Serves the web page, {@code /health}, WebSocket upgrades at {@code /ws} and the SockJS event-bus bridge at
+ * {@code /eventbus}, both behind an Origin check. Deployed once per event
  * loop; the instances share the port. Each instance owns the sessions it accepted.
  */
 public final class HttpVerticle extends VerticleBase {
@@ -39,8 +42,13 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    OriginCheck origins = new OriginCheck(config.allowedOrigins());
     router.get("/health").handler(this::health);
-    router.route("/ws").handler(this::upgrade);
+    router.route("/ws").handler(origins).handler(this::upgrade);
+    router.route(ChatBridge.PATH + "/*").handler(origins);
+    // SockJS's XHR transports POST their frames; the WebSocket transport must not have its body read.
+    router.post(ChatBridge.PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(config.wsMaxFrameSize()));
+    router.route(ChatBridge.PATH + "/*").subRouter(ChatBridge.router(vertx, config, fanout));
     router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     // Routes, not HttpServer.webSocketHandler: a server-level handler would take every upgrade,

@@ -33,6 +33,8 @@ public enum ErrorCode {
   ALREADY_IDENTIFIED,
   /** The nick belongs to another live connection. */
   NICK_TAKEN,
+  /** A bridge request names a nick other than the one its connection joined with. */
+  NICK_MISMATCH,
   /** {@code send}, {@code typing} or {@code leave} for a room this connection has not joined. */
   NOT_JOINED,
   /** The server could not complete the request (the chat service did not answer in time); retry. */

@@ -29,14 +29,33 @@ public final class FrameParser {
     }
     String ref = optionalToken(json, "ref");
     try {
-      return parse(json, ref);
+      return parse(requiredString(json, "type"), json, ref);
     } catch (ProtocolException e) {
       throw e.withRef(ref);
     }
   }
 
-  private ClientFrame parse(JsonObject json, String ref) {
-    String type = requiredString(json, "type");
+  /**
+   * Checks the fields of a chat-service request by the rules of the frame {@code type}, so that every transport
+   * (a {@code /ws} session, a bridge client's body) is held to the same rules. Extra fields are ignored.
+   */
+  public <T extends ClientFrame> T parseFields(String type, JsonObject fields, Class<T> frame) {
+    return frame.cast(parse(type, fields, null));
+  }
+
+  /** The {@code nick} a request names, checked, or null when it names none (the bridge's requests may). */
+  public static String optionalNick(JsonObject json) {
+    Object value = json.getValue("nick");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String nick)) {
+      throw new ProtocolException(ErrorCode.WRONG_TYPE, "field 'nick' must be a string");
+    }
+    return Names.requireNick(nick);
+  }
+
+  private ClientFrame parse(String type, JsonObject json, String ref) {
     return switch (type) {
       case "hello" -> new ClientFrame.Hello(ref, Names.requireNick(requiredString(json, "nick")));
       case "join" -> new ClientFrame.Join(ref, room(json), optionalId(json, "since", 0));

@@ -5,8 +5,13 @@ import java.util.regex.Pattern;
 /** The shapes of nicks and room names, checked at every entry point (WebSocket frames and the chat service). */
 public final class Names {
 
-  private static final Pattern NICK = Pattern.compile("[A-Za-z0-9_-]{1,32}");
-  private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /** A nick: what {@code hello} (or a bridge {@code chat.join}) may claim. */
+  public static final String NICK_REGEX = "[A-Za-z0-9_-]{1,32}";
+  /** A room name; also the tail of the room addresses the bridge lets clients register. */
+  public static final String ROOM_REGEX = "[A-Za-z0-9_-]{1,64}";
+
+  private static final Pattern NICK = Pattern.compile(NICK_REGEX);
+  private static final Pattern ROOM = Pattern.compile(ROOM_REGEX);
 
   private Names() {
   }
@@ -21,14 +26,14 @@ public final class Names {
 
   public static String requireNick(String nick) {
     if (!isNick(nick)) {
-      throw new ProtocolException(ErrorCode.INVALID_NICK, "nick must match [A-Za-z0-9_-]{1,32}");
+      throw new ProtocolException(ErrorCode.INVALID_NICK, "nick must match " + NICK_REGEX);
     }
     return nick;
   }
 
   public static String requireRoom(String room) {
     if (!isRoom(room)) {
-      throw new ProtocolException(ErrorCode.INVALID_ROOM, "room must match [A-Za-z0-9_-]{1,64}");
+      throw new ProtocolException(ErrorCode.INVALID_ROOM, "room must match " + ROOM_REGEX);
     }
     return room;
   }

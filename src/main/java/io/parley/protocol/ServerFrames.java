@@ -23,8 +23,10 @@ public final class ServerFrames {
         .put("message", e.getMessage()));
   }
 
-  public static JsonObject presence(String room, String nick, String event) {
-    return new JsonObject().put("type", "presence").put("room", room).put("nick", nick).put("event", event);
+  /** {@code version} is the room's membership version that this change made (see {@code chat.Directory}). */
+  public static JsonObject presence(String room, String nick, String event, long version) {
+    return new JsonObject().put("type", "presence").put("room", room).put("nick", nick).put("event", event)
+        .put("version", version);
   }
 
   public static JsonObject typing(String room, String nick) {

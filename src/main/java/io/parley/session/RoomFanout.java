@@ -3,9 +3,9 @@ package io.parley.session;
 import io.parley.bus.Addresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
@@ -13,84 +13,132 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node's subscriptions to room addresses: one event-bus consumer per room that has local listeners,
- * however many sockets and event loops they span. Each event is decoded and encoded once per node, then
- * handed to each event loop in one task that writes it to that loop's listeners.
+ * The node's end of the room fan-out. Every node consumes {@link Addresses#FANOUT}, one address for all rooms,
+ * from start-up on; which rooms have local listeners is this node's own business. (Per-room cluster subscriptions
+ * would each be a Hazelcast registration that the other nodes learn of a little after it completes, and an event
+ * published in between would skip the node that just subscribed.) Each event is decoded and encoded once per node,
+ * then handed to each event loop in one task that writes it to that loop's listeners.
  *
  * <p>Messages are handed out in id order, each once. In a cluster, messages appended on different nodes can
- * arrive out of order, or not at all if their node died between storing and publishing: an early message
- * waits for the ones before it, and after {@code GAP_FILL_MS} the missing ids are read from history.
+ * arrive out of order, or not at all if their node died between storing and publishing: an early message waits
+ * for the ones before it, and after {@code GAP_FILL_MS} the missing ids are read from history.
  *
- * <p>Shared by every HTTP verticle instance of a node. Subscribe and unsubscribe take a short lock; each
- * subscription's ordering state is confined to the context that registered its consumer.
+ * <p>Bridge clients register the room's address themselves: while a room has {@link #relay relays}, each event is
+ * also published, once, in the same order, to the node-local consumers of {@link Addresses#room(String)}.
+ *
+ * <p>A verticle, deployed once per node; its ordering state is confined to its context. Listeners subscribe and
+ * unsubscribe from any event loop under a short lock.
  */
-public final class RoomFanout {
+public final class RoomFanout extends VerticleBase {
 
-  private final Vertx vertx;
+  private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true);
+
   private final long gapFillMs;
   private final Map<String, Subscription> subscriptions = new HashMap<>(); // guarded by this
 
-  public RoomFanout(Vertx vertx, long gapFillMs) {
-    this.vertx = vertx;
+  public RoomFanout(long gapFillMs) {
     this.gapFillMs = gapFillMs;
   }
 
+  @Override
+  public Future<?> start() {
+    return vertx.eventBus().<JsonObject>consumer(Addresses.FANOUT, this::receive).completion();
+  }
+
   /**
-   * Adds a listener, on the caller's context, to a room. The future completes once the node's
-   * subscription is registered, so no event published after that is missed.
+   * Adds a listener, called on the caller's context, to a room. Every event this node receives from then on
+   * reaches it, so a join snapshot taken after this call misses nothing.
    */
-  public synchronized Future<Void> subscribe(String room, RoomListener listener) {
-    Context context = vertx.getOrCreateContext();
-    Subscription subscription = subscriptions.computeIfAbsent(room, r -> new Subscription(r, context));
-    subscription.listeners.computeIfAbsent(context, c -> ConcurrentHashMap.newKeySet()).add(listener);
-    return subscription.consumer.completion();
+  public synchronized void subscribe(String room, RoomListener listener) {
+    Context caller = vertx.getOrCreateContext();
+    subscriptions.computeIfAbsent(room, Subscription::new)
+        .listeners.computeIfAbsent(caller, c -> ConcurrentHashMap.newKeySet()).add(listener);
   }
 
   /**
    * Tells the node the room's newest id as a join snapshot saw it (after subscribing). Until the first such
    * baseline, messages are held; then the ones it covers are dropped and the rest handed out in order.
    */
-  public synchronized void baseline(String room, long lastId) {
-    Subscription subscription = subscriptions.get(room);
-    if (subscription != null) {
-      subscription.context.runOnContext(v -> subscription.baseline(lastId));
-    }
+  public void baseline(String room, long lastId) {
+    context.runOnContext(v -> {
+      Subscription subscription = subscription(room);
+      if (subscription != null) {
+        subscription.baseline(lastId);
+      }
+    });
   }
 
-  /** Removes a listener; the node unsubscribes from the room with its last listener. */
+  /** Removes a listener; the node forgets the room with its last listener and relay. */
   public synchronized void unsubscribe(String room, RoomListener listener) {
     Subscription subscription = subscriptions.get(room);
-    if (subscription == null) {
-      return;
-    }
-    subscription.listeners.values().removeIf(set -> set.remove(listener) && set.isEmpty());
-    if (subscription.listeners.isEmpty()) {
-      subscriptions.remove(room);
-      subscription.close();
+    if (subscription != null) {
+      subscription.listeners.values().removeIf(set -> set.remove(listener) && set.isEmpty());
+      closeIfUnused(subscription);
     }
   }
 
+  /**
+   * Starts relaying a room's events to node-local consumers of its {@link Addresses#room(String) room address}
+   * (counted: one relay per bridge registration). Completes once a baseline is on its way, so that a consumer
+   * registered after that, before its client joins, misses nothing after the join.
+   */
+  public Future<Void> relay(String room) {
+    synchronized (this) {
+      subscriptions.computeIfAbsent(room, Subscription::new).relays.incrementAndGet();
+    }
+    // The newest id read after subscribing is a valid baseline: every later id reaches this node.
+    return vertx.eventBus().<JsonObject>request(Addresses.HISTORY, new JsonObject().put("room", room).put("limit", 1))
+        .onSuccess(reply -> baseline(room, reply.body().getLong("lastId")))
+        .mapEmpty();
+  }
+
+  /** Ends one {@link #relay(String)}. */
+  public synchronized void unrelay(String room) {
+    Subscription subscription = subscriptions.get(room);
+    if (subscription != null && subscription.relays.get() > 0) {
+      subscription.relays.decrementAndGet();
+      closeIfUnused(subscription);
+    }
+  }
+
+  private synchronized Subscription subscription(String room) {
+    return subscriptions.get(room);
+  }
+
+  private void closeIfUnused(Subscription subscription) {
+    if (subscription.listeners.isEmpty() && subscription.relays.get() == 0) {
+      subscriptions.remove(subscription.room);
+      context.runOnContext(v -> subscription.close());
+    }
+  }
+
+  /** Every room event of the cluster arrives here; those of rooms without local listeners are dropped. */
+  private void receive(Message<JsonObject> message) {
+    JsonObject frame = message.body();
+    Subscription subscription = subscription(frame.getString("room"));
+    if (subscription != null) {
+      subscription.receive(RoomEvent.of(frame));
+    }
+  }
+
+  /** A room with local listeners. Its ordering state is touched only on this verticle's context. */
   private final class Subscription {
     final String room;
-    final Context context;
     final Map<Context, Set<RoomListener>> listeners = new ConcurrentHashMap<>();
-    final MessageConsumer<JsonObject> consumer;
-    // Ordering state: touched only on `context`.
+    final AtomicInteger relays = new AtomicInteger();
     private long next; // the next message id to hand out; 0 until a baseline is known
     private final TreeMap<Long, RoomEvent> early = new TreeMap<>();
     private long gapTimer = -1;
     private boolean closed;
 
-    Subscription(String room, Context context) {
+    Subscription(String room) {
       this.room = room;
-      this.context = context;
-      this.consumer = vertx.eventBus().consumer(Addresses.room(room), this::receive);
     }
 
-    void receive(Message<JsonObject> message) {
-      RoomEvent event = RoomEvent.of(message.body());
+    void receive(RoomEvent event) {
       if (!event.isMessage()) {
         dispatch(event); // presence and typing carry no id: hand them out as they come
       } else if (next == 0 || event.id() >= next) {
@@ -134,7 +182,7 @@ public final class RoomFanout {
       }
       long missingUpTo = early.firstKey() - 1;
       JsonObject request = new JsonObject().put("room", room).put("from", next).put("to", missingUpTo);
-      vertx.eventBus().<JsonObject>request(Addresses.HISTORY, request)
+      vertx.eventBus().<JsonObject>request(Addresses.HISTORY_RANGE, request)
           .onComplete(reply -> {
             if (reply.succeeded()) {
               JsonArray messages = reply.result().body().getJsonArray("messages");
@@ -162,21 +210,16 @@ public final class RoomFanout {
     }
 
     void close() {
-      context.runOnContext(v -> {
-        closed = true;
-        cancelGapTimer();
-      });
-      consumer.unregister();
+      closed = true;
+      cancelGapTimer();
     }
 
     private void dispatch(RoomEvent event) {
-      listeners.forEach((listenerContext, set) -> {
-        if (Vertx.currentContext() == listenerContext) {
-          set.forEach(listener -> listener.onRoomEvent(event));
-        } else {
-          listenerContext.runOnContext(v -> set.forEach(listener -> listener.onRoomEvent(event)));
-        }
-      });
+      if (relays.get() > 0) {
+        vertx.eventBus().publish(Addresses.room(room), event.frame(), LOCAL_ONLY);
+      }
+      listeners.forEach((listenerContext, set) ->
+          listenerContext.runOnContext(v -> set.forEach(listener -> listener.onRoomEvent(event))));
     }
   }
 }

@@ -3,6 +3,7 @@ package io.parley.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.support.NodeTests;
 import io.parley.support.TestClient;
 import io.parley.support.TestCluster;
 import io.vertx.core.json.JsonObject;
@@ -15,10 +16,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,6 +56,7 @@ class LoadBalancerTest {
         .replace("parley2:8080", "127.0.0.1:" + cluster.member(1).httpPort())
         .replaceAll("(?m)^\\s*server parley3:8080.*$", "");
     Files.writeString(dir.resolve("nginx.conf"), conf);
+    Files.copy(Path.of("deploy/nginx/parley-proxy.conf"), dir.resolve("parley-proxy.conf"));
     Files.writeString(dir.resolve("parley-upstream.conf"), upstream);
     nginx = new ProcessBuilder(NGINX.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
         "-e", "stderr", "-g", "daemon off;").redirectErrorStream(true)
@@ -105,6 +111,12 @@ class LoadBalancerTest {
     bob.say("general", "and back");
     assertEquals("and back", alice.expect("message").getString("text"));
     alice.close();
+  }
+
+  /** The npm bridge client over each SockJS transport through nginx, and the Origin check behind it. */
+  @TestFactory
+  Stream<DynamicTest> bridge_through_the_balancer() {
+    return NodeTests.run("balancer.test.mjs", Map.of("PARLEY_PORTS", port + "," + cluster.member(1).httpPort()), 120);
   }
 
   @Test

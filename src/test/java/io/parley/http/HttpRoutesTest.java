@@ -4,24 +4,42 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.support.ParleyServerTest;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-/** The plain HTTP side of a node: health, the bundled page, and /ws without an upgrade. */
+/**
+ * The plain HTTP side of a node: health, the bundled page with its npm libraries, /ws without an upgrade, the
+ * Origin check in front of /ws and /eventbus, and the bridge's XHR body limit.
+ */
 class HttpRoutesTest extends ParleyServerTest {
+
+  private static final String EVIL = "http://evil.example";
 
   private record Reply(int status, String contentType, String body) {
   }
 
   private Reply get(String path) {
+    return request(HttpMethod.GET, path, null, null);
+  }
+
+  private Reply request(HttpMethod method, String path, String origin, String body) {
     HttpClient client = vertx.createHttpClient();
     try {
-      return client.request(HttpMethod.GET, node.httpPort(), "127.0.0.1", path)
-          .compose(request -> request.send())
-          .compose(response -> response.body().map(body ->
-              new Reply(response.statusCode(), response.getHeader("content-type"), body.toString())))
+      return client.request(method, node.httpPort(), "127.0.0.1", path)
+          .compose(request -> {
+            if (origin != null) {
+              request.putHeader("Origin", origin);
+            }
+            return body == null ? request.send() : request.send(body);
+          })
+          .compose(response -> response.body().map(received ->
+              new Reply(response.statusCode(), response.getHeader("content-type"), received.toString())))
           .await();
     } finally {
       client.close().await();
@@ -43,6 +61,62 @@ class HttpRoutesTest extends ParleyServerTest {
     assertTrue(page.body().contains("app.js"), "index.html loads app.js");
     assertEquals(200, get("/app.js").status());
     assertEquals(200, get("/style.css").status());
+  }
+
+  @Test
+  void serves_the_bridge_client_libraries_from_npm() {
+    Reply page = get("/");
+    assertTrue(page.body().contains("vendor/sockjs.min.js") && page.body().contains("vendor/vertx-eventbus.js"));
+    Reply sockjs = get("/vendor/sockjs.min.js");
+    assertEquals(200, sockjs.status());
+    assertTrue(sockjs.body().contains("SockJS"), "the sockjs-client dist file");
+    Reply eventBus = get("/vendor/vertx-eventbus.js");
+    assertEquals(200, eventBus.status());
+    assertTrue(eventBus.body().contains("EventBus.prototype.registerHandler"), "the @vertx/eventbus-bridge-client.js file");
+  }
+
+  /** A WebSocket upgrade of /ws with the given Origin: 101 when accepted, else the refusal's status. */
+  private int upgradeStatus(String origin) {
+    WebSocketClient client = vertx.createWebSocketClient();
+    try {
+      WebSocketConnectOptions options = new WebSocketConnectOptions()
+          .setPort(node.httpPort()).setHost("127.0.0.1").setURI("/ws").setAllowOriginHeader(origin != null);
+      if (origin != null) {
+        options.addHeader("Origin", origin);
+      }
+      return client.connect(options).map(socket -> {
+        socket.close();
+        return 101;
+      }).recover(failure -> failure instanceof UpgradeRejectedException rejected
+          ? Future.succeededFuture(rejected.getStatus()) : Future.failedFuture(failure)).await();
+    } finally {
+      client.close().await();
+    }
+  }
+
+  @Test
+  void origin_same_origin_and_no_origin_may_upgrade() {
+    assertEquals(101, upgradeStatus("http://127.0.0.1:" + node.httpPort()));
+    assertEquals(101, upgradeStatus(null));
+  }
+
+  @Test
+  void origin_cross_site_upgrade_is_refused_with_403() {
+    assertEquals(403, upgradeStatus(EVIL));
+    assertEquals(403, upgradeStatus("null"));
+  }
+
+  @Test
+  void origin_cross_site_bridge_requests_are_refused_with_403() {
+    assertEquals(200, request(HttpMethod.GET, "/eventbus/info", "http://127.0.0.1:" + node.httpPort(), null).status());
+    assertEquals(403, request(HttpMethod.GET, "/eventbus/info", EVIL, null).status());
+    assertEquals(403, request(HttpMethod.POST, "/eventbus/000/session1/xhr", EVIL, null).status());
+  }
+
+  @Test
+  void bridge_xhr_body_over_the_frame_limit_is_refused_with_413() {
+    String big = "[\"" + "x".repeat(70_000) + "\"]";
+    assertEquals(413, request(HttpMethod.POST, "/eventbus/000/session2/xhr_send", null, big).status());
   }
 
   @Test

@@ -22,7 +22,7 @@ class RoomOrderingTest extends ParleyServerTest {
   }
 
   private void publishAsAnotherNode(long id) {
-    vertx.eventBus().publish(Addresses.room("general"), new JsonObject().put("type", "message").put("room", "general")
+    vertx.eventBus().publish(Addresses.FANOUT, new JsonObject().put("type", "message").put("room", "general")
         .put("id", id).put("from", "elsewhere").put("text", "m" + id).put("ts", System.currentTimeMillis()));
   }
 
@@ -49,6 +49,26 @@ class RoomOrderingTest extends ParleyServerTest {
     assertEquals(3L, alice.expect("message").getLong("id"));
   }
 
+  /**
+   * A presence frame can reach a node after a later join's snapshot was read (it was published before, by another
+   * node or just before the join): its version says the snapshot already covers it, and it is not delivered.
+   */
+  @Test
+  void a_presence_older_than_the_join_snapshot_is_dropped() {
+    TestClient alice = user("alice");
+    alice.join("general");
+    TestClient bob = user("bob");
+    JsonObject joined = bob.join("general");
+    assertEquals(2L, joined.getLong("membersVersion"));
+    assertEquals(2L, alice.expect("presence").getLong("version"));
+    vertx.eventBus().publish(Addresses.FANOUT, new JsonObject().put("type", "presence").put("room", "general")
+        .put("nick", "carol").put("event", "join").put("version", 1L)); // stale: before bob's snapshot
+    vertx.eventBus().publish(Addresses.FANOUT, new JsonObject().put("type", "presence").put("room", "general")
+        .put("nick", "dave").put("event", "join").put("version", 3L)); // news
+    assertEquals("dave", bob.expect("presence").getString("nick"), "carol's stale join was dropped");
+    assertEquals("dave", alice.expect("presence").getString("nick"), "so was it for alice, who had seen version 2");
+  }
+
   @Test
   void history_reads_an_id_range_for_gap_filling() {
     TestClient alice = user("alice");
@@ -56,7 +76,7 @@ class RoomOrderingTest extends ParleyServerTest {
     for (int i = 1; i <= 6; i++) {
       alice.say("general", "m" + i);
     }
-    JsonObject reply = vertx.eventBus().<JsonObject>request(Addresses.HISTORY,
+    JsonObject reply = vertx.eventBus().<JsonObject>request(Addresses.HISTORY_RANGE,
         new JsonObject().put("room", "general").put("from", 3).put("to", 5)).await().body();
     assertEquals(List.of(3L, 4L, 5L), WebSocketFramesTest.ids(reply.getJsonArray("messages")));
   }

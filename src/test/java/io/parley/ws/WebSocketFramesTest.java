@@ -57,6 +57,7 @@ class WebSocketFramesTest extends ParleyServerTest {
     JsonObject joined = bob.join("general");
     assertEquals("general", joined.getString("room"));
     assertEquals(new JsonArray(List.of("alice", "bob")), joined.getJsonArray("members"));
+    assertEquals(2L, joined.getLong("membersVersion"), "two joins so far");
     assertEquals(1, joined.getJsonArray("history").size());
     assertEquals("first", joined.getJsonArray("history").getJsonObject(0).getString("text"));
     assertEquals(1L, joined.getLong("lastId"));
@@ -194,7 +195,7 @@ class WebSocketFramesTest extends ParleyServerTest {
     user("bob").join("general");
     JsonObject presence = alice.expect("presence");
     assertEquals(new JsonObject().put("type", "presence").put("room", "general").put("nick", "bob")
-        .put("event", "join"), presence);
+        .put("event", "join").put("version", 2L), presence);
   }
 
   @Test

@@ -1,0 +1,136 @@
+package io.parley.bridge;
+
+import io.parley.bus.Addresses;
+import io.parley.session.RoomFanout;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge's events, per socket. A socket is a connection of the chat service like a {@code /ws} one: every
+ * request it sends is stamped with its own connection id (whatever the client wrote there), so the chat service
+ * attributes it to the nick this socket joined with and checks its rooms. Registering a room address starts the
+ * node's ordered relay of that room; closing the socket releases its nick, its rooms and its relays.
+ *
+ * <p>A socket's events take effect in the order it sent them, though registering waits for the node's
+ * subscription: a client that registers a room and then joins it misses nothing after its join. Which addresses
+ * are allowed at all is the bridge's permission check ({@link ChatBridge#permissions}), which runs after this.
+ *
+ * <p>One instance per HTTP verticle; its sockets' events all run on that verticle's event loop.
+ */
+final class BridgeConnections implements Handler<BridgeEvent> {
+
+  private static final Logger log = LoggerFactory.getLogger(BridgeConnections.class);
+
+  private final Vertx vertx;
+  private final RoomFanout fanout;
+  private final Map<SockJSSocket, Connection> connections = new HashMap<>();
+
+  BridgeConnections(Vertx vertx, RoomFanout fanout) {
+    this.vertx = vertx;
+    this.fanout = fanout;
+  }
+
+  @Override
+  public void handle(BridgeEvent event) {
+    switch (event.type()) {
+      case SOCKET_CREATED -> {
+        connections.put(event.socket(), new Connection());
+        event.complete(true);
+      }
+      case SEND -> inOrder(event, this::stampConnection);
+      case REGISTER -> inOrder(event, this::startRelay);
+      case UNREGISTER -> inOrder(event, this::stopRelay);
+      case SOCKET_CLOSED -> {
+        closed(event.socket());
+        event.complete(true);
+      }
+      // The page never publishes: a published request would have no answer to carry its refusal.
+      case PUBLISH -> event.complete(false);
+      // RECEIVE (outbound, already permitted), REGISTERED, SOCKET_PING, SOCKET_IDLE (closes it), SOCKET_ERROR.
+      default -> event.complete(true);
+    }
+  }
+
+  /** Runs {@code step} after the socket's earlier events, then lets the bridge go on (true) or refuse (false). */
+  private void inOrder(BridgeEvent event, BiFunction<Connection, BridgeEvent, Future<Boolean>> step) {
+    Connection connection = connections.get(event.socket());
+    if (connection == null) {
+      event.complete(false);
+      return;
+    }
+    Future<Boolean> result = connection.tail.transform(previous ->
+        connection.closed ? Future.succeededFuture(false) : step.apply(connection, event));
+    connection.tail = result;
+    result.onComplete(done -> event.complete(done.succeeded() && done.result()));
+  }
+
+  /** The connection id, not the client, says who sends: the chat service knows this socket by it. */
+  private Future<Boolean> stampConnection(Connection connection, BridgeEvent event) {
+    JsonObject raw = event.getRawMessage();
+    if (Addresses.BRIDGE_INBOUND.contains(raw.getString("address"))) {
+      JsonObject fields = raw.getValue("body") instanceof JsonObject body ? body : new JsonObject();
+      raw.put("body", fields.put("conn", connection.id));
+      connection.spoke = true;
+    }
+    return Future.succeededFuture(true); // other addresses: the permission check refuses them
+  }
+
+  private Future<Boolean> startRelay(Connection connection, BridgeEvent event) {
+    String room = Addresses.roomOf(event.getRawMessage().getString("address"));
+    if (room == null || !connection.relayed.add(room)) {
+      return Future.succeededFuture(true); // not a room (refused next) or already registered (refused next)
+    }
+    return fanout.relay(room).map(true).recover(failure -> {
+      log.warn("could not relay room {} to a bridge client: {}", room, failure.toString());
+      if (connection.relayed.remove(room)) {
+        fanout.unrelay(room);
+      }
+      return Future.succeededFuture(false);
+    });
+  }
+
+  private Future<Boolean> stopRelay(Connection connection, BridgeEvent event) {
+    String room = Addresses.roomOf(event.getRawMessage().getString("address"));
+    if (room != null && connection.relayed.remove(room)) {
+      fanout.unrelay(room);
+    }
+    return Future.succeededFuture(true);
+  }
+
+  private void closed(SockJSSocket socket) {
+    Connection connection = connections.remove(socket);
+    if (connection == null) {
+      return;
+    }
+    connection.closed = true;
+    connection.relayed.forEach(fanout::unrelay);
+    connection.relayed.clear();
+    if (connection.spoke) {
+      vertx.eventBus().send(Addresses.DISCONNECT, new JsonObject().put("conn", connection.id));
+    }
+    log.debug("bridge socket {} from {} closed", connection.id, socket.remoteAddress());
+  }
+
+  /** One bridge socket, as this node knows it. */
+  private static final class Connection {
+    final String id = UUID.randomUUID().toString();
+    /** Rooms whose relay this socket holds (one per registered room address). */
+    final Set<String> relayed = new HashSet<>();
+    /** Whether it sent a chat request, so the chat service has something to forget when it closes. */
+    boolean spoke;
+    boolean closed;
+    Future<Boolean> tail = Future.succeededFuture(true);
+  }
+}

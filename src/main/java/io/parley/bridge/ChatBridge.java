@@ -1,0 +1,55 @@
+package io.parley.bridge;
+
+import io.parley.bus.Addresses;
+import io.parley.config.ParleyConfig;
+import io.parley.session.RoomFanout;
+import io.vertx.core.Vertx;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.Transport;
+
+/**
+ * The SockJS event-bus bridge at {@code /eventbus}: browsers and JavaScript clients send the chat requests of
+ * {@link Addresses#BRIDGE_INBOUND} and register room addresses, and nothing else (docs/PROTOCOL.md, "Event-bus
+ * bridge"). The permissions are built from {@link Addresses}; {@link BridgeConnections} ties each request to its
+ * socket.
+ */
+public final class ChatBridge {
+
+  /** Where the bridge is mounted. */
+  public static final String PATH = "/eventbus";
+
+  private ChatBridge() {
+  }
+
+  /** The bridge's router, for {@code router.route(PATH + "/*").subRouter(..)}; one per HTTP verticle instance. */
+  public static Router router(Vertx vertx, ParleyConfig config, RoomFanout fanout) {
+    return SockJSHandler.create(vertx, sockJsOptions()).bridge(permissions(config), new BridgeConnections(vertx, fanout));
+  }
+
+  /** Exactly what the web page needs: the chat requests in, the room addresses out. */
+  static SockJSBridgeOptions permissions(ParleyConfig config) {
+    SockJSBridgeOptions options = new SockJSBridgeOptions()
+        .setReplyTimeout(config.requestTimeoutMs())
+        .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.BRIDGE_OUTBOUND_REGEX));
+    Addresses.BRIDGE_INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
+    return options;
+  }
+
+  /**
+   * WebSocket and the XHR transports. The script-tag and iframe transports (JSONP, htmlfile, and EventSource,
+   * which no current browser needs) are off: a page of another site can drive them without an Origin header.
+   * The iframe page loads SockJS from this node, not from a CDN. No cookie: stickiness comes from the balancer.
+   */
+  private static SockJSHandlerOptions sockJsOptions() {
+    return new SockJSHandlerOptions()
+        .addDisabledTransport(Transport.JSON_P.name())
+        .addDisabledTransport(Transport.HTML_FILE.name())
+        .addDisabledTransport(Transport.EVENT_SOURCE.name())
+        .setLibraryURL("/vendor/sockjs.min.js")
+        .setInsertJSESSIONID(false);
+  }
+}

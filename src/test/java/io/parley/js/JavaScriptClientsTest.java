@@ -1,0 +1,50 @@
+package io.parley.js;
+
+import io.parley.support.NodeTests;
+import io.parley.support.TestCluster;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * JavaScript clients against a real two-node Hazelcast cluster: the npm event-bus bridge client
+ * ({@code src/test/js/bridge.test.mjs}) and the bundled page in a real Chromium ({@code browser.test.mjs}).
+ * Each Node test shows up as a JUnit test of the same name.
+ */
+class JavaScriptClientsTest {
+
+  private static TestCluster cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = TestCluster.start(2, new JsonObject());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static Map<String, String> env() {
+    return Map.of(
+        "PARLEY_PORTS", cluster.member(0).httpPort() + "," + cluster.member(1).httpPort(),
+        "SCREENSHOT_DIR", Path.of("target", "screenshots").toAbsolutePath().toString());
+  }
+
+  @TestFactory
+  Stream<DynamicTest> bridge_client() {
+    return NodeTests.run("bridge.test.mjs", env(), 180);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> browser() {
+    return NodeTests.run("browser.test.mjs", env(), 240);
+  }
+}
