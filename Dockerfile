@@ -1,5 +1,7 @@
 # Multi-stage build: Maven builds the fat jar, a JRE runs it.
 FROM maven:3.9-eclipse-temurin-17 AS build
+# npm: the build takes the web page's libraries from the npm registry (src/main/frontend).
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline

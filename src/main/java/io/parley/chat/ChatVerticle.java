@@ -29,10 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The chat service of a node: validates requests from this node's transports, checks them against the
- * connection that made them, stores messages in the {@link MessageLog} (which assigns ids), keeps the
- * {@link Directory} of nicks and members, and publishes every room event (message, presence, typing) on the
- * room's address, which reaches every node. One instance per node, confined to its event loop.
+ * The chat service of a node: validates the requests of this node's transports ({@code /ws} sessions and bridge
+ * sockets) with the protocol's rules ({@link FrameParser}), checks them against the connection that made them,
+ * stores messages in the {@link MessageLog} (which assigns ids), keeps the {@link Directory} of nicks and
+ * members, and publishes every room event (message, presence, typing) on {@link Addresses#FANOUT}, which reaches
+ * every node. One instance per node, confined to its event loop.
  *
  * <p>A connection's requests run one after another, so its hello, joins, sends and disconnect take effect
  * in the order it made them, even though the stores answer asynchronously.
