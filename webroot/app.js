@@ -33,6 +33,7 @@ const state = {
   generation: 0,        // +1 per bridge connection: room handlers are registered once per connection
   identified: false,    // a join succeeded on some connection: the nick is ours
   nickRetries: 0,
+  nickRetry: null,      // the timer of a pending retry after nick_taken on a reconnect
   rooms: new Map(),     // name -> { lastId, messages[], members:Set, unread, typing:Map, complete, joining, pending[] }
   directory: [],        // the server's room list: [{room, members, lastId}]
   active: null,
@@ -137,7 +138,13 @@ function joined(reply) {
   setComposerEnabled(true);
   room.members = new Set(reply.members);
   room.membersVersion = reply.membersVersion;
-  if (reply.recovered === false) {
+  if (reply.lastId < room.lastId) {
+    // The room's history was reset (a lone server restarted): its ids start again.
+    room.messages = [];
+    room.lastId = 0;
+    room.complete = false;
+    addSystemLine(reply.room, 'The room\'s history was reset.');
+  } else if (reply.recovered === false) {
     addSystemLine(reply.room, 'Some messages may be missing since you were last here.');
   }
   reply.history.forEach((message) => addMessage(message, false));
@@ -155,28 +162,43 @@ function joined(reply) {
 }
 
 function joinRefused(name, known, err) {
-  if (err.code === 'nick_taken' && state.identified && state.nickRetries < NICK_RETRIES) {
-    // Our own previous connection may still hold the nick until the server notices it is gone.
-    state.nickRetries++;
-    setConnectionState('connecting', 'waiting for the previous session to end…');
-    setTimeout(() => { if (isOpen()) joinRoom(name); }, NICK_RETRY_MS);
-    return;
+  const room = state.rooms.get(name);
+  if (room) { room.joining = false; room.pending = []; }
+  if (err.code === 'nick_taken' && state.identified) {
+    // Our own previous connection may still hold the nick until the server notices it is gone: try every room
+    // again in a moment (one retry for all of them).
+    if (state.nickRetries < NICK_RETRIES) {
+      if (!state.nickRetry) {
+        state.nickRetries++;
+        setConnectionState('connecting', 'waiting for the previous session to end…');
+        state.nickRetry = setTimeout(() => {
+          state.nickRetry = null;
+          if (isOpen()) [...state.rooms.keys()].forEach((roomName) => joinRoom(roomName));
+        }, NICK_RETRY_MS);
+      }
+      return;
+    }
   }
   if (err.code === 'nick_taken' || err.code === 'invalid_nick') {
     logOut(err.message);
     return;
   }
-  if (!known) state.rooms.delete(name);
+  if (!known && room) forgetRoom(name, room);
   showNotice(err.message);
   renderRoomList();
+}
+
+/** Drops a room from the page and, if registered on this connection, its address. */
+function forgetRoom(name, room) {
+  state.rooms.delete(name);
+  if (room.registeredIn === state.generation && isOpen()) state.eb.unregisterHandler(ADDRESS.room(name), room.handler);
 }
 
 function leaveRoom(name) {
   request(ADDRESS.leave, { room: name }, (err) => {
     if (err) { showNotice(err.message); return; }
     const room = state.rooms.get(name);
-    state.rooms.delete(name);
-    if (room && room.registeredIn === state.generation) state.eb.unregisterHandler(ADDRESS.room(name), room.handler);
+    if (room) forgetRoom(name, room);
     if (state.active === name) setActive(state.rooms.keys().next().value || null);
     refreshRooms();
   });
@@ -222,8 +244,9 @@ function applyRoomEvent(name, frame) {
 
 function onPresence(name, frame) {
   const room = state.rooms.get(name);
-  if (frame.version <= room.membersVersion) return; // the joined member list already shows it
-  room.membersVersion = frame.version;
+  // A change the joined member list already shows. (Later ones apply as they come: one nick's changes come in
+  // order, different nicks' changes commute.)
+  if (frame.version <= room.membersVersion) return;
   const here = room.members.has(frame.nick);
   if (frame.event === 'join') room.members.add(frame.nick);
   else room.members.delete(frame.nick);

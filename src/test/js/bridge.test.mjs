@@ -198,7 +198,7 @@ test('bridge_bad_input_gets_an_error_code', async () => {
 test('bridge_refuses_unknown_addresses_inbound', async () => {
   const room = unique('r');
   const { eb } = await joinedBridge(room, unique('carol'));
-  const forbidden = ['chat.hello', 'chat.disconnect', 'chat.purge-node', 'chat.history-range', `fanout.room.${room}`,
+  const forbidden = ['chat.hello', 'chat.disconnect', 'chat.purge-node', 'chat.history-range', 'chat.last-id', 'fanout.rooms',
     `chat.room.${room}`, 'anything.else'];
   for (const address of forbidden) {
     eb.send(address, { room, nick: 'x', conn: 'x', node: 'x' }, () => assert.fail(`${address} answered`));
@@ -211,7 +211,7 @@ test('bridge_refuses_unknown_addresses_inbound', async () => {
 test('bridge_refuses_unknown_addresses_outbound', async () => {
   const room = unique('r');
   const { eb, events } = await joinedBridge(room, unique('carol'));
-  const forbidden = [`fanout.room.${room}`, 'chat.join', 'chat.room.no spaces', 'chat.room.', 'anything.else'];
+  const forbidden = ['fanout.rooms', 'chat.join', 'chat.room.no spaces', 'chat.room.', 'anything.else'];
   const leaked = [];
   for (const address of forbidden) {
     eb.registerHandler(address, (err, message) => leaked.push([address, err || message]));
@@ -220,6 +220,55 @@ test('bridge_refuses_unknown_addresses_outbound', async () => {
   await request(eb, 'chat.send', { room, text: 'after the refusals' });
   assert.equal((await nextOf(events, 'message')).text, 'after the refusals');
   assert.deepEqual(leaked, [], 'nothing reached a refused registration');
+});
+
+test('bridge_register_then_join_misses_nothing', async () => {
+  // A /ws client on the other node keeps sending while bridge clients register and join without waiting:
+  // each gets history up to its lastId and then every later message, each once, with no gap.
+  const room = unique('r');
+  const dave = await joinedWs(room, unique('dave'));
+  let sending = true;
+  let sent = 0;
+  const traffic = (async () => {
+    while (sending && sent < 400) {
+      dave.send({ type: 'send', room, text: `m${++sent}` });
+      await dave.expectPast('message', 'presence');
+    }
+  })();
+  const clients = [];
+  for (let i = 0; i < 5; i++) {
+    const eb = track(await bridge(0));
+    const events = listen(eb, `chat.room.${room}`);
+    const joined = request(eb, 'chat.join', { room, nick: unique('reader') }); // no wait between the two
+    clients.push({ events, joined: await joined });
+    assert.equal(clients[i].joined.err, null);
+  }
+  sending = false;
+  await traffic;
+  for (const { events, joined } of clients) {
+    const history = joined.body.history.map((m) => m.id);
+    let expected = joined.body.lastId + 1;
+    if (history.length > 0) assert.equal(history[history.length - 1], joined.body.lastId);
+    while (expected <= sent) {
+      const message = await nextOf(events, 'message');
+      if (message.id <= joined.body.lastId) continue; // arrived before the reply: in history already
+      assert.equal(message.id, expected, `after lastId ${joined.body.lastId}: no gap, no duplicate`);
+      expected++;
+    }
+  }
+  assert.ok(sent >= 5, `traffic ran during the joins (${sent} messages)`);
+});
+
+test('bridge_max_handlers_per_socket', async () => {
+  // BRIDGE_MAX_HANDLERS (64 by default) counts registrations and requests awaiting their reply.
+  const eb = track(await bridge(0));
+  const rooms = Array.from({ length: 64 }, () => unique('r'));
+  rooms.forEach((room) => listen(eb, `chat.room.${room}`));
+  eb.registerHandler(`chat.room.${unique('r')}`, () => {});
+  assert.equal((await eb.errors.take('refusal of the 65th registration')).body, 'max_handlers_reached');
+  eb.unregisterHandler(`chat.room.${rooms[0]}`, eb.handlers[`chat.room.${rooms[0]}`][0]);
+  const { err } = await request(eb, 'chat.join', { room: rooms[1], nick: unique('carol') });
+  assert.equal(err, null, 'one freed registration makes room for a request');
 });
 
 for (const transport of ['websocket', 'xhr-streaming', 'xhr-polling']) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ports, presenceOf, unique, wsUser, WAIT_MS } from './support.mjs';
+import { ports, presenceOf, unique, wsClient, wsUser, WAIT_MS } from './support.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.SCREENSHOT_DIR || 'screenshots';
@@ -189,5 +189,31 @@ test('page_works_over_the_xhr_transport', async () => {
   assert.equal((await ws.expectPast('message', 'typing')).text, 'polling along');
   await ws.say('general', 'polled back');
   await shownText(page, 'polled back');
+  await page.context().close();
+});
+
+test('page_waits_for_its_previous_session_to_end', async () => {
+  // After a reconnect the nick may still be held for a few seconds, typically by the page's own previous
+  // connection until the server notices it is gone. Here a /ws client holds it while the page is away: the page
+  // says it is waiting, tries again, and is back under its nick once the nick is free; it is not logged out.
+  const nick = unique('heidi');
+  const page = await openPage(nick);
+  await page.context().setOffline(true);
+  await page.evaluate(() => state.eb.sockJSConn.close());
+  await page.locator('#connection-state', { hasText: 'offline' }).waitFor();
+  const holder = await wsClient(1, nick);
+  wsClients.push(holder);
+  for (;;) { // the server releases the nick once it has seen the page's socket close
+    holder.send({ type: 'hello', nick });
+    const answer = await holder.frames.take('welcome or error');
+    if (answer.type === 'welcome') break;
+    assert.equal(answer.code, 'nick_taken');
+  }
+  await page.context().setOffline(false);
+  await page.locator('#connection-state', { hasText: 'waiting for the previous session to end' }).waitFor();
+  await holder.close();
+  await page.locator('#connection-state', { hasText: `connected as ${nick}` }).waitFor();
+  assert.equal(await page.isVisible('#login'), false, 'still chatting, not sent back to the login');
+  assert.deepEqual(page.problems, []);
   await page.context().close();
 });

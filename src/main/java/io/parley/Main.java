@@ -43,7 +43,8 @@ public final class Main {
     ParleyNode node;
     try {
       node = ParleyNode.deploy(vertx, config, cluster).await();
-      log.info("Parley is up: http://{}:{}/ (WebSocket at /ws)", displayHost(config), node.httpPort());
+      log.info("Parley is up: http://{}:{}/ (WebSocket at /ws, event-bus bridge at /eventbus)", displayHost(config),
+          node.httpPort());
     } catch (Exception e) {
       log.error("Parley failed to start: {}", e.getMessage(), e);
       vertx.close().await();

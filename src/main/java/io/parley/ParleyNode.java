@@ -29,12 +29,14 @@ public final class ParleyNode {
   private final List<String> deployments;
   private final NodeDeathWatcher watcher;
   private final ChatVerticle chat;
+  private final RoomFanout fanout;
   private Future<Void> closing;
 
   private ParleyNode(Vertx vertx, NodeStatus status, List<String> deployments, NodeDeathWatcher watcher,
-      ChatVerticle chat) {
+      ChatVerticle chat, RoomFanout fanout) {
     this.vertx = vertx;
     this.chat = chat;
+    this.fanout = fanout;
     this.watcher = watcher;
     this.status = status;
     this.deployments = List.copyOf(deployments);
@@ -89,7 +91,7 @@ public final class ParleyNode {
         .onSuccess(deployments::add)
         .map(http -> {
           status.markReady();
-          return new ParleyNode(vertx, status, deployments, deathWatcher, chat);
+          return new ParleyNode(vertx, status, deployments, deathWatcher, chat, fanout);
         })
         .recover(failure -> undeployAll(vertx, deployments).transform(v -> Future.failedFuture(failure)));
   }
@@ -124,5 +126,10 @@ public final class ParleyNode {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The node's room fan-out: which rooms it serves (tests; metrics). */
+  public RoomFanout fanout() {
+    return fanout;
   }
 }

@@ -1,6 +1,7 @@
 package io.parley.bridge;
 
 import io.parley.bus.Addresses;
+import io.parley.chat.SerialQueue;
 import io.parley.session.RoomFanout;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -23,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * attributes it to the nick this socket joined with and checks its rooms. Registering a room address starts the
  * node's ordered relay of that room; closing the socket releases its nick, its rooms and its relays.
  *
- * <p>A socket's events take effect in the order it sent them, though registering waits for the node's
- * subscription: a client that registers a room and then joins it misses nothing after its join. Which addresses
+ * <p>A socket's events take effect in the order it sent them, and a registration's relay gets its baseline before
+ * the socket's next event: a client that registers a room and then joins it misses nothing after its join. Which addresses
  * are allowed at all is the bridge's permission check ({@link ChatBridge#permissions}), which runs after this.
  *
  * <p>One instance per HTTP verticle; its sockets' events all run on that verticle's event loop.
@@ -50,7 +51,7 @@ final class BridgeConnections implements Handler<BridgeEvent> {
         event.complete(true);
       }
       case SEND -> inOrder(event, this::stampConnection);
-      case REGISTER -> inOrder(event, this::startRelay);
+      case REGISTER -> register(event);
       case UNREGISTER -> inOrder(event, this::stopRelay);
       case SOCKET_CLOSED -> {
         closed(event.socket());
@@ -70,10 +71,8 @@ final class BridgeConnections implements Handler<BridgeEvent> {
       event.complete(false);
       return;
     }
-    Future<Boolean> result = connection.tail.transform(previous ->
-        connection.closed ? Future.succeededFuture(false) : step.apply(connection, event));
-    connection.tail = result;
-    result.onComplete(done -> event.complete(done.succeeded() && done.result()));
+    connection.events.run(() -> connection.closed ? Future.succeededFuture(false) : step.apply(connection, event))
+        .onComplete(done -> event.complete(done.succeeded() && done.result()));
   }
 
   /** The connection id, not the client, says who sends: the chat service knows this socket by it. */
@@ -87,18 +86,23 @@ final class BridgeConnections implements Handler<BridgeEvent> {
     return Future.succeededFuture(true); // other addresses: the permission check refuses them
   }
 
-  private Future<Boolean> startRelay(Connection connection, BridgeEvent event) {
+  /**
+   * Lets the bridge register at once (its count of a socket's registrations is only right if it does), and starts
+   * the room's relay; the socket's later events (its join) wait until the relay has its baseline.
+   */
+  private void register(BridgeEvent event) {
+    Connection connection = connections.get(event.socket());
     String room = Addresses.roomOf(event.getRawMessage().getString("address"));
-    if (room == null || !connection.relayed.add(room)) {
-      return Future.succeededFuture(true); // not a room (refused next) or already registered (refused next)
+    // Not a room address, or one already registered: the bridge refuses it next; nothing to relay.
+    if (connection != null && !connection.closed && room != null && connection.relayed.add(room)) {
+      Future<Void> relayed = fanout.relay(room);
+      connection.events.run(() -> relayed.recover(failure -> {
+        log.warn("no baseline yet for room {}, relayed to a bridge client; its messages wait for one: {}", room,
+            failure.toString());
+        return Future.succeededFuture();
+      }));
     }
-    return fanout.relay(room).map(true).recover(failure -> {
-      log.warn("could not relay room {} to a bridge client: {}", room, failure.toString());
-      if (connection.relayed.remove(room)) {
-        fanout.unrelay(room);
-      }
-      return Future.succeededFuture(false);
-    });
+    event.complete(connection != null);
   }
 
   private Future<Boolean> stopRelay(Connection connection, BridgeEvent event) {
@@ -131,6 +135,6 @@ final class BridgeConnections implements Handler<BridgeEvent> {
     /** Whether it sent a chat request, so the chat service has something to forget when it closes. */
     boolean spoke;
     boolean closed;
-    Future<Boolean> tail = Future.succeededFuture(true);
+    final SerialQueue events = new SerialQueue();
   }
 }

@@ -3,13 +3,17 @@ package io.parley.bridge;
 import io.parley.bus.Addresses;
 import io.parley.config.ParleyConfig;
 import io.parley.session.RoomFanout;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.Transport;
+import java.util.regex.Pattern;
 
 /**
  * The SockJS event-bus bridge at {@code /eventbus}: browsers and JavaScript clients send the chat requests of
@@ -25,15 +29,26 @@ public final class ChatBridge {
   private ChatBridge() {
   }
 
-  /** The bridge's router, for {@code router.route(PATH + "/*").subRouter(..)}; one per HTTP verticle instance. */
-  public static Router router(Vertx vertx, ParleyConfig config, RoomFanout fanout) {
-    return SockJSHandler.create(vertx, sockJsOptions()).bridge(permissions(config), new BridgeConnections(vertx, fanout));
+  /**
+   * Mounts the bridge on {@code router} at {@link #PATH}, behind {@code originCheck}; once per HTTP verticle.
+   * SockJS's iframe page is not served: a page of another site could frame it (a frame's requests carry no
+   * Origin) and drive the bridge from inside it, with the node's own origin, as its visitor.
+   */
+  public static void mount(Router router, Handler<RoutingContext> originCheck, Vertx vertx, ParleyConfig config,
+      RoomFanout fanout) {
+    router.route(PATH + "/*").handler(originCheck);
+    router.getWithRegex(Pattern.quote(PATH) + "/iframe[^/]*\\.html").handler(ctx -> ctx.response().setStatusCode(404).end());
+    // The XHR transports POST their frames; the WebSocket transport must not have its body read.
+    router.post(PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(config.wsMaxFrameSize()));
+    router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJsOptions())
+        .bridge(permissions(config), new BridgeConnections(vertx, fanout)));
   }
 
   /** Exactly what the web page needs: the chat requests in, the room addresses out. */
   static SockJSBridgeOptions permissions(ParleyConfig config) {
     SockJSBridgeOptions options = new SockJSBridgeOptions()
         .setReplyTimeout(config.requestTimeoutMs())
+        .setMaxHandlersPerSocket(config.bridgeMaxHandlers())
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.BRIDGE_OUTBOUND_REGEX));
     Addresses.BRIDGE_INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     return options;
@@ -42,14 +57,13 @@ public final class ChatBridge {
   /**
    * WebSocket and the XHR transports. The script-tag and iframe transports (JSONP, htmlfile, and EventSource,
    * which no current browser needs) are off: a page of another site can drive them without an Origin header.
-   * The iframe page loads SockJS from this node, not from a CDN. No cookie: stickiness comes from the balancer.
+   * No cookie: stickiness comes from the balancer.
    */
   private static SockJSHandlerOptions sockJsOptions() {
     return new SockJSHandlerOptions()
         .addDisabledTransport(Transport.JSON_P.name())
         .addDisabledTransport(Transport.HTML_FILE.name())
         .addDisabledTransport(Transport.EVENT_SOURCE.name())
-        .setLibraryURL("/vendor/sockjs.min.js")
         .setInsertJSESSIONID(false);
   }
 }

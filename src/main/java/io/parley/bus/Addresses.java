@@ -37,6 +37,8 @@ public final class Addresses {
   public static final String HISTORY = "chat.history";
   /** Node-internal: reads the ids from..to of a room (a node filling a gap). Body {@code {room, from, to}}; reply {@code {room, messages}}. */
   public static final String HISTORY_RANGE = "chat.history-range";
+  /** Node-internal: a room's newest id (0 if none). Body {@code {room}}; reply {@code {lastId}}. */
+  public static final String LAST_ID = "chat.last-id";
   /** A connection went away: release its nick and leave its rooms. Body {@code {conn}}; no reply. */
   public static final String DISCONNECT = "chat.disconnect";
 

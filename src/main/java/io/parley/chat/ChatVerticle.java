@@ -70,6 +70,8 @@ public final class ChatVerticle extends VerticleBase {
         bus.localConsumer(Addresses.ROOMS, replying(body -> rooms())),
         bus.localConsumer(Addresses.HISTORY, replying(this::history)),
         bus.localConsumer(Addresses.HISTORY_RANGE, replying(this::historyRange)),
+        bus.localConsumer(Addresses.LAST_ID, replying(body ->
+            messages.lastId(body.getString("room")).map(lastId -> new JsonObject().put("lastId", lastId)))),
         bus.localConsumer(Addresses.DISCONNECT, message -> disconnect(message.body().getString("conn"))),
         bus.localConsumer(Addresses.PURGE_NODE, message -> purgeNode(message.body().getString("node"))));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -318,7 +320,7 @@ public final class ChatVerticle extends VerticleBase {
   private static final class Connection {
     final Set<String> rooms = new LinkedHashSet<>();
     String nick;
-    private Future<?> tail = Future.succeededFuture();
+    private final SerialQueue requests = new SerialQueue();
 
     static ProtocolException helloRequired() {
       return new ProtocolException(ErrorCode.HELLO_REQUIRED, "say hello first (on the bridge: join with a nick)");
@@ -343,15 +345,7 @@ public final class ChatVerticle extends VerticleBase {
 
     /** Runs {@code step} after this connection's earlier requests have finished. */
     <T> Future<T> serially(Supplier<Future<T>> step) {
-      Future<T> result = tail.transform(previous -> {
-        try {
-          return step.get();
-        } catch (RuntimeException e) {
-          return Future.failedFuture(e);
-        }
-      });
-      tail = result;
-      return result;
+      return requests.run(step);
     }
   }
 }

@@ -24,6 +24,7 @@ import io.vertx.core.json.JsonObject;
  * @param clusterFailureTimeoutS seconds without a heartbeat before a member is declared dead
  * @param allowedOrigins  origins ({@code scheme://host[:port]}, or {@code *}) whose pages may open {@code /ws} and
  *                        {@code /eventbus} besides the node's own; empty means same-origin only
+ * @param bridgeMaxHandlers most room registrations plus requests awaiting a reply, per bridge socket
  */
 public record ParleyConfig(
     String httpHost,
@@ -42,7 +43,8 @@ public record ParleyConfig(
     java.util.List<String> clusterMembers,
     int eventBusPort,
     int clusterFailureTimeoutS,
-    java.util.List<String> allowedOrigins) {
+    java.util.List<String> allowedOrigins,
+    int bridgeMaxHandlers) {
 
   public static final String HTTP_HOST = "HTTP_HOST";
   public static final String HTTP_PORT = "HTTP_PORT";
@@ -61,13 +63,14 @@ public record ParleyConfig(
   public static final String EVENTBUS_PORT = "EVENTBUS_PORT";
   public static final String CLUSTER_FAILURE_TIMEOUT_S = "CLUSTER_FAILURE_TIMEOUT_S";
   public static final String ALLOWED_ORIGINS = "ALLOWED_ORIGINS";
+  public static final String BRIDGE_MAX_HANDLERS = "BRIDGE_MAX_HANDLERS";
 
   /** Every key Parley reads; the environment store is limited to these. */
   public static final java.util.List<String> KEYS = java.util.List.of(
       HTTP_HOST, HTTP_PORT, EVENT_LOOPS, WS_MAX_FRAME_SIZE, MAX_TEXT_LENGTH,
       HISTORY_SIZE, JOIN_HISTORY, HISTORY_PAGE_MAX, REQUEST_TIMEOUT_MS, GAP_FILL_MS,
       CLUSTER_ENABLED, CLUSTER_HOST, HAZELCAST_PORT, CLUSTER_MEMBERS, EVENTBUS_PORT, CLUSTER_FAILURE_TIMEOUT_S,
-      ALLOWED_ORIGINS);
+      ALLOWED_ORIGINS, BRIDGE_MAX_HANDLERS);
 
   public ParleyConfig {
     requireRange(HTTP_PORT, httpPort, 0, 65535);
@@ -83,6 +86,7 @@ public record ParleyConfig(
     requireRange(HAZELCAST_PORT, hazelcastPort, 1, 65535);
     requireRange(EVENTBUS_PORT, eventBusPort, 0, 65535);
     requireRange(CLUSTER_FAILURE_TIMEOUT_S, clusterFailureTimeoutS, 1, 600);
+    requireRange(BRIDGE_MAX_HANDLERS, bridgeMaxHandlers, 2, 100_000);
     clusterMembers = java.util.List.copyOf(clusterMembers);
     allowedOrigins = java.util.List.copyOf(allowedOrigins);
   }
@@ -106,7 +110,8 @@ public record ParleyConfig(
         list(json, CLUSTER_MEMBERS),
         (int) number(json, EVENTBUS_PORT),
         (int) number(json, CLUSTER_FAILURE_TIMEOUT_S),
-        list(json, ALLOWED_ORIGINS, "\\*|https?://[^/:\\s]+(:\\d{1,5})?", "origins like https://chat.example.com or *"));
+        list(json, ALLOWED_ORIGINS, "\\*|https?://[^/:\\s]+(:\\d{1,5})?", "origins like https://chat.example.com or *"),
+        (int) number(json, BRIDGE_MAX_HANDLERS));
   }
 
   private static boolean bool(JsonObject json, String key) {

@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.HashSet;
 import java.util.Set;
@@ -45,10 +44,7 @@ public final class HttpVerticle extends VerticleBase {
     OriginCheck origins = new OriginCheck(config.allowedOrigins());
     router.get("/health").handler(this::health);
     router.route("/ws").handler(origins).handler(this::upgrade);
-    router.route(ChatBridge.PATH + "/*").handler(origins);
-    // SockJS's XHR transports POST their frames; the WebSocket transport must not have its body read.
-    router.post(ChatBridge.PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(config.wsMaxFrameSize()));
-    router.route(ChatBridge.PATH + "/*").subRouter(ChatBridge.router(vertx, config, fanout));
+    ChatBridge.mount(router, origins, vertx, config, fanout);
     router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     // Routes, not HttpServer.webSocketHandler: a server-level handler would take every upgrade,

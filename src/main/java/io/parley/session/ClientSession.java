@@ -160,8 +160,8 @@ public final class ClientSession implements RoomListener {
   }
 
   /**
-   * Subscribes this node to the room first and buffers its events, then asks for the snapshot: events
-   * published between the two are neither lost nor duplicated (messages are filtered by id).
+   * Subscribes to the room first and buffers its events, then asks for the snapshot: events published between
+   * the two are neither lost nor duplicated (messages are filtered by id, presence by membership version).
    */
   private void join(ClientFrame.Join join) {
     String room = join.room();
@@ -169,8 +169,8 @@ public final class ClientSession implements RoomListener {
     view.pending = new ArrayList<>();
     socket.pause();
     JsonObject body = new JsonObject().put("conn", id).put("room", room).put("since", join.since());
-    fanout.subscribe(room, this);
-    request(Addresses.JOIN, body, join.ref())
+    fanout.subscribe(room, this)
+        .compose(v -> request(Addresses.JOIN, body, join.ref()))
         .onSuccess(reply -> joined(room, view, reply, join.ref()))
         .onFailure(failure -> {
           if (rooms.remove(room, view)) {
@@ -183,7 +183,6 @@ public final class ClientSession implements RoomListener {
   private void joined(String room, RoomView view, JsonObject reply, String ref) {
     view.lastId = Math.max(view.lastId, reply.getLong("lastId"));
     view.membersVersion = Math.max(view.membersVersion, reply.getLong("membersVersion"));
-    fanout.baseline(room, reply.getLong("lastId"));
     write(ServerFrames.reply("joined", ref, reply));
     List<RoomEvent> buffered = view.pending;
     view.pending = null;
@@ -245,12 +244,11 @@ public final class ClientSession implements RoomListener {
       }
       view.lastId = event.id();
     } else if (event.isPresence() && event.version() <= view.membersVersion) {
-      return; // a change the joined snapshot's member list already shows
+      // A change the joined snapshot's member list already shows. Later ones pass in the order they come:
+      // changes of one nick come in order (one connection, one node), and changes of different nicks commute.
+      return;
     } else if (event.nick().equals(nick)) {
       return; // nobody needs to be told that they themselves joined or are typing
-    }
-    if (event.isPresence()) {
-      view.membersVersion = event.version();
     }
     writeEncoded(event.json());
   }
@@ -311,7 +309,7 @@ public final class ClientSession implements RoomListener {
   private static final class RoomView {
     /** Highest message id written (or covered by the joined snapshot). */
     long lastId;
-    /** Membership version of the last presence written (or of the joined snapshot's members). */
+    /** Membership version of the joined snapshot's member list: presence up to it is not news. */
     long membersVersion;
     /** Events that arrived while the join was in flight; null once joined. */
     List<RoomEvent> pending;

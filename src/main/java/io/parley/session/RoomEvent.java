@@ -28,6 +28,6 @@ public record RoomEvent(String room, String type, long id, long version, String 
   }
 
   public boolean isPresence() {
-    return version > 0;
+    return "presence".equals(type);
   }
 }

@@ -3,6 +3,7 @@ package io.parley.session;
 import io.parley.bus.Addresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -35,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RoomFanout extends VerticleBase {
 
   private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true);
+  private static final long BASELINE_RETRY_MS = 1000;
 
   private final long gapFillMs;
   private final Map<String, Subscription> subscriptions = new HashMap<>(); // guarded by this
@@ -49,26 +51,18 @@ public final class RoomFanout extends VerticleBase {
   }
 
   /**
-   * Adds a listener, called on the caller's context, to a room. Every event this node receives from then on
-   * reaches it, so a join snapshot taken after this call misses nothing.
+   * Adds a listener, called on the caller's context, to a room. Completes, on the caller's context, once the room
+   * has a baseline: every message after it reaches the listener, so a join snapshot taken after that misses
+   * nothing (the listener drops what its snapshot holds, by id).
    */
-  public synchronized void subscribe(String room, RoomListener listener) {
+  public Future<Void> subscribe(String room, RoomListener listener) {
     Context caller = vertx.getOrCreateContext();
-    subscriptions.computeIfAbsent(room, Subscription::new)
-        .listeners.computeIfAbsent(caller, c -> ConcurrentHashMap.newKeySet()).add(listener);
-  }
-
-  /**
-   * Tells the node the room's newest id as a join snapshot saw it (after subscribing). Until the first such
-   * baseline, messages are held; then the ones it covers are dropped and the rest handed out in order.
-   */
-  public void baseline(String room, long lastId) {
-    context.runOnContext(v -> {
-      Subscription subscription = subscription(room);
-      if (subscription != null) {
-        subscription.baseline(lastId);
-      }
-    });
+    Subscription subscription;
+    synchronized (this) {
+      subscription = subscriptions.computeIfAbsent(room, Subscription::new);
+      subscription.listeners.computeIfAbsent(caller, c -> ConcurrentHashMap.newKeySet()).add(listener);
+    }
+    return subscription.baselined(caller);
   }
 
   /** Removes a listener; the node forgets the room with its last listener and relay. */
@@ -82,17 +76,16 @@ public final class RoomFanout extends VerticleBase {
 
   /**
    * Starts relaying a room's events to node-local consumers of its {@link Addresses#room(String) room address}
-   * (counted: one relay per bridge registration). Completes once a baseline is on its way, so that a consumer
-   * registered after that, before its client joins, misses nothing after the join.
+   * (counted: one relay per bridge registration). Completes, on the caller's context, once the room has a
+   * baseline, so that a consumer registered after that, before its client joins, misses nothing after the join.
    */
   public Future<Void> relay(String room) {
+    Subscription subscription;
     synchronized (this) {
-      subscriptions.computeIfAbsent(room, Subscription::new).relays.incrementAndGet();
+      subscription = subscriptions.computeIfAbsent(room, Subscription::new);
+      subscription.relays.incrementAndGet();
     }
-    // The newest id read after subscribing is a valid baseline: every later id reaches this node.
-    return vertx.eventBus().<JsonObject>request(Addresses.HISTORY, new JsonObject().put("room", room).put("limit", 1))
-        .onSuccess(reply -> baseline(room, reply.body().getLong("lastId")))
-        .mapEmpty();
+    return subscription.baselined(vertx.getOrCreateContext());
   }
 
   /** Ends one {@link #relay(String)}. */
@@ -102,6 +95,11 @@ public final class RoomFanout extends VerticleBase {
       subscription.relays.decrementAndGet();
       closeIfUnused(subscription);
     }
+  }
+
+  /** How many rooms this node serves: rooms with local listeners or relays. */
+  public synchronized int rooms() {
+    return subscriptions.size();
   }
 
   private synchronized Subscription subscription(String room) {
@@ -129,13 +127,52 @@ public final class RoomFanout extends VerticleBase {
     final String room;
     final Map<Context, Set<RoomListener>> listeners = new ConcurrentHashMap<>();
     final AtomicInteger relays = new AtomicInteger();
-    private long next; // the next message id to hand out; 0 until a baseline is known
+    private long next; // the next message id to hand out; 0 until the baseline is known
+    private Future<Void> baseline; // the read of the baseline, while under way
     private final TreeMap<Long, RoomEvent> early = new TreeMap<>();
     private long gapTimer = -1;
     private boolean closed;
 
     Subscription(String room) {
       this.room = room;
+    }
+
+    /** Completes on {@code caller} once this subscription has its baseline (at once if it has one). */
+    Future<Void> baselined(Context caller) {
+      Promise<Void> done = Promise.promise();
+      context.runOnContext(v -> readBaseline().onComplete(result -> caller.runOnContext(w -> done.handle(result))));
+      return done.future();
+    }
+
+    /**
+     * The room's newest id, read once, after this subscription was in the map: every later message reaches it.
+     * Messages are held until then. A failed read fails the waiting subscribers and is tried again.
+     */
+    private Future<Void> readBaseline() {
+      if (next > 0) {
+        return Future.succeededFuture();
+      }
+      if (baseline == null) {
+        baseline = vertx.eventBus().<JsonObject>request(Addresses.LAST_ID, new JsonObject().put("room", room))
+            .map(reply -> {
+              baseline = null;
+              if (next == 0) {
+                next = reply.body().getLong("lastId") + 1;
+                drain();
+              }
+              return (Void) null;
+            })
+            .onFailure(failure -> {
+              baseline = null;
+              // Held messages wait for a baseline: try again, while the room is served.
+              vertx.setTimer(BASELINE_RETRY_MS, id -> {
+                if (!closed && next == 0) {
+                  readBaseline();
+                }
+              });
+            });
+      }
+      return baseline;
     }
 
     void receive(RoomEvent event) {
@@ -146,13 +183,6 @@ public final class RoomFanout extends VerticleBase {
         drain();
       }
       // else: an id already handed out (a duplicate): drop it
-    }
-
-    void baseline(long lastId) {
-      if (next == 0) {
-        next = lastId + 1;
-        drain();
-      }
     }
 
     /** Hands out every held message that is next in line; arms the gap timer if some are still held. */

@@ -114,6 +114,14 @@ class HttpRoutesTest extends ParleyServerTest {
   }
 
   @Test
+  void origin_sockjs_iframe_page_is_not_served() {
+    // A frame's requests carry no Origin: a page of another site could frame it and drive the bridge inside it.
+    assertEquals(404, get("/eventbus/iframe.html").status());
+    assertEquals(404, get("/eventbus/iframe-1.6.1.html").status());
+    assertEquals(200, get("/eventbus/info").status(), "the rest of SockJS is there");
+  }
+
+  @Test
   void bridge_xhr_body_over_the_frame_limit_is_refused_with_413() {
     String big = "[\"" + "x".repeat(70_000) + "\"]";
     assertEquals(413, request(HttpMethod.POST, "/eventbus/000/session2/xhr_send", null, big).status());

@@ -67,6 +67,13 @@ class RoomOrderingTest extends ParleyServerTest {
         .put("nick", "dave").put("event", "join").put("version", 3L)); // news
     assertEquals("dave", bob.expect("presence").getString("nick"), "carol's stale join was dropped");
     assertEquals("dave", alice.expect("presence").getString("nick"), "so was it for alice, who had seen version 2");
+    // Changes of different nicks from different nodes may cross: both still reach everyone.
+    vertx.eventBus().publish(Addresses.FANOUT, new JsonObject().put("type", "presence").put("room", "general")
+        .put("nick", "frank").put("event", "join").put("version", 5L));
+    vertx.eventBus().publish(Addresses.FANOUT, new JsonObject().put("type", "presence").put("room", "general")
+        .put("nick", "erin").put("event", "join").put("version", 4L));
+    assertEquals("frank", bob.expect("presence").getString("nick"));
+    assertEquals("erin", bob.expect("presence").getString("nick"), "an older version after a newer one is not dropped");
   }
 
   @Test
