@@ -123,7 +123,10 @@ function joinRoom(name, open = false) {
     state.eb.registerHandler(ADDRESS.room(name), room.handler);
   }
   const body = { room: name, nick: state.nick };
-  if (known) body.since = room.lastId;
+  if (known) {
+    body.since = room.lastId;
+    if (room.epoch) body.epoch = room.epoch; // ids mean something only within their epoch
+  }
   request(ADDRESS.join, body, (err, reply) => (err ? joinRefused(name, known, err) : joined(reply)));
 }
 
@@ -138,8 +141,10 @@ function joined(reply) {
   setComposerEnabled(true);
   room.members = new Set(reply.members);
   room.membersVersion = reply.membersVersion;
-  if (reply.lastId < room.lastId) {
-    // The room's history was reset (a lone server restarted): its ids start again.
+  const previousEpoch = room.epoch;
+  room.epoch = reply.epoch;
+  if ((previousEpoch && reply.epoch !== previousEpoch) || reply.lastId < room.lastId) {
+    // The room's history was reset (a lone server, or a whole cluster, restarted): its ids start again.
     room.messages = [];
     room.lastId = 0;
     room.complete = false;
@@ -268,7 +273,7 @@ function onTyping(name, frame) {
 
 function newRoom() {
   return {
-    lastId: 0, messages: [], members: new Set(), membersVersion: 0, unread: 0, typing: new Map(), complete: false,
+    lastId: 0, epoch: null, messages: [], members: new Set(), membersVersion: 0, unread: 0, typing: new Map(), complete: false,
     joining: false, pending: [], registeredIn: 0, handler: null, open: false,
   };
 }

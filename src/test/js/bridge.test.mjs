@@ -36,6 +36,8 @@ test('bridge_join_reply', async () => {
   const room = unique('r');
   const nick = unique('n');
   const { joined } = await joinedBridge(room, nick);
+  assert.equal(typeof joined.epoch, 'string');
+  delete joined.epoch;
   assert.deepEqual(joined, { room, members: [nick], membersVersion: 1, history: [], lastId: 0 });
 });
 
@@ -93,6 +95,19 @@ test('bridge_rooms_lists_rooms', async () => {
   const { err, body } = await request(eb, 'chat.rooms', {});
   assert.equal(err, null);
   assert.deepEqual(body.rooms.find((r) => r.room === room), { room, members: 1, lastId: 0 });
+});
+
+test('bridge_send_repeated_cid_is_published_once', async () => {
+  const room = unique('r');
+  const dave = await joinedWs(room, unique('dave'));
+  const { eb } = await joinedBridge(room, unique('carol'));
+  await dave.expect('presence');
+  const first = await request(eb, 'chat.send', { room, text: 'once', cid: 'k1' });
+  const again = await request(eb, 'chat.send', { room, text: 'once', cid: 'k1' });
+  assert.deepEqual(again.body, { duplicate: true, id: first.body.id });
+  await request(eb, 'chat.send', { room, text: 'barrier', cid: 'k2' });
+  assert.equal((await dave.expect('message')).text, 'once');
+  assert.equal((await dave.expect('message')).text, 'barrier', 'the repeat was not published');
 });
 
 test('bridge_typing_and_leave', async () => {

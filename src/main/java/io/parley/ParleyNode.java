@@ -8,6 +8,7 @@ import io.parley.cluster.HazelcastDirectory;
 import io.parley.cluster.HazelcastMessageLog;
 import io.parley.cluster.NodeDeathWatcher;
 import io.parley.config.ParleyConfig;
+import io.parley.http.ConnectionLimiter;
 import io.parley.http.HttpVerticle;
 import io.parley.session.RoomFanout;
 import io.vertx.core.DeploymentOptions;
@@ -63,6 +64,7 @@ public final class ParleyNode {
   public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster) {
     NodeStatus status = new NodeStatus(cluster == null ? "standalone" : cluster.getNodeId());
     RoomFanout fanout = new RoomFanout(config.gapFillMs());
+    ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnectionsPerIp(), config.trustForwardedFor());
     ChatVerticle chat;
     NodeDeathWatcher watcher = null;
     if (cluster == null) {
@@ -86,7 +88,7 @@ public final class ParleyNode {
             deathWatcher.start();
           }
         })
-        .compose(chatId -> vertx.deployVerticle(() -> new HttpVerticle(config, fanout, status),
+        .compose(chatId -> vertx.deployVerticle(() -> new HttpVerticle(config, fanout, status, limiter),
             new DeploymentOptions().setInstances(httpInstances)))
         .onSuccess(deployments::add)
         .map(http -> {

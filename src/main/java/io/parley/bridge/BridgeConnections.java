@@ -2,6 +2,10 @@ package io.parley.bridge;
 
 import io.parley.bus.Addresses;
 import io.parley.chat.SerialQueue;
+import io.parley.config.ParleyConfig;
+import io.parley.http.ConnectionLimiter;
+import io.parley.protocol.CloseCodes;
+import io.parley.session.TokenBucket;
 import io.parley.session.RoomFanout;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -36,20 +40,21 @@ final class BridgeConnections implements Handler<BridgeEvent> {
 
   private final Vertx vertx;
   private final RoomFanout fanout;
+  private final ConnectionLimiter limiter;
+  private final ParleyConfig config;
   private final Map<SockJSSocket, Connection> connections = new HashMap<>();
 
-  BridgeConnections(Vertx vertx, RoomFanout fanout) {
+  BridgeConnections(Vertx vertx, RoomFanout fanout, ConnectionLimiter limiter, ParleyConfig config) {
     this.vertx = vertx;
     this.fanout = fanout;
+    this.limiter = limiter;
+    this.config = config;
   }
 
   @Override
   public void handle(BridgeEvent event) {
     switch (event.type()) {
-      case SOCKET_CREATED -> {
-        connections.put(event.socket(), new Connection());
-        event.complete(true);
-      }
+      case SOCKET_CREATED -> event.complete(created(event.socket()));
       case SEND -> inOrder(event, this::stampConnection);
       case REGISTER -> register(event);
       case UNREGISTER -> inOrder(event, this::stopRelay);
@@ -59,7 +64,8 @@ final class BridgeConnections implements Handler<BridgeEvent> {
       }
       // The page never publishes: a published request would have no answer to carry its refusal.
       case PUBLISH -> event.complete(false);
-      // RECEIVE (outbound, already permitted), REGISTERED, SOCKET_PING, SOCKET_IDLE (closes it), SOCKET_ERROR.
+      case RECEIVE -> event.complete(deliverable(event));
+      // REGISTERED, SOCKET_PING, SOCKET_IDLE (closes it), SOCKET_ERROR.
       default -> event.complete(true);
     }
   }
@@ -75,12 +81,31 @@ final class BridgeConnections implements Handler<BridgeEvent> {
         .onComplete(done -> event.complete(done.succeeded() && done.result()));
   }
 
-  /** The connection id, not the client, says who sends: the chat service knows this socket by it. */
+  /** Counts the socket against its address's limit (refused: the bridge closes it) and bounds its way out. */
+  private boolean created(SockJSSocket socket) {
+    String address = limiter.clientAddress(socket.remoteAddress(), socket.headers());
+    if (!limiter.tryAcquire(address)) {
+      return false;
+    }
+    socket.setWriteQueueMaxSize(config.outboundQueueBytes());
+    connections.put(socket, new Connection(address, new TokenBucket(config.rateLimitPerS(), config.rateLimitBurst(),
+        System.nanoTime())));
+    return true;
+  }
+
+  /**
+   * The connection id, not the client, says who sends: the chat service knows this socket by it. Past the rate
+   * limit, the request is marked so that the chat service refuses it ({@code rate_limited}) through the reply.
+   */
   private Future<Boolean> stampConnection(Connection connection, BridgeEvent event) {
     JsonObject raw = event.getRawMessage();
     if (Addresses.BRIDGE_INBOUND.contains(raw.getString("address"))) {
       JsonObject fields = raw.getValue("body") instanceof JsonObject body ? body : new JsonObject();
-      raw.put("body", fields.put("conn", connection.id));
+      fields.put("conn", connection.id).remove("limited");
+      if (!connection.rate.tryTake(System.nanoTime())) {
+        fields.put("limited", true);
+      }
+      raw.put("body", fields);
       connection.spoke = true;
     }
     return Future.succeededFuture(true); // other addresses: the permission check refuses them
@@ -113,11 +138,41 @@ final class BridgeConnections implements Handler<BridgeEvent> {
     return Future.succeededFuture(true);
   }
 
+  /**
+   * An outbound frame is about to be written. While the socket's queue is full (the XHR transports queue per
+   * session; SockJS's WebSocket transport writes through and never reports full), presence and typing are
+   * dropped; messages and answers that add as much again close it as a slow consumer (4001).
+   */
+  private boolean deliverable(BridgeEvent event) {
+    SockJSSocket socket = event.socket();
+    Connection connection = connections.get(socket);
+    if (connection == null || !socket.writeQueueFull()) {
+      if (connection != null) {
+        connection.overflow = 0;
+      }
+      return true;
+    }
+    JsonObject body = event.getRawMessage().getValue("body") instanceof JsonObject frame ? frame : null;
+    String type = body == null ? null : body.getString("type");
+    if ("presence".equals(type) || "typing".equals(type)) {
+      return false;
+    }
+    connection.overflow += event.getRawMessage().encode().length();
+    if (connection.overflow > config.outboundQueueBytes() && !connection.closed) {
+      log.info("closing bridge socket {} from {} as a slow consumer", connection.id, connection.address);
+      connection.closed = true;
+      socket.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
+      return false;
+    }
+    return true;
+  }
+
   private void closed(SockJSSocket socket) {
     Connection connection = connections.remove(socket);
     if (connection == null) {
       return;
     }
+    limiter.release(connection.address);
     connection.closed = true;
     connection.relayed.forEach(fanout::unrelay);
     connection.relayed.clear();
@@ -130,11 +185,20 @@ final class BridgeConnections implements Handler<BridgeEvent> {
   /** One bridge socket, as this node knows it. */
   private static final class Connection {
     final String id = UUID.randomUUID().toString();
+    final String address;
+    final TokenBucket rate;
+    /** Characters of outbound frames let through while the socket's queue was full. */
+    long overflow;
     /** Rooms whose relay this socket holds (one per registered room address). */
     final Set<String> relayed = new HashSet<>();
     /** Whether it sent a chat request, so the chat service has something to forget when it closes. */
     boolean spoke;
     boolean closed;
     final SerialQueue events = new SerialQueue();
+
+    Connection(String address, TokenBucket rate) {
+      this.address = address;
+      this.rate = rate;
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.parley.bridge;
 
 import io.parley.bus.Addresses;
 import io.parley.config.ParleyConfig;
+import io.parley.http.ConnectionLimiter;
 import io.parley.session.RoomFanout;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -35,13 +36,13 @@ public final class ChatBridge {
    * Origin) and drive the bridge from inside it, with the node's own origin, as its visitor.
    */
   public static void mount(Router router, Handler<RoutingContext> originCheck, Vertx vertx, ParleyConfig config,
-      RoomFanout fanout) {
+      RoomFanout fanout, ConnectionLimiter limiter) {
     router.route(PATH + "/*").handler(originCheck);
     router.getWithRegex(Pattern.quote(PATH) + "/iframe[^/]*\\.html").handler(ctx -> ctx.response().setStatusCode(404).end());
     // The XHR transports POST their frames; the WebSocket transport must not have its body read.
     router.post(PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(config.wsMaxFrameSize()));
     router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJsOptions())
-        .bridge(permissions(config), new BridgeConnections(vertx, fanout)));
+        .bridge(permissions(config), new BridgeConnections(vertx, fanout, limiter, config)));
   }
 
   /** Exactly what the web page needs: the chat requests in, the room addresses out. */
@@ -49,6 +50,8 @@ public final class ChatBridge {
     SockJSBridgeOptions options = new SockJSBridgeOptions()
         .setReplyTimeout(config.requestTimeoutMs())
         .setMaxHandlersPerSocket(config.bridgeMaxHandlers())
+        // The client pings every 5 s; a socket from which no ping comes for this long is closed.
+        .setPingTimeout(config.heartbeatTimeoutMs())
         .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.BRIDGE_OUTBOUND_REGEX));
     Addresses.BRIDGE_INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     return options;

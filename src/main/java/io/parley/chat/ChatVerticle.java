@@ -109,16 +109,26 @@ public final class ChatVerticle extends VerticleBase {
     Connection connection = nick == null ? known(body) : connections.computeIfAbsent(body.getString("conn"), c -> new Connection());
     String room = join.room();
     return connection.serially(() -> {
+      if (!connection.rooms.contains(room) && connection.rooms.size() >= config.maxRoomsPerConnection()) {
+        throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
+            "at most " + config.maxRoomsPerConnection() + " rooms at once; leave one first");
+      }
       Future<String> identity = connection.nick == null && nick != null ? claim(connection, nick) : Future.succeededFuture(connection.as(nick));
       return identity.compose(me -> directory.join(room, me)).compose(membership -> {
         connection.rooms.add(room);
         if (membership.added()) {
           publish(ServerFrames.presence(room, connection.nick, "join", membership.version()));
         }
-        Future<MessageLog.Slice> history = join.since() == null
-            ? messages.before(room, null, config.joinHistory())
-            : messages.after(room, join.since(), config.historyPageMax());
-        return history.map(slice -> joinedReply(room, membership, slice, join.since()));
+        return messages.epoch(room).compose(epoch -> {
+          // Ids from another epoch mean nothing now: such a client gets the recent history, not a resume.
+          boolean sameEpoch = join.epoch() == null || join.epoch().equals(epoch);
+          Long since = sameEpoch ? join.since() : null;
+          Future<MessageLog.Slice> history = since == null
+              ? messages.before(room, null, config.joinHistory())
+              : messages.after(room, since, config.historyPageMax());
+          return history.map(slice -> joinedReply(room, membership, slice, epoch, join.since() == null ? null
+              : sameEpoch ? Boolean.valueOf(reachesBackTo(join.since(), slice)) : Boolean.FALSE));
+        });
       });
     });
   }
@@ -134,15 +144,18 @@ public final class ChatVerticle extends VerticleBase {
     });
   }
 
-  private static JsonObject joinedReply(String room, Directory.Membership membership, MessageLog.Slice slice, Long since) {
+  /** {@code recovered} is null for a join without {@code since}, and then left out. */
+  private static JsonObject joinedReply(String room, Directory.Membership membership, MessageLog.Slice slice,
+      String epoch, Boolean recovered) {
     JsonObject reply = new JsonObject()
         .put("room", room)
         .put("members", new JsonArray(membership.members()))
         .put("membersVersion", membership.version())
         .put("history", toJson(slice.messages()))
-        .put("lastId", slice.lastId());
-    if (since != null) {
-      reply.put("recovered", reachesBackTo(since, slice));
+        .put("lastId", slice.lastId())
+        .put("epoch", epoch);
+    if (recovered != null) {
+      reply.put("recovered", recovered);
     }
     return reply;
   }
@@ -164,13 +177,37 @@ public final class ChatVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Stores and publishes a message. A {@code cid} that the same nick sent to the room within
+   * {@code SEND_DEDUP_WINDOW_S} is not published again: the reply says {@code duplicate} and gives the id the first
+   * send got (none while that one is still being stored).
+   */
   private Future<JsonObject> send(JsonObject body) {
     ClientFrame.Send send = rules.parseFields("send", body, ClientFrame.Send.class);
-    return asMember(body, send.room(), (connection, nick) ->
-        messages.append(send.room(), nick, send.text(), send.cid(), System.currentTimeMillis()).map(message -> {
-          publish(message.toJson());
-          return new JsonObject().put("id", message.id());
-        }));
+    return asMember(body, send.room(), (connection, nick) -> {
+      if (send.cid() == null) {
+        return append(send, nick);
+      }
+      long windowMs = config.sendDedupWindowS() * 1000L;
+      return messages.claimCid(send.room(), nick, send.cid(), windowMs).compose(claimed -> {
+        if (claimed != MessageLog.Sent.NEW) {
+          JsonObject duplicate = new JsonObject().put("duplicate", true);
+          return Future.succeededFuture(claimed > 0 ? duplicate.put("id", claimed) : duplicate);
+        }
+        return append(send, nick)
+            .compose(reply -> messages.recordCid(send.room(), nick, send.cid(), reply.getLong("id"), windowMs)
+                .map(reply))
+            .recover(failure -> messages.releaseCid(send.room(), nick, send.cid())
+                .transform(released -> Future.failedFuture(failure)));
+      });
+    });
+  }
+
+  private Future<JsonObject> append(ClientFrame.Send send, String nick) {
+    return messages.append(send.room(), nick, send.text(), send.cid(), System.currentTimeMillis()).map(message -> {
+      publish(message.toJson());
+      return new JsonObject().put("id", message.id());
+    });
   }
 
   private Future<JsonObject> typing(JsonObject body) {
@@ -295,10 +332,15 @@ public final class ChatVerticle extends VerticleBase {
   }
 
   /** Answers a request with what {@code action} completes with, or with the refusal it fails with. */
-  private static Handler<Message<JsonObject>> replying(Function<JsonObject, Future<JsonObject>> action) {
+  private Handler<Message<JsonObject>> replying(Function<JsonObject, Future<JsonObject>> action) {
     return message -> {
       Future<JsonObject> result;
       try {
+        if (Boolean.TRUE.equals(message.body().getValue("limited"))) {
+          // The bridge marks a request past its socket's rate limit, so that the refusal travels as its reply.
+          throw new ProtocolException(ErrorCode.RATE_LIMITED, "at most " + config.rateLimitPerS()
+              + " requests per second (bursts of " + config.rateLimitBurst() + "); this one was not handled");
+        }
         result = action.apply(message.body());
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);

@@ -11,6 +11,9 @@ public final class LocalMessageLog implements MessageLog {
 
   private final int historySize;
   private final Map<String, RoomHistory> rooms = new HashMap<>();
+  private final Map<String, String> epochs = new HashMap<>();
+  /** cid key to [id, expiry in ms]; expired entries are swept as new ones come. */
+  private final Map<String, long[]> cids = new java.util.LinkedHashMap<>();
 
   public LocalMessageLog(int historySize) {
     this.historySize = historySize;
@@ -43,6 +46,47 @@ public final class LocalMessageLog implements MessageLog {
   public Future<Long> lastId(String room) {
     RoomHistory history = rooms.get(room);
     return Future.succeededFuture(history == null ? 0L : history.lastId());
+  }
+
+  /** A room's history begins in this process: its epoch is this node's start and the room's own random part. */
+  @Override
+  public Future<String> epoch(String room) {
+    return Future.succeededFuture(epochs.computeIfAbsent(room, r -> MessageLogs.newEpoch()));
+  }
+
+  @Override
+  public Future<Long> claimCid(String room, String nick, String cid, long windowMs) {
+    long now = System.currentTimeMillis();
+    sweep(now);
+    long[] sent = cids.get(MessageLogs.cidKey(room, nick, cid));
+    if (sent != null) {
+      return Future.succeededFuture(sent[0]);
+    }
+    cids.put(MessageLogs.cidKey(room, nick, cid), new long[] {Sent.IN_FLIGHT, now + windowMs});
+    return Future.succeededFuture(Sent.NEW);
+  }
+
+  @Override
+  public Future<Void> recordCid(String room, String nick, String cid, long id, long windowMs) {
+    long[] sent = cids.get(MessageLogs.cidKey(room, nick, cid));
+    if (sent != null) {
+      sent[0] = id; // the window still runs from the claim
+    }
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> releaseCid(String room, String nick, String cid) {
+    cids.remove(MessageLogs.cidKey(room, nick, cid));
+    return Future.succeededFuture();
+  }
+
+  /** Entries go in in order of expiry (one window for all), so the expired ones are at the front. */
+  private void sweep(long now) {
+    var entries = cids.values().iterator();
+    while (entries.hasNext() && entries.next()[1] <= now) {
+      entries.remove();
+    }
   }
 
   private Future<Slice> slice(String room, Function<RoomHistory, List<ChatMessage>> read) {

@@ -24,6 +24,34 @@ public interface MessageLog {
   /** The room's newest id, 0 when it has none. */
   Future<Long> lastId(String room);
 
+  /**
+   * The room's epoch: set when its history begins, the same on every node, and new whenever its history and ids
+   * start again (a lone node restarted, or a whole cluster). A client that saw another epoch must forget its ids.
+   */
+  Future<String> epoch(String room);
+
+  /**
+   * Claims a sender's {@code cid} in a room for {@code windowMs}: {@link Sent#NEW} when nobody sent it in that window
+   * (the caller appends and then {@link #recordCid records} the id), else the id it was stored under, or
+   * {@link Sent#IN_FLIGHT} while its first send is being stored. Cluster-wide.
+   */
+  Future<Long> claimCid(String room, String nick, String cid, long windowMs);
+
+  /** Records the id a claimed {@code cid} was stored under, for the rest of its window. */
+  Future<Void> recordCid(String room, String nick, String cid, long id, long windowMs);
+
+  /** Gives up a claim whose message could not be stored, so that the sender's retry is not taken for a duplicate. */
+  Future<Void> releaseCid(String room, String nick, String cid);
+
+  /** What {@link #claimCid} answers besides an id. */
+  final class Sent {
+    public static final long NEW = 0;
+    public static final long IN_FLIGHT = -1;
+
+    private Sent() {
+    }
+  }
+
   /** Messages and the room's newest id at the time they were read. */
   record Slice(List<ChatMessage> messages, long lastId) {
   }

@@ -1,16 +1,21 @@
 package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
 import io.parley.chat.ChatMessage;
 import io.parley.chat.MessageLog;
+import io.parley.chat.MessageLogs;
 import io.vertx.core.Vertx;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 
 /**
@@ -22,10 +27,50 @@ public final class HazelcastMessageLog implements MessageLog {
 
   private final HazelcastInstance hazelcast;
   private final Vertx vertx;
+  private final IMap<String, String> epochs;
+  private final IMap<String, Long> cids;
+  /** Epochs do not change while the cluster holds the room's history: each node asks once. */
+  private final Map<String, String> knownEpochs = new ConcurrentHashMap<>();
 
   public HazelcastMessageLog(HazelcastInstance hazelcast, Vertx vertx) {
     this.hazelcast = hazelcast;
     this.vertx = vertx;
+    this.epochs = hazelcast.getMap("parley.epochs");
+    this.cids = hazelcast.getMap("parley.cids");
+  }
+
+  @Override
+  public Future<String> epoch(String room) {
+    String known = knownEpochs.get(room);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    String mine = MessageLogs.newEpoch();
+    return blocking(() -> epochs.putIfAbsent(room, mine))
+        .map(existing -> {
+          String epoch = existing == null ? mine : existing;
+          knownEpochs.put(room, epoch);
+          return epoch;
+        });
+  }
+
+  @Override
+  public Future<Long> claimCid(String room, String nick, String cid, long windowMs) {
+    return blocking(() -> cids.putIfAbsent(MessageLogs.cidKey(room, nick, cid), Sent.IN_FLIGHT, windowMs,
+            TimeUnit.MILLISECONDS))
+        .map(existing -> existing == null ? Sent.NEW : existing);
+  }
+
+  @Override
+  public Future<Void> releaseCid(String room, String nick, String cid) {
+    return Future.fromCompletionStage(cids.removeAsync(MessageLogs.cidKey(room, nick, cid)), vertx.getOrCreateContext())
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<Void> recordCid(String room, String nick, String cid, long id, long windowMs) {
+    return Future.fromCompletionStage(cids.setAsync(MessageLogs.cidKey(room, nick, cid), id, windowMs,
+        TimeUnit.MILLISECONDS), vertx.getOrCreateContext());
   }
 
   private Ringbuffer<String> ring(String room) {

@@ -25,6 +25,20 @@ import io.vertx.core.json.JsonObject;
  * @param allowedOrigins  origins ({@code scheme://host[:port]}, or {@code *}) whose pages may open {@code /ws} and
  *                        {@code /eventbus} besides the node's own; empty means same-origin only
  * @param bridgeMaxHandlers most room registrations plus requests awaiting a reply, per bridge socket
+ * @param heartbeatIntervalMs how often the server pings each {@code /ws} connection
+ * @param heartbeatTimeoutMs  a connection from which nothing (frame, pong, bridge ping) arrives for this long is closed
+ * @param rateLimitPerS       frames (or bridge messages) per second a connection may send, sustained
+ * @param rateLimitBurst      how many it may send at once above that rate
+ * @param maxRoomsPerConnection rooms one connection may be in at once
+ * @param maxConnectionsPerIp connections (WebSocket and bridge) one client address may hold on a node; 0: no limit
+ * @param trustForwardedFor   take the client address from {@code X-Forwarded-For} (behind a balancer that sets it)
+ * @param outboundQueueBytes  bytes a connection's unsent frames may hold before presence and typing are dropped;
+ *                            twice this and the connection is closed as a slow consumer
+ * @param socketSendBufferBytes the kernel send buffer of each connection; 0 leaves it to the OS (which grows it to MiBs)
+ * @param wsClosingTimeoutS   how long a closing WebSocket waits for the client's close frame before the TCP
+ *                            connection is dropped (a stuck client never sends one)
+ * @param sendDedupWindowS    how long a sender's {@code cid} in a room is remembered: a {@code send} repeated with it
+ *                            in that time is not published again
  */
 public record ParleyConfig(
     String httpHost,
@@ -44,7 +58,18 @@ public record ParleyConfig(
     int eventBusPort,
     int clusterFailureTimeoutS,
     java.util.List<String> allowedOrigins,
-    int bridgeMaxHandlers) {
+    int bridgeMaxHandlers,
+    long heartbeatIntervalMs,
+    long heartbeatTimeoutMs,
+    int rateLimitPerS,
+    int rateLimitBurst,
+    int maxRoomsPerConnection,
+    int maxConnectionsPerIp,
+    boolean trustForwardedFor,
+    int outboundQueueBytes,
+    int socketSendBufferBytes,
+    int wsClosingTimeoutS,
+    int sendDedupWindowS) {
 
   public static final String HTTP_HOST = "HTTP_HOST";
   public static final String HTTP_PORT = "HTTP_PORT";
@@ -64,13 +89,26 @@ public record ParleyConfig(
   public static final String CLUSTER_FAILURE_TIMEOUT_S = "CLUSTER_FAILURE_TIMEOUT_S";
   public static final String ALLOWED_ORIGINS = "ALLOWED_ORIGINS";
   public static final String BRIDGE_MAX_HANDLERS = "BRIDGE_MAX_HANDLERS";
+  public static final String HEARTBEAT_INTERVAL_MS = "HEARTBEAT_INTERVAL_MS";
+  public static final String HEARTBEAT_TIMEOUT_MS = "HEARTBEAT_TIMEOUT_MS";
+  public static final String RATE_LIMIT_PER_S = "RATE_LIMIT_PER_S";
+  public static final String RATE_LIMIT_BURST = "RATE_LIMIT_BURST";
+  public static final String MAX_ROOMS_PER_CONNECTION = "MAX_ROOMS_PER_CONNECTION";
+  public static final String MAX_CONNECTIONS_PER_IP = "MAX_CONNECTIONS_PER_IP";
+  public static final String TRUST_FORWARDED_FOR = "TRUST_FORWARDED_FOR";
+  public static final String OUTBOUND_QUEUE_BYTES = "OUTBOUND_QUEUE_BYTES";
+  public static final String SOCKET_SEND_BUFFER_BYTES = "SOCKET_SEND_BUFFER_BYTES";
+  public static final String WS_CLOSING_TIMEOUT_S = "WS_CLOSING_TIMEOUT_S";
+  public static final String SEND_DEDUP_WINDOW_S = "SEND_DEDUP_WINDOW_S";
 
   /** Every key Parley reads; the environment store is limited to these. */
   public static final java.util.List<String> KEYS = java.util.List.of(
       HTTP_HOST, HTTP_PORT, EVENT_LOOPS, WS_MAX_FRAME_SIZE, MAX_TEXT_LENGTH,
       HISTORY_SIZE, JOIN_HISTORY, HISTORY_PAGE_MAX, REQUEST_TIMEOUT_MS, GAP_FILL_MS,
       CLUSTER_ENABLED, CLUSTER_HOST, HAZELCAST_PORT, CLUSTER_MEMBERS, EVENTBUS_PORT, CLUSTER_FAILURE_TIMEOUT_S,
-      ALLOWED_ORIGINS, BRIDGE_MAX_HANDLERS);
+      ALLOWED_ORIGINS, BRIDGE_MAX_HANDLERS, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, RATE_LIMIT_PER_S,
+      RATE_LIMIT_BURST, MAX_ROOMS_PER_CONNECTION, MAX_CONNECTIONS_PER_IP, TRUST_FORWARDED_FOR, OUTBOUND_QUEUE_BYTES,
+      SOCKET_SEND_BUFFER_BYTES, WS_CLOSING_TIMEOUT_S, SEND_DEDUP_WINDOW_S);
 
   public ParleyConfig {
     requireRange(HTTP_PORT, httpPort, 0, 65535);
@@ -87,6 +125,16 @@ public record ParleyConfig(
     requireRange(EVENTBUS_PORT, eventBusPort, 0, 65535);
     requireRange(CLUSTER_FAILURE_TIMEOUT_S, clusterFailureTimeoutS, 1, 600);
     requireRange(BRIDGE_MAX_HANDLERS, bridgeMaxHandlers, 2, 100_000);
+    requireRange(HEARTBEAT_INTERVAL_MS, heartbeatIntervalMs, 50, 3_600_000);
+    requireRange(HEARTBEAT_TIMEOUT_MS, heartbeatTimeoutMs, heartbeatIntervalMs + 1, 86_400_000);
+    requireRange(RATE_LIMIT_PER_S, rateLimitPerS, 1, 1_000_000);
+    requireRange(RATE_LIMIT_BURST, rateLimitBurst, 1, 1_000_000);
+    requireRange(MAX_ROOMS_PER_CONNECTION, maxRoomsPerConnection, 1, 100_000);
+    requireRange(MAX_CONNECTIONS_PER_IP, maxConnectionsPerIp, 0, 1_000_000);
+    requireRange(OUTBOUND_QUEUE_BYTES, outboundQueueBytes, 4096, 256 * 1024 * 1024);
+    requireRange(SOCKET_SEND_BUFFER_BYTES, socketSendBufferBytes, 0, 64 * 1024 * 1024);
+    requireRange(WS_CLOSING_TIMEOUT_S, wsClosingTimeoutS, 1, 600);
+    requireRange(SEND_DEDUP_WINDOW_S, sendDedupWindowS, 1, 86_400);
     clusterMembers = java.util.List.copyOf(clusterMembers);
     allowedOrigins = java.util.List.copyOf(allowedOrigins);
   }
@@ -111,7 +159,18 @@ public record ParleyConfig(
         (int) number(json, EVENTBUS_PORT),
         (int) number(json, CLUSTER_FAILURE_TIMEOUT_S),
         list(json, ALLOWED_ORIGINS, "\\*|https?://[^/:\\s]+(:\\d{1,5})?", "origins like https://chat.example.com or *"),
-        (int) number(json, BRIDGE_MAX_HANDLERS));
+        (int) number(json, BRIDGE_MAX_HANDLERS),
+        number(json, HEARTBEAT_INTERVAL_MS),
+        number(json, HEARTBEAT_TIMEOUT_MS),
+        (int) number(json, RATE_LIMIT_PER_S),
+        (int) number(json, RATE_LIMIT_BURST),
+        (int) number(json, MAX_ROOMS_PER_CONNECTION),
+        (int) number(json, MAX_CONNECTIONS_PER_IP),
+        bool(json, TRUST_FORWARDED_FOR),
+        (int) number(json, OUTBOUND_QUEUE_BYTES),
+        (int) number(json, SOCKET_SEND_BUFFER_BYTES),
+        (int) number(json, WS_CLOSING_TIMEOUT_S),
+        (int) number(json, SEND_DEDUP_WINDOW_S));
   }
 
   private static boolean bool(JsonObject json, String key) {

@@ -14,7 +14,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +32,15 @@ public final class HttpVerticle extends VerticleBase {
   private final ParleyConfig config;
   private final RoomFanout fanout;
   private final NodeStatus status;
+  private final ConnectionLimiter limiter;
   private final Set<ClientSession> sessions = new HashSet<>();
+  private long heartbeats = -1;
 
-  public HttpVerticle(ParleyConfig config, RoomFanout fanout, NodeStatus status) {
+  public HttpVerticle(ParleyConfig config, RoomFanout fanout, NodeStatus status, ConnectionLimiter limiter) {
     this.config = config;
     this.fanout = fanout;
     this.status = status;
+    this.limiter = limiter;
   }
 
   @Override
@@ -44,7 +49,7 @@ public final class HttpVerticle extends VerticleBase {
     OriginCheck origins = new OriginCheck(config.allowedOrigins());
     router.get("/health").handler(this::health);
     router.route("/ws").handler(origins).handler(this::upgrade);
-    ChatBridge.mount(router, origins, vertx, config, fanout);
+    ChatBridge.mount(router, origins, vertx, config, fanout, limiter);
     router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     // Routes, not HttpServer.webSocketHandler: a server-level handler would take every upgrade,
@@ -54,7 +59,18 @@ public final class HttpVerticle extends VerticleBase {
     // ClientSession closes gracefully with 1009 for anything over the configured size below that cap.
     HttpServerOptions options = new HttpServerOptions()
         .setMaxWebSocketFrameSize(2 * config.wsMaxFrameSize())
-        .setMaxWebSocketMessageSize(config.wsMaxFrameSize());
+        .setMaxWebSocketMessageSize(config.wsMaxFrameSize())
+        .setWebSocketClosingTimeout(config.wsClosingTimeoutS())
+        // Netty closes a connection on which nothing was read or written for this long (a live one has heartbeats).
+        .setIdleTimeout((int) config.heartbeatTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (config.socketSendBufferBytes() > 0) {
+      options.setSendBufferSize(config.socketSendBufferBytes()); // else Linux grows it to MiBs per slow client
+    }
+    // One timer for all of this verticle's sessions, not one per connection.
+    heartbeats = vertx.setPeriodic(config.heartbeatIntervalMs(), id -> {
+      long now = System.nanoTime();
+      List.copyOf(sessions).forEach(session -> session.heartbeat(now));
+    });
     return vertx.createHttpServer(options)
         .requestHandler(router)
         .listen(sharedPort(config.httpPort()), config.httpHost())
@@ -63,8 +79,9 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(heartbeats);
     // Tell clients to reconnect rather than leaving them to discover a dead socket.
-    return Future.join(java.util.List.copyOf(sessions).stream()
+    return Future.join(List.copyOf(sessions).stream()
         .map(session -> session.close(CloseCodes.SERVICE_RESTART, "node shutting down"))
         .toList());
   }
@@ -87,11 +104,20 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void upgrade(RoutingContext ctx) {
+    String address = limiter.clientAddress(ctx.request().remoteAddress(), ctx.request().headers());
+    if (!limiter.tryAcquire(address)) {
+      ctx.response().setStatusCode(429).end("too many connections from " + address);
+      return;
+    }
     ctx.request().toWebSocket()
-        .onSuccess(socket -> {
-          sessions.add(new ClientSession(socket, vertx.eventBus(), fanout, config, status.nodeId()).start(sessions::remove));
-        })
+        .onSuccess(socket -> sessions.add(new ClientSession(socket, ctx.request().connection(), vertx, fanout, config,
+            status.nodeId())
+            .start(session -> {
+              sessions.remove(session);
+              limiter.release(address);
+            })))
         .onFailure(failure -> {
+          limiter.release(address);
           log.debug("refused upgrade from {}: {}", ctx.request().remoteAddress(), failure.getMessage());
           if (!ctx.response().ended()) {
             ctx.response().setStatusCode(400).end("expected a WebSocket upgrade");

@@ -12,8 +12,11 @@ public sealed interface ClientFrame {
   record Hello(String ref, String nick) implements ClientFrame {
   }
 
-  /** {@code since} is null when the client wants the recent history rather than a resume. */
-  record Join(String ref, String room, Long since) implements ClientFrame {
+  /**
+   * {@code since} is null when the client wants the recent history rather than a resume; {@code epoch}, the room
+   * epoch the client's ids belong to, or null.
+   */
+  record Join(String ref, String room, Long since, String epoch) implements ClientFrame {
   }
 
   record Leave(String ref, String room) implements ClientFrame {

@@ -9,6 +9,10 @@ public final class CloseCodes {
   public static final short MESSAGE_TOO_BIG = 1009;
   /** An unexpected server error on this connection; reconnect. */
   public static final short INTERNAL_ERROR = 1011;
+  /** Nothing (frame or pong) arrived for {@code HEARTBEAT_TIMEOUT_MS}: the connection is taken for dead. */
+  public static final short HEARTBEAT_TIMEOUT = 4000;
+  /** The client read too slowly: its unsent frames passed the bound. Reconnect and resume with {@code since}. */
+  public static final short SLOW_CONSUMER = 4001;
 
   private CloseCodes() {
   }

@@ -37,6 +37,10 @@ public enum ErrorCode {
   NICK_MISMATCH,
   /** {@code send}, {@code typing} or {@code leave} for a room this connection has not joined. */
   NOT_JOINED,
+  /** The connection sent more frames than {@code RATE_LIMIT_PER_S} (with {@code RATE_LIMIT_BURST}) allow. */
+  RATE_LIMITED,
+  /** A join past {@code MAX_ROOMS_PER_CONNECTION}: leave a room first. */
+  TOO_MANY_ROOMS,
   /** The server could not complete the request (the chat service did not answer in time); retry. */
   INTERNAL_ERROR;
 

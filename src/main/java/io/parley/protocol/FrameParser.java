@@ -58,7 +58,7 @@ public final class FrameParser {
   private ClientFrame parse(String type, JsonObject json, String ref) {
     return switch (type) {
       case "hello" -> new ClientFrame.Hello(ref, Names.requireNick(requiredString(json, "nick")));
-      case "join" -> new ClientFrame.Join(ref, room(json), optionalId(json, "since", 0));
+      case "join" -> new ClientFrame.Join(ref, room(json), optionalId(json, "since", 0), optionalToken(json, "epoch"));
       case "leave" -> new ClientFrame.Leave(ref, room(json));
       case "send" -> new ClientFrame.Send(ref, room(json), text(json), optionalToken(json, "cid"));
       case "typing" -> new ClientFrame.Typing(ref, room(json));

@@ -11,16 +11,22 @@ import io.parley.protocol.ProtocolException;
 import io.parley.protocol.ServerFrames;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.impl.HttpServerConnection;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +42,8 @@ public final class ClientSession implements RoomListener {
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
   private final ServerWebSocket socket;
+  private final HttpConnection connection;
+  private final Vertx vertx;
   private final EventBus bus;
   private final RoomFanout fanout;
   private final FrameParser parser;
@@ -44,31 +52,53 @@ public final class ClientSession implements RoomListener {
   private final DeliveryOptions requestOptions;
   private final String id = UUID.randomUUID().toString();
   private final Map<String, RoomView> rooms = new HashMap<>();
+  private final Outbound outbound;
+  private final TokenBucket rate;
+  private final long heartbeatTimeoutNanos;
+  private long lastHeard = System.nanoTime();
   private String nick;
   private boolean helloSent;
   private boolean closed;
+  private boolean closeHandled;
+  private Handler<ClientSession> whenClosed;
 
-  public ClientSession(ServerWebSocket socket, EventBus bus, RoomFanout fanout, ParleyConfig config, String node) {
+  public ClientSession(ServerWebSocket socket, HttpConnection connection, Vertx vertx, RoomFanout fanout,
+      ParleyConfig config, String node) {
     this.socket = socket;
+    this.connection = connection;
+    this.vertx = vertx;
     this.node = node;
-    this.bus = bus;
+    this.bus = vertx.eventBus();
     this.fanout = fanout;
     this.config = config;
     this.parser = new FrameParser(config.maxTextLength(), config.historyPageMax());
     this.requestOptions = new DeliveryOptions().setSendTimeout(config.requestTimeoutMs());
+    this.outbound = new Outbound(socket, config.outboundQueueBytes());
+    this.rate = new TokenBucket(config.rateLimitPerS(), config.rateLimitBurst(), lastHeard);
+    this.heartbeatTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMs());
   }
 
   /** Wires the socket's handlers; the session lives until the socket closes, then calls {@code closed}. */
   public ClientSession start(Handler<ClientSession> closed) {
     socket.textMessageHandler(this::onText);
-    socket.binaryMessageHandler(data -> sendError(
-        new ProtocolException(ErrorCode.BINARY_NOT_SUPPORTED, "send JSON in text frames")));
-    socket.exceptionHandler(this::onException);
-    socket.closeHandler(v -> {
-      onClose();
-      closed.handle(this);
+    socket.binaryMessageHandler(data -> {
+      lastHeard = System.nanoTime();
+      sendError(new ProtocolException(ErrorCode.BINARY_NOT_SUPPORTED, "send JSON in text frames"));
     });
+    socket.pongHandler(data -> lastHeard = System.nanoTime());
+    socket.exceptionHandler(this::onException);
+    whenClosed = closed;
+    socket.closeHandler(v -> finish());
     return this;
+  }
+
+  /** Runs once, when the socket closed or was dropped: releases what the connection holds, tells its owner. */
+  private void finish() {
+    if (!closeHandled) {
+      closeHandled = true;
+      onClose();
+      whenClosed.handle(this);
+    }
   }
 
   /** Closes the socket with a close code from {@link CloseCodes}. */
@@ -76,7 +106,25 @@ public final class ClientSession implements RoomListener {
     return socket.close(code, reason);
   }
 
+  /**
+   * Called every {@code HEARTBEAT_INTERVAL_MS} by the HTTP verticle: pings, or closes a connection from which
+   * nothing has arrived for {@code HEARTBEAT_TIMEOUT_MS} (browsers and WebSocket libraries answer pings by
+   * themselves).
+   */
+  public void heartbeat(long nowNanos) {
+    if (closed) {
+      return;
+    }
+    if (nowNanos - lastHeard > heartbeatTimeoutNanos) {
+      log.debug("closing {}: nothing heard for {} ms", describe(), config.heartbeatTimeoutMs());
+      abort(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
+    } else if (outbound.hasRoom()) {
+      socket.writePing(Buffer.buffer());
+    }
+  }
+
   private void onText(String text) {
+    lastHeard = System.nanoTime();
     try {
       handle(text);
     } catch (RuntimeException e) {
@@ -92,11 +140,16 @@ public final class ClientSession implements RoomListener {
       socket.close(CloseCodes.MESSAGE_TOO_BIG, "frame too large");
       return;
     }
+    boolean allowed = rate.tryTake(lastHeard);
     ClientFrame frame;
     try {
       frame = parser.parse(text);
     } catch (ProtocolException e) {
-      sendError(e);
+      sendError(allowed ? e : rateLimited(e.ref()));
+      return;
+    }
+    if (!allowed) {
+      sendError(rateLimited(frame.ref())); // refused unseen: nothing it asked for happens
       return;
     }
     if (nick == null && !(frame instanceof ClientFrame.Hello)) {
@@ -168,7 +221,8 @@ public final class ClientSession implements RoomListener {
     RoomView view = rooms.computeIfAbsent(room, r -> new RoomView());
     view.pending = new ArrayList<>();
     socket.pause();
-    JsonObject body = new JsonObject().put("conn", id).put("room", room).put("since", join.since());
+    JsonObject body = new JsonObject().put("conn", id).put("room", room).put("since", join.since())
+        .put("epoch", join.epoch());
     fanout.subscribe(room, this)
         .compose(v -> request(Addresses.JOIN, body, join.ref()))
         .onSuccess(reply -> joined(room, view, reply, join.ref()))
@@ -206,7 +260,27 @@ public final class ClientSession implements RoomListener {
     }
     // The message itself comes back through the room like everyone else's: that is the sender's ack.
     request(Addresses.SEND, new JsonObject()
-        .put("conn", id).put("room", send.room()).put("text", send.text()).put("cid", send.cid()), send.ref());
+        .put("conn", id).put("room", send.room()).put("text", send.text()).put("cid", send.cid()), send.ref())
+        .onSuccess(reply -> {
+          if (reply.getBoolean("duplicate", false) && reply.getLong("id") != null) {
+            echoStored(send.room(), reply.getLong("id"));
+          }
+        });
+  }
+
+  /**
+   * A repeated {@code cid} was not published again. Its ack is the message the first send stored: delivered to this
+   * client only, if it has not seen it (a client that retries after a reconnect may have it from its resume).
+   */
+  private void echoStored(String room, long messageId) {
+    JsonObject range = new JsonObject().put("room", room).put("from", messageId).put("to", messageId);
+    bus.<JsonObject>request(Addresses.HISTORY_RANGE, range, requestOptions).onSuccess(reply -> {
+      RoomView view = rooms.get(room);
+      JsonArray stored = reply.body().getJsonArray("messages");
+      if (view != null && view.pending == null && !stored.isEmpty()) {
+        deliver(view, RoomEvent.of(stored.getJsonObject(0)));
+      }
+    });
   }
 
   private void typing(ClientFrame.Typing typing) {
@@ -250,7 +324,7 @@ public final class ClientSession implements RoomListener {
     } else if (event.nick().equals(nick)) {
       return; // nobody needs to be told that they themselves joined or are typing
     }
-    writeEncoded(event.json());
+    writeEncoded(event.json(), !event.isMessage());
   }
 
   /** Sends a request to the chat service; a refusal or a timeout is answered with an error frame. */
@@ -258,6 +332,11 @@ public final class ClientSession implements RoomListener {
     return bus.<JsonObject>request(address, body, requestOptions)
         .map(Message::body)
         .onFailure(failure -> sendError(BusErrors.toProtocolException(failure).withRef(ref)));
+  }
+
+  private ProtocolException rateLimited(String ref) {
+    return new ProtocolException(ErrorCode.RATE_LIMITED, "at most " + config.rateLimitPerS()
+        + " frames per second (bursts of " + config.rateLimitBurst() + "); this one was not handled", ref);
   }
 
   private static ProtocolException notJoined(String room, String ref) {
@@ -269,13 +348,46 @@ public final class ClientSession implements RoomListener {
   }
 
   private void write(JsonObject frame) {
-    writeEncoded(frame.encode());
+    writeEncoded(frame.encode(), false);
   }
 
-  private void writeEncoded(String json) {
-    if (!closed) {
-      socket.writeTextMessage(json);
+  /** Writes a frame; presence and typing may be dropped when the client is behind, and too far behind closes. */
+  private void writeEncoded(String json, boolean droppable) {
+    if (!closed && !outbound.write(json, droppable)) {
+      log.info("closing {} as a slow consumer ({} presence/typing frames dropped first)", describe(), outbound.dropped());
+      abort(CloseCodes.SLOW_CONSUMER, "slow consumer");
     }
+  }
+
+  /**
+   * Closes a connection that is not reading: the close frame is queued (a slow client may still read it), and if
+   * the socket has not closed when {@code WS_CLOSING_TIMEOUT_S} is up, its TCP connection is dropped; a close
+   * frame stuck behind a full queue would otherwise keep it, and what it holds, forever.
+   */
+  private void abort(short code, String reason) {
+    closed = true; // write nothing more
+    socket.close(code, reason);
+    vertx.setTimer(TimeUnit.SECONDS.toMillis(config.wsClosingTimeoutS()), id -> {
+      if (!closeHandled) {
+        dropConnection();
+      }
+    });
+  }
+
+  /**
+   * Closes the TCP connection now. Vert.x orders a connection's close behind its unsent writes, which a stuck
+   * client never takes, so this closes the Netty channel itself, through Vert.x's server connection (an impl
+   * type of Vert.x 5.0, hence the check). Without it, the HTTP server's idle timeout (HEARTBEAT_TIMEOUT_MS with
+   * no read or write) ends such a connection later.
+   */
+  private void dropConnection() {
+    if (connection instanceof HttpServerConnection server) {
+      server.channelHandlerContext().channel().close();
+    } else {
+      connection.close();
+    }
+    // Vert.x tells the socket's close handler only much later here: release what the connection holds now.
+    finish();
   }
 
   private void onException(Throwable failure) {

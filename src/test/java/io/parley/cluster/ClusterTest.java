@@ -142,6 +142,36 @@ class ClusterTest {
   }
 
   @Test
+  void send_repeated_cid_on_another_node_is_published_once_and_the_epoch_is_the_same_everywhere() {
+    TestClient alice = cluster.user(0, "alice");
+    TestClient bob = cluster.user(1, "bob");
+    String epoch = alice.join("general").getString("epoch");
+    assertEquals(epoch, bob.join("general").getString("epoch"), "one epoch, cluster-wide");
+    alice.expect("presence");
+    alice.send(send("general", "maybe lost").put("cid", "c1"));
+    long id = bob.expect("message").getLong("id");
+    alice.close();
+    assertEquals("leave", bob.expect("presence").getString("event"));
+    // The client retries on another node, under the same nick, with the same cid.
+    TestClient again = null;
+    for (int attempt = 0; attempt < 50 && again == null; attempt++) {
+      TestClient client = cluster.anonymous(2);
+      client.send(new JsonObject().put("type", "hello").put("nick", "alice"));
+      if ("welcome".equals(client.next().getString("type"))) {
+        again = client;
+      }
+    }
+    assertTrue(again != null, "alice's nick was released");
+    JsonObject joined = again.join("general", id - 1);
+    assertEquals(epoch, joined.getString("epoch"));
+    assertEquals(id, joined.getJsonArray("history").getJsonObject(0).getLong("id"), "its resume has the message");
+    again.send(send("general", "maybe lost").put("cid", "c1"));
+    again.send(send("general", "barrier").put("cid", "c2"));
+    assertEquals("join", bob.expect("presence").getString("event"));
+    assertEquals("barrier", bob.expect("message").getString("text"), "the retry was not published again");
+  }
+
+  @Test
   void rooms_list_counts_members_on_every_node() {
     cluster.user(0, "alice").join("general");
     cluster.user(1, "bob").join("general");

@@ -1,5 +1,6 @@
 package io.parley.js;
 
+import io.parley.config.ParleyConfig;
 import io.parley.support.NodeTests;
 import io.parley.support.TestCluster;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,10 @@ class JavaScriptClientsTest {
 
   @BeforeAll
   static void startCluster() {
-    cluster = TestCluster.start(2, new JsonObject());
+    // The tests' /ws helpers post history in bursts; rate limits have their own tests (RateAndRoomLimitsTest,
+    // BridgeLimitsTest).
+    cluster = TestCluster.start(2, new JsonObject()
+        .put(ParleyConfig.RATE_LIMIT_PER_S, 10_000).put(ParleyConfig.RATE_LIMIT_BURST, 10_000));
   }
 
   @AfterAll

@@ -18,9 +18,9 @@ class FrameParserTest {
   @Test
   void parses_every_frame_type() {
     assertEquals(new ClientFrame.Hello(null, "alice"), parser.parse("{\"type\":\"hello\",\"nick\":\"alice\"}"));
-    assertEquals(new ClientFrame.Join("r", "general", 41L),
-        parser.parse("{\"type\":\"join\",\"room\":\"general\",\"since\":41,\"ref\":\"r\"}"));
-    assertEquals(new ClientFrame.Join(null, "general", null), parser.parse("{\"type\":\"join\",\"room\":\"general\"}"));
+    assertEquals(new ClientFrame.Join("r", "general", 41L, "e1"),
+        parser.parse("{\"type\":\"join\",\"room\":\"general\",\"since\":41,\"epoch\":\"e1\",\"ref\":\"r\"}"));
+    assertEquals(new ClientFrame.Join(null, "general", null, null), parser.parse("{\"type\":\"join\",\"room\":\"general\"}"));
     assertEquals(new ClientFrame.Leave(null, "general"), parser.parse("{\"type\":\"leave\",\"room\":\"general\"}"));
     assertEquals(new ClientFrame.Send(null, "general", "hi", "c1"),
         parser.parse("{\"type\":\"send\",\"room\":\"general\",\"text\":\"hi\",\"cid\":\"c1\"}"));

@@ -57,6 +57,11 @@ public abstract class ParleyServerTest {
     return track(TestClient.user(vertx, node.httpPort(), nick));
   }
 
+  /** A client with its own WebSocket client options (buffer sizes...), welcomed as {@code nick}. */
+  protected TestClient userWith(String nick, io.vertx.core.http.WebSocketClientOptions options) {
+    return track(TestClient.user(vertx, node.httpPort(), nick, options));
+  }
+
   private TestClient track(TestClient client) {
     clients.add(client);
     return client;

@@ -2,6 +2,7 @@ package io.parley.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -36,7 +37,11 @@ public final class TestClient implements AutoCloseable {
   }
 
   public static TestClient connect(Vertx vertx, int port) {
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+    return connect(vertx, port, new WebSocketClientOptions());
+  }
+
+  public static TestClient connect(Vertx vertx, int port, WebSocketClientOptions options) {
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions(options)
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
     WebSocket socket = client.connect(port, "127.0.0.1", "/ws").await();
     return new TestClient(client, socket);
@@ -44,7 +49,12 @@ public final class TestClient implements AutoCloseable {
 
   /** Connects and says hello as {@code nick}, checking the welcome. */
   public static TestClient user(Vertx vertx, int port, String nick) {
-    TestClient client = connect(vertx, port);
+    return user(vertx, port, nick, new WebSocketClientOptions());
+  }
+
+  /** Connects with {@code options} and says hello as {@code nick}, checking the welcome. */
+  public static TestClient user(Vertx vertx, int port, String nick, WebSocketClientOptions options) {
+    TestClient client = connect(vertx, port, options);
     client.send(new JsonObject().put("type", "hello").put("nick", nick));
     JsonObject welcome = client.expect("welcome");
     assertEquals(nick, welcome.getString("nick"));
@@ -58,6 +68,18 @@ public final class TestClient implements AutoCloseable {
 
   public TestClient send(JsonObject frame) {
     socket.writeTextMessage(frame.encode()).await();
+    return this;
+  }
+
+  /** Stops reading the socket (TCP backs up; pings go unanswered), as a client that hangs or never reads. */
+  public TestClient stopReading() {
+    socket.pause();
+    return this;
+  }
+
+  /** Reads again what {@link #stopReading()} left in the socket. */
+  public TestClient resumeReading() {
+    socket.resume();
     return this;
   }
 
@@ -121,6 +143,17 @@ public final class TestClient implements AutoCloseable {
     JsonObject frame = next();
     assertEquals(type, frame.getString("type"), () -> "unexpected frame " + frame.encode());
     return frame;
+  }
+
+  /** The next frame of {@code type}, passing over frames of the {@code noise} types. */
+  public JsonObject expectPast(String type, String... noise) {
+    while (true) {
+      JsonObject frame = next();
+      if (type.equals(frame.getString("type"))) {
+        return frame;
+      }
+      assertTrue(java.util.List.of(noise).contains(frame.getString("type")), () -> "unexpected frame " + frame.encode());
+    }
   }
 
   /** The next frame, which must be an error with {@code code}; returns it. */

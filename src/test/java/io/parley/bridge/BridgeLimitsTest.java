@@ -1,0 +1,93 @@
+package io.parley.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.config.ParleyConfig;
+import io.parley.support.ParleyServerTest;
+import io.parley.support.RawBridge;
+import io.parley.support.TestClient;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The per-connection rate limit on the bridge, and MAX_CONNECTIONS_PER_IP across /ws and the bridge. */
+class BridgeLimitsTest extends ParleyServerTest {
+
+  private final List<RawBridge> bridges = new ArrayList<>();
+
+  @Override
+  protected JsonObject overrides() {
+    return new JsonObject().put(ParleyConfig.RATE_LIMIT_PER_S, 4).put(ParleyConfig.RATE_LIMIT_BURST, 5)
+        .put(ParleyConfig.MAX_CONNECTIONS_PER_IP, 3);
+  }
+
+  @AfterEach
+  void closeBridges() {
+    bridges.forEach(RawBridge::closeClient);
+  }
+
+  private RawBridge bridge() {
+    RawBridge bridge = RawBridge.connect(vertx, node.httpPort());
+    bridges.add(bridge);
+    return bridge;
+  }
+
+  @Test
+  void bridge_rate_limited() {
+    RawBridge carol = bridge();
+    int answered = 0;
+    int limited = 0;
+    for (int i = 0; i < 8; i++) {
+      JsonObject reply = carol.requestFrame("chat.rooms", new JsonObject());
+      if ("rec".equals(reply.getString("type"))) {
+        answered++;
+      } else {
+        assertEquals(400, reply.getInteger("failureCode"));
+        assertTrue(reply.getString("message").startsWith("rate_limited "), reply.encode());
+        limited++;
+      }
+    }
+    assertEquals(5, answered, "RATE_LIMIT_BURST requests pass at once");
+    assertEquals(3, limited);
+    vertx.timer(1100).await(); // the bucket refills at RATE_LIMIT_PER_S: the clock is what is under test
+    assertEquals("rec", carol.requestFrame("chat.rooms", new JsonObject()).getString("type"));
+  }
+
+  @Test
+  void max_connections_per_ip_counts_ws_and_bridge_sockets() {
+    TestClient alice = user("alice");
+    RawBridge carol = bridge();
+    RawBridge dave = bridge(); // three: the limit
+    // A fourth /ws upgrade is refused with 429.
+    Throwable refused = org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, () -> TestClient.connect(vertx, node.httpPort()));
+    Throwable cause = refused instanceof UpgradeRejectedException ? refused : refused.getCause();
+    assertTrue(cause instanceof UpgradeRejectedException rejected && rejected.getStatus() == 429, String.valueOf(refused));
+    // A fourth bridge socket is opened by SockJS and closed at once by the bridge.
+    RawBridge erin = bridge();
+    erin.socket().closeHandler(null);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestClient.WAIT_SECONDS);
+    while (!erin.socket().isClosed() && System.nanoTime() < deadline) {
+      vertx.timer(20).await();
+    }
+    assertTrue(erin.socket().isClosed(), "the fourth bridge socket is closed");
+    // One goes, one more may come.
+    carol.close();
+    deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestClient.WAIT_SECONDS);
+    TestClient again = null;
+    while (again == null && System.nanoTime() < deadline) {
+      try {
+        again = TestClient.connect(vertx, node.httpPort());
+      } catch (RuntimeException stillFull) {
+        vertx.timer(20).await(); // carol's close reaches the limiter asynchronously
+      }
+    }
+    assertTrue(again != null, "a slot freed by a closed bridge socket is usable");
+    again.close();
+    alice.close();
+    dave.close();
+  }
+}

@@ -1,0 +1,86 @@
+package io.parley.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.parley.config.ParleyConfig;
+import io.parley.support.ParleyServerTest;
+import io.parley.support.TestClient;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+/** RATE_LIMIT_PER_S with RATE_LIMIT_BURST, and MAX_ROOMS_PER_CONNECTION, on /ws. */
+class RateAndRoomLimitsTest extends ParleyServerTest {
+
+  @Override
+  protected JsonObject overrides() {
+    return new JsonObject().put(ParleyConfig.RATE_LIMIT_PER_S, 4).put(ParleyConfig.RATE_LIMIT_BURST, 5)
+        .put(ParleyConfig.MAX_ROOMS_PER_CONNECTION, 3);
+  }
+
+  @Test
+  void rate_limited() {
+    TestClient alice = user("alice"); // hello took one token: four left
+    for (int i = 0; i < 8; i++) {
+      alice.send(new JsonObject().put("type", "rooms").put("ref", "r" + i));
+    }
+    // Refusals are written at once; answers come from the chat service: they may arrive in either order.
+    java.util.Set<String> answered = new java.util.TreeSet<>();
+    java.util.Set<String> refused = new java.util.TreeSet<>();
+    for (int i = 0; i < 8; i++) {
+      JsonObject frame = alice.next();
+      ("rooms".equals(frame.getString("type")) ? answered : refused).add(frame.getString("ref"));
+      if (!"rooms".equals(frame.getString("type"))) {
+        assertEquals("rate_limited", frame.getString("code"));
+      }
+    }
+    assertEquals(java.util.Set.of("r0", "r1", "r2", "r3"), answered);
+    assertEquals(java.util.Set.of("r4", "r5", "r6", "r7"), refused, "the refused frames are named");
+    // The bucket refills at RATE_LIMIT_PER_S: a second later, frames are served again (a wait on the clock is
+    // what is under test here).
+    vertx.timer(1100).await();
+    alice.send(new JsonObject().put("type", "rooms").put("ref", "later"));
+    assertEquals("later", alice.expect("rooms").getString("ref"));
+  }
+
+  @Test
+  void rate_limited_send_publishes_nothing() {
+    TestClient alice = user("alice");
+    TestClient bob = user("bob");
+    alice.join("general");
+    bob.join("general");
+    alice.expect("presence");
+    for (int i = 0; i < 6; i++) {
+      alice.send(new JsonObject().put("type", "send").put("room", "general").put("text", "m" + i));
+    }
+    // hello and join took two tokens: three sends pass, the other three are refused and use no id.
+    for (int i = 0; i < 3; i++) {
+      assertEquals(i + 1L, bob.expect("message").getLong("id"));
+    }
+    int echoes = 0;
+    int refusals = 0;
+    for (int i = 0; i < 6; i++) {
+      JsonObject frame = alice.next();
+      echoes += "message".equals(frame.getString("type")) ? 1 : 0;
+      refusals += "rate_limited".equals(frame.getString("code")) ? 1 : 0;
+    }
+    assertEquals(3, echoes);
+    assertEquals(3, refusals);
+    vertx.timer(1100).await();
+    assertEquals(4L, alice.say("general", "after the pause").getLong("id"), "no id was used by a refused send");
+  }
+
+  @Test
+  void too_many_rooms() {
+    TestClient alice = user("alice");
+    alice.join("a");
+    alice.join("b");
+    alice.join("c");
+    alice.send(new JsonObject().put("type", "join").put("room", "d").put("ref", "d"));
+    assertEquals("d", alice.expectError("too_many_rooms").getString("ref"));
+    vertx.timer(1100).await(); // tokens back
+    alice.join("a"); // a resync of a room it is in is not a new room
+    alice.send(new JsonObject().put("type", "leave").put("room", "b"));
+    alice.expect("left");
+    assertEquals("d", alice.join("d").getString("room"));
+  }
+}
