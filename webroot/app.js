@@ -12,6 +12,17 @@ const MAX_TEXT_LENGTH = 4096; // the server's default MAX_TEXT_LENGTH; it refuse
 const NICK_RETRY_MS = 2000;   // after a reconnect, our previous connection may hold the nick for a few seconds
 const NICK_RETRIES = 8;
 
+// When the server authenticates (JWT_KEY), a login page of the operator's sends people here with #token=<JWT>;
+// the token is kept for this tab and sent with every join. The nick typed must be the token's.
+const TOKEN = (() => {
+  const found = location.hash.match(/(?:^#|&)token=([^&]+)/);
+  if (found) {
+    sessionStorage.setItem('parley.token', decodeURIComponent(found[1]));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  return sessionStorage.getItem('parley.token');
+})();
+
 const ADDRESS = {
   join: 'chat.join', leave: 'chat.leave', send: 'chat.send', typing: 'chat.typing',
   rooms: 'chat.rooms', history: 'chat.history', room: (name) => 'chat.room.' + name,
@@ -123,6 +134,7 @@ function joinRoom(name, open = false) {
     state.eb.registerHandler(ADDRESS.room(name), room.handler);
   }
   const body = { room: name, nick: state.nick };
+  if (TOKEN) body.token = TOKEN;
   if (known) {
     body.since = room.lastId;
     if (room.epoch) body.epoch = room.epoch; // ids mean something only within their epoch
@@ -184,7 +196,7 @@ function joinRefused(name, known, err) {
       return;
     }
   }
-  if (err.code === 'nick_taken' || err.code === 'invalid_nick') {
+  if (['nick_taken', 'invalid_nick', 'nick_mismatch', 'auth_required', 'invalid_token'].includes(err.code)) {
     logOut(err.message);
     return;
   }

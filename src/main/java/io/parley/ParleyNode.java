@@ -1,6 +1,7 @@
 package io.parley;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.parley.auth.TokenVerifier;
 import io.parley.chat.ChatVerticle;
 import io.parley.chat.LocalDirectory;
 import io.parley.chat.LocalMessageLog;
@@ -65,14 +66,15 @@ public final class ParleyNode {
     NodeStatus status = new NodeStatus(cluster == null ? "standalone" : cluster.getNodeId());
     RoomFanout fanout = new RoomFanout(config.gapFillMs());
     ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnectionsPerIp(), config.trustForwardedFor());
+    TokenVerifier tokens = TokenVerifier.create(vertx, config);
     ChatVerticle chat;
     NodeDeathWatcher watcher = null;
     if (cluster == null) {
-      chat = new ChatVerticle(config, new LocalDirectory(), new LocalMessageLog(config.historySize()));
+      chat = new ChatVerticle(config, new LocalDirectory(), new LocalMessageLog(config.historySize()), tokens);
     } else {
       HazelcastInstance hazelcast = cluster.getHazelcastInstance();
       chat = new ChatVerticle(config, new HazelcastDirectory(hazelcast, cluster.getNodeId(), vertx),
-          new HazelcastMessageLog(hazelcast, vertx));
+          new HazelcastMessageLog(hazelcast, cluster.getNodeId(), vertx), tokens);
       watcher = new NodeDeathWatcher(hazelcast, vertx);
     }
     NodeDeathWatcher deathWatcher = watcher;

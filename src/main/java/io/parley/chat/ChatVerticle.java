@@ -1,5 +1,6 @@
 package io.parley.chat;
 
+import io.parley.auth.TokenVerifier;
 import io.parley.bus.Addresses;
 import io.parley.bus.BusErrors;
 import io.parley.config.ParleyConfig;
@@ -47,12 +48,14 @@ public final class ChatVerticle extends VerticleBase {
   private final Directory directory;
   private final MessageLog messages;
   private final FrameParser rules;
+  private final TokenVerifier tokens; // null: no authentication
   private final Map<String, Connection> connections = new HashMap<>();
   private volatile boolean draining;
   private EventBus bus;
 
-  public ChatVerticle(ParleyConfig config, Directory directory, MessageLog messages) {
+  public ChatVerticle(ParleyConfig config, Directory directory, MessageLog messages, TokenVerifier tokens) {
     this.config = config;
+    this.tokens = tokens;
     this.directory = directory;
     this.messages = messages;
     this.rules = new FrameParser(config.maxTextLength(), config.historyPageMax());
@@ -89,13 +92,36 @@ public final class ChatVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> hello(JsonObject body) {
-    String nick = rules.parseFields("hello", body, ClientFrame.Hello.class).nick();
+    ClientFrame.Hello hello = rules.parseFields("hello", body, ClientFrame.Hello.class);
     Connection connection = connections.computeIfAbsent(body.getString("conn"), conn -> new Connection());
     return connection.serially(() -> {
       if (connection.nick != null) {
         throw new ProtocolException(ErrorCode.ALREADY_IDENTIFIED, "this connection is already '" + connection.nick + "'");
       }
-      return claim(connection, nick).map(claimed -> new JsonObject().put("nick", claimed));
+      return identify(hello.nick(), hello.token()).compose(nick -> claim(connection, nick))
+          .map(claimed -> new JsonObject().put("nick", claimed));
+    });
+  }
+
+  /**
+   * The nick a connection may claim: the one it names, when Parley runs without authentication; otherwise the one
+   * its token vouches for (naming another is {@code nick_mismatch}).
+   */
+  private Future<String> identify(String named, String token) {
+    if (tokens == null) {
+      if (named == null) {
+        throw new ProtocolException(ErrorCode.MISSING_FIELD, "field 'nick' is required");
+      }
+      return Future.succeededFuture(named);
+    }
+    if (token == null) {
+      throw new ProtocolException(ErrorCode.AUTH_REQUIRED, "this server needs a token to say who you are");
+    }
+    return tokens.nickOf(token).map(vouched -> {
+      if (named != null && !named.equals(vouched)) {
+        throw new ProtocolException(ErrorCode.NICK_MISMATCH, "the token is for '" + vouched + "', not '" + named + "'");
+      }
+      return vouched;
     });
   }
 
@@ -106,14 +132,18 @@ public final class ChatVerticle extends VerticleBase {
   private Future<JsonObject> join(JsonObject body) {
     ClientFrame.Join join = rules.parseFields("join", body, ClientFrame.Join.class);
     String nick = FrameParser.optionalNick(body);
-    Connection connection = nick == null ? known(body) : connections.computeIfAbsent(body.getString("conn"), c -> new Connection());
+    String token = FrameParser.optionalJwt(body);
+    boolean mayIdentify = nick != null || token != null;
+    Connection connection = mayIdentify ? connections.computeIfAbsent(body.getString("conn"), c -> new Connection()) : known(body);
     String room = join.room();
     return connection.serially(() -> {
       if (!connection.rooms.contains(room) && connection.rooms.size() >= config.maxRoomsPerConnection()) {
         throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
             "at most " + config.maxRoomsPerConnection() + " rooms at once; leave one first");
       }
-      Future<String> identity = connection.nick == null && nick != null ? claim(connection, nick) : Future.succeededFuture(connection.as(nick));
+      Future<String> identity = connection.nick == null && mayIdentify
+          ? identify(nick, token).compose(vouched -> claim(connection, vouched))
+          : Future.succeededFuture(connection.as(nick));
       return identity.compose(me -> directory.join(room, me)).compose(membership -> {
         connection.rooms.add(room);
         if (membership.added()) {
@@ -286,6 +316,12 @@ public final class ChatVerticle extends VerticleBase {
   // Right after a member dies Hazelcast is re-partitioning, and a scan can fail: try again a few times.
   private void purgeNode(String nodeId, int attempt) {
     directory.purgeNode(nodeId)
+        .compose(departed -> messages.settleClaimsOf(nodeId, config.sendDedupWindowS() * 1000L).map(settled -> {
+          if (settled > 0) {
+            log.info("settled {} sends that node {} had in flight", settled, nodeId);
+          }
+          return departed;
+        }))
         .onSuccess(departed -> {
           departed.forEach((room, departures) -> departures.forEach(departure ->
               publish(ServerFrames.presence(room, departure.nick(), "leave", departure.version()))));

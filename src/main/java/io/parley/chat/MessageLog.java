@@ -43,6 +43,12 @@ public interface MessageLog {
   /** Gives up a claim whose message could not be stored, so that the sender's retry is not taken for a duplicate. */
   Future<Void> releaseCid(String room, String nick, String cid);
 
+  /**
+   * Settles the claims a dead node left in flight: a cid whose message it stored gets that id, the others are
+   * released, so that neither a retry is blocked nor a stored message is stored twice. Returns how many.
+   */
+  Future<Integer> settleClaimsOf(String nodeId, long windowMs);
+
   /** What {@link #claimCid} answers besides an id. */
   final class Sent {
     public static final long NEW = 0;

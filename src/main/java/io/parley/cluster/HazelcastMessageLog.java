@@ -2,6 +2,7 @@ package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
@@ -25,15 +26,21 @@ import java.util.concurrent.Callable;
  */
 public final class HazelcastMessageLog implements MessageLog {
 
+  private static final String PENDING = "pending:";
+  /** How far back the settling of a dead node's claims looks for their messages. */
+  private static final int SETTLE_SCAN = 1000;
+
   private final HazelcastInstance hazelcast;
   private final Vertx vertx;
   private final IMap<String, String> epochs;
-  private final IMap<String, Long> cids;
+  private final IMap<String, String> cids;
+  private final String nodeId;
   /** Epochs do not change while the cluster holds the room's history: each node asks once. */
   private final Map<String, String> knownEpochs = new ConcurrentHashMap<>();
 
-  public HazelcastMessageLog(HazelcastInstance hazelcast, Vertx vertx) {
+  public HazelcastMessageLog(HazelcastInstance hazelcast, String nodeId, Vertx vertx) {
     this.hazelcast = hazelcast;
+    this.nodeId = nodeId;
     this.vertx = vertx;
     this.epochs = hazelcast.getMap("parley.epochs");
     this.cids = hazelcast.getMap("parley.cids");
@@ -54,11 +61,12 @@ public final class HazelcastMessageLog implements MessageLog {
         });
   }
 
+  /** In flight, a claim is {@code pending:<node id>}, so that the purge after the node's death can settle it. */
   @Override
   public Future<Long> claimCid(String room, String nick, String cid, long windowMs) {
-    return blocking(() -> cids.putIfAbsent(MessageLogs.cidKey(room, nick, cid), Sent.IN_FLIGHT, windowMs,
+    return blocking(() -> cids.putIfAbsent(MessageLogs.cidKey(room, nick, cid), PENDING + nodeId, windowMs,
             TimeUnit.MILLISECONDS))
-        .map(existing -> existing == null ? Sent.NEW : existing);
+        .map(existing -> existing == null ? Sent.NEW : existing.startsWith(PENDING) ? Sent.IN_FLIGHT : Long.parseLong(existing));
   }
 
   @Override
@@ -69,8 +77,31 @@ public final class HazelcastMessageLog implements MessageLog {
 
   @Override
   public Future<Void> recordCid(String room, String nick, String cid, long id, long windowMs) {
-    return Future.fromCompletionStage(cids.setAsync(MessageLogs.cidKey(room, nick, cid), id, windowMs,
+    return Future.fromCompletionStage(cids.setAsync(MessageLogs.cidKey(room, nick, cid), Long.toString(id), windowMs,
         TimeUnit.MILLISECONDS), vertx.getOrCreateContext());
+  }
+
+  @Override
+  public Future<Integer> settleClaimsOf(String deadNode, long windowMs) {
+    return blocking(() -> {
+      int settled = 0;
+      for (String key : cids.keySet(Predicates.equal("this", PENDING + deadNode))) {
+        String[] parts = key.split("/", 3); // room/nick/cid: rooms and nicks have no '/'
+        Ringbuffer<String> ring = ring(parts[0]);
+        long tail = ring.tailSequence();
+        // The dead node's append may have completed: look for the message among the room's newest.
+        Long storedId = read(parts[0], ring, Math.max(ring.headSequence(), tail - SETTLE_SCAN + 1), tail).stream()
+            .filter(m -> parts[1].equals(m.from()) && parts[2].equals(m.cid()))
+            .map(ChatMessage::id).findFirst().orElse(null);
+        if (storedId == null) {
+          cids.remove(key);
+        } else {
+          cids.set(key, Long.toString(storedId), windowMs, TimeUnit.MILLISECONDS);
+        }
+        settled++;
+      }
+      return settled;
+    });
   }
 
   private Ringbuffer<String> ring(String room) {
@@ -83,6 +114,7 @@ public final class HazelcastMessageLog implements MessageLog {
     return Future.fromCompletionStage(ring(room).addAsync(stored, OverflowPolicy.OVERWRITE), vertx.getOrCreateContext())
         .map(sequence -> new ChatMessage(room, sequence + 1, from, text, ts, cid));
   }
+
 
   @Override
   public Future<Slice> before(String room, Long before, int limit) {

@@ -39,6 +39,10 @@ import io.vertx.core.json.JsonObject;
  *                            connection is dropped (a stuck client never sends one)
  * @param sendDedupWindowS    how long a sender's {@code cid} in a room is remembered: a {@code send} repeated with it
  *                            in that time is not published again
+ * @param jwtKey              the key that verifies hello's JWT: a shared secret for HS256/384/512, a PEM public key
+ *                            otherwise; empty: no authentication, guests pick their nick
+ * @param jwtAlgorithm        the token's algorithm (HS256, RS256, ES256...)
+ * @param jwtNickClaim        the claim that holds the nick
  */
 public record ParleyConfig(
     String httpHost,
@@ -69,7 +73,10 @@ public record ParleyConfig(
     int outboundQueueBytes,
     int socketSendBufferBytes,
     int wsClosingTimeoutS,
-    int sendDedupWindowS) {
+    int sendDedupWindowS,
+    String jwtKey,
+    String jwtAlgorithm,
+    String jwtNickClaim) {
 
   public static final String HTTP_HOST = "HTTP_HOST";
   public static final String HTTP_PORT = "HTTP_PORT";
@@ -100,6 +107,9 @@ public record ParleyConfig(
   public static final String SOCKET_SEND_BUFFER_BYTES = "SOCKET_SEND_BUFFER_BYTES";
   public static final String WS_CLOSING_TIMEOUT_S = "WS_CLOSING_TIMEOUT_S";
   public static final String SEND_DEDUP_WINDOW_S = "SEND_DEDUP_WINDOW_S";
+  public static final String JWT_KEY = "JWT_KEY";
+  public static final String JWT_ALGORITHM = "JWT_ALGORITHM";
+  public static final String JWT_NICK_CLAIM = "JWT_NICK_CLAIM";
 
   /** Every key Parley reads; the environment store is limited to these. */
   public static final java.util.List<String> KEYS = java.util.List.of(
@@ -108,7 +118,7 @@ public record ParleyConfig(
       CLUSTER_ENABLED, CLUSTER_HOST, HAZELCAST_PORT, CLUSTER_MEMBERS, EVENTBUS_PORT, CLUSTER_FAILURE_TIMEOUT_S,
       ALLOWED_ORIGINS, BRIDGE_MAX_HANDLERS, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, RATE_LIMIT_PER_S,
       RATE_LIMIT_BURST, MAX_ROOMS_PER_CONNECTION, MAX_CONNECTIONS_PER_IP, TRUST_FORWARDED_FOR, OUTBOUND_QUEUE_BYTES,
-      SOCKET_SEND_BUFFER_BYTES, WS_CLOSING_TIMEOUT_S, SEND_DEDUP_WINDOW_S);
+      SOCKET_SEND_BUFFER_BYTES, WS_CLOSING_TIMEOUT_S, SEND_DEDUP_WINDOW_S, JWT_KEY, JWT_ALGORITHM, JWT_NICK_CLAIM);
 
   public ParleyConfig {
     requireRange(HTTP_PORT, httpPort, 0, 65535);
@@ -135,8 +145,26 @@ public record ParleyConfig(
     requireRange(SOCKET_SEND_BUFFER_BYTES, socketSendBufferBytes, 0, 64 * 1024 * 1024);
     requireRange(WS_CLOSING_TIMEOUT_S, wsClosingTimeoutS, 1, 600);
     requireRange(SEND_DEDUP_WINDOW_S, sendDedupWindowS, 1, 86_400);
+    if (!jwtAlgorithm.matches("(HS|RS|ES|PS)(256|384|512)")) {
+      throw new IllegalArgumentException("config key " + JWT_ALGORITHM + " must be one of HS256.., RS256.., ES256.., PS256.., got '"
+          + jwtAlgorithm + "'");
+    }
+    if (jwtNickClaim.isBlank()) {
+      throw new IllegalArgumentException("config key " + JWT_NICK_CLAIM + " is empty");
+    }
     clusterMembers = java.util.List.copyOf(clusterMembers);
     allowedOrigins = java.util.List.copyOf(allowedOrigins);
+  }
+
+  /** Whether hello must carry a token (a verification key is configured). */
+  public boolean authenticates() {
+    return !jwtKey.isBlank();
+  }
+
+  /** Leaves the key out: the config is logged. */
+  @Override
+  public String toString() {
+    return "ParleyConfig[httpPort=" + httpPort + ", clusterEnabled=" + clusterEnabled + ", authenticates=" + authenticates() + "]";
   }
 
   /** Builds the config from merged JSON; a missing or malformed key fails start-up with its name. */
@@ -170,7 +198,10 @@ public record ParleyConfig(
         (int) number(json, OUTBOUND_QUEUE_BYTES),
         (int) number(json, SOCKET_SEND_BUFFER_BYTES),
         (int) number(json, WS_CLOSING_TIMEOUT_S),
-        (int) number(json, SEND_DEDUP_WINDOW_S));
+        (int) number(json, SEND_DEDUP_WINDOW_S),
+        string(json, JWT_KEY),
+        string(json, JWT_ALGORITHM).trim(),
+        string(json, JWT_NICK_CLAIM).trim());
   }
 
   private static boolean bool(JsonObject json, String key) {

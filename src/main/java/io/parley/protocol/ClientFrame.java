@@ -9,7 +9,8 @@ public sealed interface ClientFrame {
 
   String ref();
 
-  record Hello(String ref, String nick) implements ClientFrame {
+  /** {@code nick} may be null when a {@code token} (a JWT) names it; the chat service decides which counts. */
+  record Hello(String ref, String nick, String token) implements ClientFrame {
   }
 
   /**

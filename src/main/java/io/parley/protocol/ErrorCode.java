@@ -37,6 +37,10 @@ public enum ErrorCode {
   NICK_MISMATCH,
   /** {@code send}, {@code typing} or {@code leave} for a room this connection has not joined. */
   NOT_JOINED,
+  /** Authentication is on ({@code JWT_KEY}): {@code hello} (or the bridge's first join) needs a {@code token}. */
+  AUTH_REQUIRED,
+  /** The token's signature, expiry or nick claim does not hold. */
+  INVALID_TOKEN,
   /** The connection sent more frames than {@code RATE_LIMIT_PER_S} (with {@code RATE_LIMIT_BURST}) allow. */
   RATE_LIMITED,
   /** A join past {@code MAX_ROOMS_PER_CONNECTION}: leave a room first. */

@@ -11,6 +11,8 @@ public final class FrameParser {
 
   /** Longest {@code ref} and {@code cid}. */
   public static final int MAX_TOKEN_LENGTH = 64;
+  /** Longest JWT in {@code token}. */
+  public static final int MAX_JWT_LENGTH = 8192;
 
   private final int maxTextLength;
   private final int historyPageMax;
@@ -57,7 +59,7 @@ public final class FrameParser {
 
   private ClientFrame parse(String type, JsonObject json, String ref) {
     return switch (type) {
-      case "hello" -> new ClientFrame.Hello(ref, Names.requireNick(requiredString(json, "nick")));
+      case "hello" -> hello(json, ref);
       case "join" -> new ClientFrame.Join(ref, room(json), optionalId(json, "since", 0), optionalToken(json, "epoch"));
       case "leave" -> new ClientFrame.Leave(ref, room(json));
       case "send" -> new ClientFrame.Send(ref, room(json), text(json), optionalToken(json, "cid"));
@@ -66,6 +68,28 @@ public final class FrameParser {
       case "history" -> new ClientFrame.History(ref, room(json), optionalId(json, "before", 1), limit(json));
       default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + abbreviate(type) + "'");
     };
+  }
+
+  /** A nick, or a token that names it, or both. */
+  private static ClientFrame.Hello hello(JsonObject json, String ref) {
+    String token = optionalJwt(json);
+    String nick = token == null ? Names.requireNick(requiredString(json, "nick")) : optionalNick(json);
+    return new ClientFrame.Hello(ref, nick, token);
+  }
+
+  /** The {@code token} a request carries (a JWT, at most {@value #MAX_JWT_LENGTH} characters), or null. */
+  public static String optionalJwt(JsonObject json) {
+    Object value = json.getValue("token");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String token)) {
+      throw new ProtocolException(ErrorCode.WRONG_TYPE, "field 'token' must be a string");
+    }
+    if (token.isEmpty() || token.length() > MAX_JWT_LENGTH) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "field 'token' must be 1 to " + MAX_JWT_LENGTH + " characters");
+    }
+    return token;
   }
 
   private static String room(JsonObject json) {

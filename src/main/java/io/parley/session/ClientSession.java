@@ -194,7 +194,8 @@ public final class ClientSession implements RoomListener {
     }
     helloSent = true;
     socket.pause();
-    request(Addresses.HELLO, new JsonObject().put("conn", id).put("nick", hello.nick()), hello.ref())
+    request(Addresses.HELLO, new JsonObject().put("conn", id).put("nick", hello.nick()).put("token", hello.token()),
+        hello.ref())
         .onSuccess(body -> {
           nick = body.getString("nick");
           write(ServerFrames.reply("welcome", hello.ref(), new JsonObject()

@@ -68,7 +68,6 @@ class BridgeLimitsTest extends ParleyServerTest {
     assertTrue(cause instanceof UpgradeRejectedException rejected && rejected.getStatus() == 429, String.valueOf(refused));
     // A fourth bridge socket is opened by SockJS and closed at once by the bridge.
     RawBridge erin = bridge();
-    erin.socket().closeHandler(null);
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestClient.WAIT_SECONDS);
     while (!erin.socket().isClosed() && System.nanoTime() < deadline) {
       vertx.timer(20).await();

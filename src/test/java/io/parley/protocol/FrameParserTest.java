@@ -17,7 +17,7 @@ class FrameParserTest {
 
   @Test
   void parses_every_frame_type() {
-    assertEquals(new ClientFrame.Hello(null, "alice"), parser.parse("{\"type\":\"hello\",\"nick\":\"alice\"}"));
+    assertEquals(new ClientFrame.Hello(null, "alice", null), parser.parse("{\"type\":\"hello\",\"nick\":\"alice\"}"));
     assertEquals(new ClientFrame.Join("r", "general", 41L, "e1"),
         parser.parse("{\"type\":\"join\",\"room\":\"general\",\"since\":41,\"epoch\":\"e1\",\"ref\":\"r\"}"));
     assertEquals(new ClientFrame.Join(null, "general", null, null), parser.parse("{\"type\":\"join\",\"room\":\"general\"}"));

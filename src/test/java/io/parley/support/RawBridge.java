@@ -23,8 +23,13 @@ public final class RawBridge {
   private RawBridge(WebSocketClient client, WebSocket socket) {
     this.client = client;
     this.socket = socket;
-    // The bridge writes its frames as binary messages on this transport.
-    socket.binaryMessageHandler(data -> frames.add(new JsonObject(data)));
+    // The bridge writes its frames as binary messages on this transport. A socket the server refused may be closed
+    // already: then there is nothing to read.
+    try {
+      socket.binaryMessageHandler(data -> frames.add(new JsonObject(data)));
+    } catch (IllegalStateException closedAlready) {
+      // nothing will come
+    }
   }
 
   public static RawBridge connect(Vertx vertx, int port) {

@@ -1,0 +1,309 @@
+package io.parley.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.parley.support.NodeProcess;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chaos: three node processes, clients spread over them sending steadily into one room. One node is killed with
+ * SIGKILL and started again; its clients reconnect to the others, resume with {@code since} and {@code epoch}, and
+ * send again, with the same {@code cid}, what was not acknowledged. Counted at the end: messages acknowledged to
+ * their senders that some client never received (lost), messages stored twice for one cid or delivered twice to a
+ * client (duplicates), and holes in a client's ids. The target is 0, 0 and 0.
+ *
+ * <p>CI runs it for {@value #DEFAULT_SECONDS} s; {@code mvn verify -Dtest=ChaosTest -Dparley.chaos.seconds=300}
+ * runs it longer, with a kill and restart every 30 s (docs/RELIABILITY.md).
+ */
+class ChaosTest {
+
+  private static final Logger log = LoggerFactory.getLogger(ChaosTest.class);
+  private static final int DEFAULT_SECONDS = 20;
+  private static final int SECONDS = Integer.getInteger("parley.chaos.seconds", DEFAULT_SECONDS);
+  private static final int CLIENTS = 6;
+  private static final long SEND_EVERY_MS = 200;
+  private static final long RESEND_EVERY_MS = 2000;
+  private static final String ROOM = "chaos";
+
+  @TempDir
+  Path workDir;
+
+  private final Vertx vertx = Vertx.vertx();
+  private final List<Map<String, String>> environments = new ArrayList<>();
+  private final List<NodeProcess> nodes = new ArrayList<>();
+  private final List<Integer> httpPorts = new ArrayList<>();
+  private final Set<Integer> down = ConcurrentHashMap.newKeySet();
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(NodeProcess::close);
+    vertx.close().await();
+  }
+
+  @Test
+  void chaos_sigkill_and_restart_a_node_loses_and_duplicates_nothing_acknowledged() {
+    List<Integer> hazelcastPorts = List.of(freePort(), freePort(), freePort());
+    String members = hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    for (int port : hazelcastPorts) {
+      int httpPort = freePort();
+      Map<String, String> env = new HashMap<>();
+      env.put("HTTP_PORT", Integer.toString(httpPort));
+      env.put("HTTP_HOST", "127.0.0.1");
+      env.put("CLUSTER_ENABLED", "true");
+      env.put("CLUSTER_HOST", "127.0.0.1");
+      env.put("HAZELCAST_PORT", Integer.toString(port));
+      env.put("CLUSTER_MEMBERS", members);
+      env.put("CLUSTER_FAILURE_TIMEOUT_S", "4");
+      env.put("EVENT_LOOPS", "2");
+      // A client away for a few seconds must get all it missed on resume.
+      env.put("HISTORY_SIZE", "20000");
+      env.put("HISTORY_PAGE_MAX", "5000");
+      environments.add(env);
+      httpPorts.add(httpPort);
+      nodes.add(NodeProcess.start(workDir, env));
+    }
+    nodes.forEach(NodeProcess::awaitUp);
+
+    List<ChaosClient> clients = new ArrayList<>();
+    for (int i = 0; i < CLIENTS; i++) {
+      clients.add(new ChaosClient("c" + i, i % 3));
+    }
+    clients.forEach(ChaosClient::start);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+    int kills = 0;
+    waitFor(3000);
+    while (System.nanoTime() < deadline) {
+      // Kill node 1 (its clients lose their sockets at once), bring it back a few seconds later.
+      down.add(1);
+      nodes.get(1).kill();
+      nodes.get(1).awaitExit(10);
+      kills++;
+      waitFor(4000);
+      NodeProcess restarted = NodeProcess.start(workDir, environments.get(1));
+      nodes.set(1, restarted);
+      restarted.awaitUp();
+      down.remove(1);
+      waitFor(Math.min(26_000, Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+    }
+    clients.forEach(ChaosClient::stopSending);
+
+    // Quiet: every client has been acknowledged everything, and has received every stored message.
+    long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < settle && !settled(clients)) {
+      waitFor(200);
+    }
+
+    Map<String, Set<Long>> idsOfCid = new HashMap<>();
+    clients.forEach(client -> client.received.forEach((id, key) ->
+        idsOfCid.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(id)));
+    long storedTwice = idsOfCid.values().stream().filter(ids -> ids.size() > 1).count();
+    long deliveredTwice = clients.stream().mapToLong(client -> client.duplicateDeliveries.get()).sum();
+    long lost = 0;
+    long holes = 0;
+    long acked = 0;
+    for (ChaosClient sender : clients) {
+      for (String cid : sender.acked) {
+        acked++;
+        String key = sender.nick + "/" + cid;
+        lost += clients.stream().filter(receiver -> !receiver.received.containsValue(key)).count() > 0 ? 1 : 0;
+      }
+    }
+    for (ChaosClient client : clients) {
+      long first = client.received.keySet().stream().mapToLong(Long::longValue).min().orElse(1);
+      long last = client.received.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+      holes += (last - first + 1) - client.received.size();
+    }
+    JsonObject report = new JsonObject()
+        .put("seconds", SECONDS).put("clients", CLIENTS).put("kills", kills)
+        .put("sent", clients.stream().mapToInt(c -> c.sent.get()).sum()).put("acked", acked)
+        .put("resent", clients.stream().mapToInt(c -> c.resent.get()).sum())
+        .put("reconnects", clients.stream().mapToInt(c -> c.reconnects.get()).sum())
+        .put("lost", lost).put("duplicates", storedTwice + deliveredTwice).put("holes", holes)
+        .put("unacked", clients.stream().mapToInt(c -> c.pending.size()).sum());
+    log.info("chaos: {}", report.encode());
+    assertTrue(settled(clients), "every client settled: " + report.encode());
+    assertEquals(0, lost, "acknowledged messages lost: " + report.encode());
+    assertEquals(0, storedTwice + deliveredTwice, "duplicates: " + report.encode());
+    assertEquals(0, holes, "holes: " + report.encode());
+    assertTrue(report.getInteger("reconnects") >= 2 * kills, "the killed node's clients reconnected: " + report.encode());
+  }
+
+  private boolean settled(List<ChaosClient> clients) {
+    long newest = clients.stream().flatMap(c -> c.received.keySet().stream()).mapToLong(Long::longValue).max().orElse(0);
+    return clients.stream().allMatch(c -> c.joined && c.pending.isEmpty() && c.lastId == newest);
+  }
+
+  private void waitFor(long ms) {
+    if (ms > 0) {
+      vertx.timer(ms).await(); // the scenario's own clock: traffic runs meanwhile
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A client that keeps sending and, when its socket closes, reconnects to the next node that is up, says hello
+   * until its nick is free, resumes with since and epoch, and sends again what was not acknowledged. Confined to
+   * its own context; what the test reads from it is thread-safe.
+   */
+  private final class ChaosClient {
+    final String nick;
+    final Map<Long, String> received = new ConcurrentHashMap<>(); // id -> from/cid
+    final Map<String, String> pending = new ConcurrentHashMap<>(); // cid -> text, not yet acknowledged
+    final Set<String> acked = ConcurrentHashMap.newKeySet();
+    final AtomicInteger sent = new AtomicInteger();
+    final AtomicInteger resent = new AtomicInteger();
+    final AtomicInteger reconnects = new AtomicInteger();
+    final AtomicInteger duplicateDeliveries = new AtomicInteger();
+    final Context context = vertx.getOrCreateContext();
+    final WebSocketClient client = vertx.createWebSocketClient();
+    volatile boolean joined;
+    volatile long lastId;
+    private int node;
+    private String epoch;
+    private WebSocket socket;
+    private int seq;
+    private volatile boolean sending = true;
+
+    ChaosClient(String nick, int node) {
+      this.nick = nick;
+      this.node = node;
+    }
+
+    void start() {
+      context.runOnContext(v -> {
+        connect();
+        vertx.setPeriodic(SEND_EVERY_MS, id -> sendNext());
+        // At least once: what stays unacknowledged is sent again, with its cid, until it is.
+        vertx.setPeriodic(RESEND_EVERY_MS, id -> resendPending());
+      });
+    }
+
+    void stopSending() {
+      sending = false;
+    }
+
+    private void connect() {
+      while (down.contains(node)) {
+        node = (node + 1) % 3;
+      }
+      client.connect(httpPorts.get(node), "127.0.0.1", "/ws").onComplete(connected -> {
+        if (connected.failed()) {
+          node = (node + 1) % 3;
+          vertx.setTimer(200, id -> connect());
+          return;
+        }
+        socket = connected.result();
+        socket.textMessageHandler(text -> onFrame(new JsonObject(text)));
+        socket.closeHandler(v -> {
+          joined = false;
+          reconnects.incrementAndGet();
+          node = (node + 1) % 3;
+          vertx.setTimer(100, id -> connect());
+        });
+        write(new JsonObject().put("type", "hello").put("nick", nick));
+      });
+    }
+
+    private void onFrame(JsonObject frame) {
+      switch (frame.getString("type")) {
+        case "welcome" -> {
+          JsonObject join = new JsonObject().put("type", "join").put("room", ROOM);
+          if (epoch != null) {
+            join.put("since", lastId).put("epoch", epoch);
+          }
+          write(join);
+        }
+        case "error" -> {
+          if ("nick_taken".equals(frame.getString("code"))) { // our connection on the dead node, until it is purged
+            vertx.setTimer(200, id -> write(new JsonObject().put("type", "hello").put("nick", nick)));
+          }
+        }
+        case "joined" -> {
+          epoch = frame.getString("epoch");
+          JsonArray history = frame.getJsonArray("history");
+          history.forEach(m -> receive((JsonObject) m));
+          lastId = Math.max(lastId, frame.getLong("lastId"));
+          joined = true;
+          // What was not acknowledged is sent again, with its cid: stored once at most, whatever happened to it.
+          pending.forEach((cid, text) -> {
+            resent.incrementAndGet();
+            write(send(cid, text));
+          });
+        }
+        case "message" -> receive(frame);
+        default -> { } // presence, typing
+      }
+    }
+
+    private void receive(JsonObject message) {
+      long id = message.getLong("id");
+      String key = message.getString("from") + "/" + message.getString("cid");
+      if (received.putIfAbsent(id, key) != null) {
+        duplicateDeliveries.incrementAndGet();
+      }
+      lastId = Math.max(lastId, id);
+      if (nick.equals(message.getString("from")) && pending.remove(message.getString("cid")) != null) {
+        acked.add(message.getString("cid"));
+      }
+    }
+
+    private void resendPending() {
+      if (joined) {
+        pending.forEach((cid, text) -> {
+          resent.incrementAndGet();
+          write(send(cid, text));
+        });
+      }
+    }
+
+    private void sendNext() {
+      if (sending && joined) {
+        String cid = nick + "-" + (++seq);
+        pending.put(cid, "m" + seq);
+        sent.incrementAndGet();
+        write(send(cid, "m" + seq));
+      }
+    }
+
+    private JsonObject send(String cid, String text) {
+      return new JsonObject().put("type", "send").put("room", ROOM).put("text", text).put("cid", cid);
+    }
+
+    private void write(JsonObject frame) {
+      if (socket != null && !socket.isClosed()) {
+        socket.writeTextMessage(frame.encode());
+      }
+    }
+  }
+}
