@@ -301,6 +301,22 @@ for (const transport of ['websocket', 'xhr-streaming', 'xhr-polling']) {
   });
 }
 
+test('bridge_message_over_the_frame_limit_closes_the_socket', async () => {
+  // Over SockJS's WebSocket transport a message over WS_MAX_FRAME_SIZE is dropped by the transport; the bridge then
+  // closes the socket (rather than leave it deaf), and the room carries on. (Over XHR: HTTP 413, and the client
+  // closes.)
+  const room = unique('r');
+  const dave = await joinedWs(room, unique('dave'));
+  const nick = unique('carol');
+  const { eb } = await joinedBridge(room, nick, { transports: ['websocket'] });
+  await dave.expect('presence');
+  const closed = new Promise((resolve) => { eb.onclose = resolve; });
+  eb.send('chat.send', { room, text: 'x'.repeat(100_000) });
+  await closed;
+  assert.deepEqual(presenceOf(await dave.expect('presence')), { type: 'presence', room, nick, event: 'leave' });
+  assert.equal((await dave.say(room, 'still here')).text, 'still here');
+});
+
 test('bridge_close_releases_the_nick_and_leaves_rooms', async () => {
   const room = unique('r');
   const nick = unique('carol');

@@ -5,6 +5,7 @@ public final class NodeStatus {
 
   private final String nodeId;
   private volatile boolean ready;
+  private volatile boolean draining;
   private volatile int httpPort = -1;
 
   NodeStatus(String nodeId) {
@@ -22,6 +23,15 @@ public final class NodeStatus {
 
   void markReady() {
     ready = true;
+  }
+
+  /** Shutting down: new connections are refused and /health says so, so that the balancer moves on. */
+  public boolean draining() {
+    return draining;
+  }
+
+  void markDraining() {
+    draining = true;
   }
 
   public int httpPort() {

@@ -106,6 +106,7 @@ public final class ParleyNode {
    */
   public synchronized Future<Void> close() {
     if (closing == null) {
+      status.markDraining();
       if (watcher != null) {
         watcher.stop();
         chat.drain(); // the surviving nodes announce this node's members leaving, once it has left

@@ -1,5 +1,6 @@
 package io.parley.bridge;
 
+import io.parley.NodeStatus;
 import io.parley.bus.Addresses;
 import io.parley.chat.SerialQueue;
 import io.parley.config.ParleyConfig;
@@ -15,6 +16,7 @@ import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance per HTTP verticle; its sockets' events all run on that verticle's event loop.
  */
-final class BridgeConnections implements Handler<BridgeEvent> {
+public final class BridgeConnections implements Handler<BridgeEvent> {
 
   private static final Logger log = LoggerFactory.getLogger(BridgeConnections.class);
 
@@ -42,9 +44,11 @@ final class BridgeConnections implements Handler<BridgeEvent> {
   private final RoomFanout fanout;
   private final ConnectionLimiter limiter;
   private final ParleyConfig config;
+  private final NodeStatus status;
   private final Map<SockJSSocket, Connection> connections = new HashMap<>();
 
-  BridgeConnections(Vertx vertx, RoomFanout fanout, ConnectionLimiter limiter, ParleyConfig config) {
+  BridgeConnections(Vertx vertx, RoomFanout fanout, ConnectionLimiter limiter, ParleyConfig config, NodeStatus status) {
+    this.status = status;
     this.vertx = vertx;
     this.fanout = fanout;
     this.limiter = limiter;
@@ -65,7 +69,11 @@ final class BridgeConnections implements Handler<BridgeEvent> {
       // The page never publishes: a published request would have no answer to carry its refusal.
       case PUBLISH -> event.complete(false);
       case RECEIVE -> event.complete(deliverable(event));
-      // REGISTERED, SOCKET_PING, SOCKET_IDLE (closes it), SOCKET_ERROR.
+      case SOCKET_ERROR -> {
+        failed(event);
+        event.complete(true);
+      }
+      // REGISTERED, SOCKET_PING, SOCKET_IDLE (closes it).
       default -> event.complete(true);
     }
   }
@@ -83,6 +91,9 @@ final class BridgeConnections implements Handler<BridgeEvent> {
 
   /** Counts the socket against its address's limit (refused: the bridge closes it) and bounds its way out. */
   private boolean created(SockJSSocket socket) {
+    if (status.draining()) {
+      return false; // shutting down: the client goes to another node
+    }
     String address = limiter.clientAddress(socket.remoteAddress(), socket.headers());
     if (!limiter.tryAcquire(address)) {
       return false;
@@ -165,6 +176,25 @@ final class BridgeConnections implements Handler<BridgeEvent> {
       return false;
     }
     return true;
+  }
+
+  /**
+   * The bridge forgets a socket's registrations after an error on it but leaves it open, and would ignore all it
+   * sends from then on: close it, so that the client knows and reconnects. A message over WS_MAX_FRAME_SIZE (which
+   * Vert.x drops) closes with 1009, as on /ws; anything else with 1011.
+   */
+  private void failed(BridgeEvent event) {
+    String message = event.getRawMessage() == null ? null : event.getRawMessage().getString("message");
+    boolean tooBig = message != null && message.contains("max message size");
+    Connection connection = connections.get(event.socket());
+    log.debug("closing bridge socket {}: {}", connection == null ? "?" : connection.id, message);
+    event.socket().close(tooBig ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.INTERNAL_ERROR,
+        tooBig ? "message too large" : "socket error");
+  }
+
+  /** The node is stopping: every socket is closed, so that its client reconnects (to another node) and resumes. */
+  public void closeAll() {
+    List.copyOf(connections.keySet()).forEach(socket -> socket.close(CloseCodes.SERVICE_RESTART, "node shutting down"));
   }
 
   private void closed(SockJSSocket socket) {

@@ -1,5 +1,6 @@
 package io.parley.bridge;
 
+import io.parley.NodeStatus;
 import io.parley.bus.Addresses;
 import io.parley.config.ParleyConfig;
 import io.parley.http.ConnectionLimiter;
@@ -31,18 +32,21 @@ public final class ChatBridge {
   }
 
   /**
-   * Mounts the bridge on {@code router} at {@link #PATH}, behind {@code originCheck}; once per HTTP verticle.
+   * Mounts the bridge on {@code router} at {@link #PATH}, behind {@code originCheck}; once per HTTP verticle. Returns
+   * its sockets, for the verticle to close when the node stops.
    * SockJS's iframe page is not served: a page of another site could frame it (a frame's requests carry no
    * Origin) and drive the bridge from inside it, with the node's own origin, as its visitor.
    */
-  public static void mount(Router router, Handler<RoutingContext> originCheck, Vertx vertx, ParleyConfig config,
-      RoomFanout fanout, ConnectionLimiter limiter) {
+  public static BridgeConnections mount(Router router, Handler<RoutingContext> originCheck, Vertx vertx,
+      ParleyConfig config, RoomFanout fanout, ConnectionLimiter limiter, NodeStatus status) {
+    BridgeConnections connections = new BridgeConnections(vertx, fanout, limiter, config, status);
     router.route(PATH + "/*").handler(originCheck);
     router.getWithRegex(Pattern.quote(PATH) + "/iframe[^/]*\\.html").handler(ctx -> ctx.response().setStatusCode(404).end());
     // The XHR transports POST their frames; the WebSocket transport must not have its body read.
     router.post(PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(config.wsMaxFrameSize()));
     router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJsOptions())
-        .bridge(permissions(config), new BridgeConnections(vertx, fanout, limiter, config)));
+        .bridge(permissions(config), connections));
+    return connections;
   }
 
   /** Exactly what the web page needs: the chat requests in, the room addresses out. */

@@ -1,6 +1,7 @@
 package io.parley.http;
 
 import io.parley.NodeStatus;
+import io.parley.bridge.BridgeConnections;
 import io.parley.bridge.ChatBridge;
 import io.parley.config.ParleyConfig;
 import io.parley.protocol.CloseCodes;
@@ -35,6 +36,7 @@ public final class HttpVerticle extends VerticleBase {
   private final ConnectionLimiter limiter;
   private final Set<ClientSession> sessions = new HashSet<>();
   private long heartbeats = -1;
+  private BridgeConnections bridgeSockets;
 
   public HttpVerticle(ParleyConfig config, RoomFanout fanout, NodeStatus status, ConnectionLimiter limiter) {
     this.config = config;
@@ -49,7 +51,7 @@ public final class HttpVerticle extends VerticleBase {
     OriginCheck origins = new OriginCheck(config.allowedOrigins());
     router.get("/health").handler(this::health);
     router.route("/ws").handler(origins).handler(this::upgrade);
-    ChatBridge.mount(router, origins, vertx, config, fanout, limiter);
+    bridgeSockets = ChatBridge.mount(router, origins, vertx, config, fanout, limiter, status);
     router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     // Routes, not HttpServer.webSocketHandler: a server-level handler would take every upgrade,
@@ -80,6 +82,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(heartbeats);
+    bridgeSockets.closeAll();
     // Tell clients to reconnect rather than leaving them to discover a dead socket.
     return Future.join(List.copyOf(sessions).stream()
         .map(session -> session.close(CloseCodes.SERVICE_RESTART, "node shutting down"))
@@ -96,14 +99,18 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void health(RoutingContext ctx) {
-    boolean ready = status.ready();
+    String state = status.draining() ? "DRAINING" : status.ready() ? "UP" : "STARTING";
     ctx.response()
-        .setStatusCode(ready ? 200 : 503)
+        .setStatusCode("UP".equals(state) ? 200 : 503)
         .putHeader("content-type", "application/json")
-        .end(new JsonObject().put("status", ready ? "UP" : "STARTING").encode());
+        .end(new JsonObject().put("status", state).encode());
   }
 
   private void upgrade(RoutingContext ctx) {
+    if (status.draining()) {
+      ctx.response().setStatusCode(503).end("node shutting down; connect to another");
+      return;
+    }
     String address = limiter.clientAddress(ctx.request().remoteAddress(), ctx.request().headers());
     if (!limiter.tryAcquire(address)) {
       ctx.response().setStatusCode(429).end("too many connections from " + address);

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Chaos: three node processes, clients spread over them sending steadily into one room. One node is killed with
- * SIGKILL and started again; its clients reconnect to the others, resume with {@code since} and {@code epoch}, and
+ * SIGKILL and started again (each time the one that serves the most clients); its clients reconnect to the others, resume with {@code since} and {@code epoch}, and
  * send again, with the same {@code cid}, what was not acknowledged. Counted at the end: messages acknowledged to
  * their senders that some client never received (lost), messages stored twice for one cid or delivered twice to a
  * client (duplicates), and holes in a client's ids. The target is 0, 0 and 0.
@@ -64,7 +64,9 @@ class ChaosTest {
     vertx.close().await();
   }
 
+  // Longer than the suite's default: a long run is asked for by its length; every wait inside is bounded.
   @Test
+  @org.junit.jupiter.api.Timeout(value = 3600)
   void chaos_sigkill_and_restart_a_node_loses_and_duplicates_nothing_acknowledged() {
     List<Integer> hazelcastPorts = List.of(freePort(), freePort(), freePort());
     String members = hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
@@ -96,17 +98,20 @@ class ChaosTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
     int kills = 0;
     waitFor(3000);
+    int victims = 0;
     while (System.nanoTime() < deadline) {
-      // Kill node 1 (its clients lose their sockets at once), bring it back a few seconds later.
-      down.add(1);
-      nodes.get(1).kill();
-      nodes.get(1).awaitExit(10);
+      // Kill the node that serves the most clients (they lose their sockets at once); bring it back soon after.
+      int victim = busiestNode(clients);
+      victims += (int) clients.stream().filter(c -> c.node == victim).count();
+      down.add(victim);
+      nodes.get(victim).kill();
+      nodes.get(victim).awaitExit(10);
       kills++;
       waitFor(4000);
-      NodeProcess restarted = NodeProcess.start(workDir, environments.get(1));
-      nodes.set(1, restarted);
+      NodeProcess restarted = NodeProcess.start(workDir, environments.get(victim));
+      nodes.set(victim, restarted);
       restarted.awaitUp();
-      down.remove(1);
+      down.remove(victim);
       waitFor(Math.min(26_000, Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
     }
     clients.forEach(ChaosClient::stopSending);
@@ -138,7 +143,7 @@ class ChaosTest {
       holes += (last - first + 1) - client.received.size();
     }
     JsonObject report = new JsonObject()
-        .put("seconds", SECONDS).put("clients", CLIENTS).put("kills", kills)
+        .put("seconds", SECONDS).put("clients", CLIENTS).put("kills", kills).put("clientsOfKilledNodes", victims)
         .put("sent", clients.stream().mapToInt(c -> c.sent.get()).sum()).put("acked", acked)
         .put("resent", clients.stream().mapToInt(c -> c.resent.get()).sum())
         .put("reconnects", clients.stream().mapToInt(c -> c.reconnects.get()).sum())
@@ -149,7 +154,17 @@ class ChaosTest {
     assertEquals(0, lost, "acknowledged messages lost: " + report.encode());
     assertEquals(0, storedTwice + deliveredTwice, "duplicates: " + report.encode());
     assertEquals(0, holes, "holes: " + report.encode());
-    assertTrue(report.getInteger("reconnects") >= 2 * kills, "the killed node's clients reconnected: " + report.encode());
+    assertTrue(report.getInteger("reconnects") >= victims, "every client of a killed node reconnected: " + report.encode());
+  }
+
+  private static int busiestNode(List<ChaosClient> clients) {
+    int[] counts = new int[3];
+    clients.forEach(client -> counts[client.node]++);
+    int busiest = 0;
+    for (int i = 1; i < 3; i++) {
+      busiest = counts[i] > counts[busiest] ? i : busiest;
+    }
+    return busiest;
   }
 
   private boolean settled(List<ChaosClient> clients) {
@@ -189,7 +204,7 @@ class ChaosTest {
     final WebSocketClient client = vertx.createWebSocketClient();
     volatile boolean joined;
     volatile long lastId;
-    private int node;
+    volatile int node;
     private String epoch;
     private WebSocket socket;
     private int seq;
