@@ -13,7 +13,8 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
 /**
  * Checks the JWT a client brings to {@code hello} (or to the bridge's first {@code chat.join}) with the configured
- * key: signature, expiry, not-before. The nick is the token's {@code JWT_NICK_CLAIM}: a client cannot pick another.
+ * key: signature (the key's algorithm only; never {@code none}), an expiry that is there and not past, not-before.
+ * A token that expires during a session does not end it. The nick is the token's {@code JWT_NICK_CLAIM}: a client cannot pick another.
  */
 public final class TokenVerifier {
 
@@ -42,6 +43,10 @@ public final class TokenVerifier {
         .recover(failure -> Future.failedFuture(new ProtocolException(ErrorCode.INVALID_TOKEN,
             "the token is not valid: " + failure.getMessage())))
         .map(user -> {
+          // Vert.x keeps exp, iat and nbf among the user's attributes.
+          if (!(user.attributes().getValue("exp") instanceof Number) && !(user.principal().getValue("exp") instanceof Number)) {
+            throw new ProtocolException(ErrorCode.INVALID_TOKEN, "the token has no expiry ('exp')");
+          }
           Object nick = user.principal().getValue(nickClaim);
           if (!(nick instanceof String text)) {
             throw new ProtocolException(ErrorCode.INVALID_TOKEN, "the token has no '" + nickClaim + "' claim");

@@ -224,11 +224,22 @@ public final class ChatVerticle extends VerticleBase {
           JsonObject duplicate = new JsonObject().put("duplicate", true);
           return Future.succeededFuture(claimed > 0 ? duplicate.put("id", claimed) : duplicate);
         }
-        return append(send, nick)
-            .compose(reply -> messages.recordCid(send.room(), nick, send.cid(), reply.getLong("id"), windowMs)
-                .map(reply))
-            .recover(failure -> messages.releaseCid(send.room(), nick, send.cid())
-                .transform(released -> Future.failedFuture(failure)));
+        return append(send, nick).transform(appended -> {
+          if (appended.succeeded()) {
+            // Stored and published: whatever happens to the record, the reply is the id (a failed record leaves
+            // the claim in flight, which blocks a retry, rather than let a retry store it twice).
+            return messages.recordCid(send.room(), nick, send.cid(), appended.result().getLong("id"), windowMs)
+                .transform(recorded -> {
+                  if (recorded.failed()) {
+                    log.warn("could not record cid {} of {} in {}: {}", send.cid(), nick, send.room(), recorded.cause().toString());
+                  }
+                  return Future.succeededFuture(appended.result());
+                });
+          }
+          // Perhaps stored after all (a timeout): settle the claim against the room before failing.
+          return messages.settleCid(send.room(), nick, send.cid(), windowMs)
+              .transform(settled -> Future.failedFuture(appended.cause()));
+        });
       });
     });
   }
@@ -316,12 +327,7 @@ public final class ChatVerticle extends VerticleBase {
   // Right after a member dies Hazelcast is re-partitioning, and a scan can fail: try again a few times.
   private void purgeNode(String nodeId, int attempt) {
     directory.purgeNode(nodeId)
-        .compose(departed -> messages.settleClaimsOf(nodeId, config.sendDedupWindowS() * 1000L).map(settled -> {
-          if (settled > 0) {
-            log.info("settled {} sends that node {} had in flight", settled, nodeId);
-          }
-          return departed;
-        }))
+        .onSuccess(departed -> settleClaimsOf(nodeId, 1))
         .onSuccess(departed -> {
           departed.forEach((room, departures) -> departures.forEach(departure ->
               publish(ServerFrames.presence(room, departure.nick(), "leave", departure.version()))));
@@ -334,6 +340,23 @@ public final class ChatVerticle extends VerticleBase {
             vertx.setTimer(1000L * attempt, id -> purgeNode(nodeId, attempt + 1));
           } else {
             log.error("could not remove the members of dead node {}", nodeId, e);
+          }
+        });
+  }
+
+  /** The sends a dead node had in flight; apart from the purge, so that a retry of one does not redo the other. */
+  private void settleClaimsOf(String nodeId, int attempt) {
+    messages.settleClaimsOf(nodeId, config.sendDedupWindowS() * 1000L)
+        .onSuccess(settled -> {
+          if (settled > 0) {
+            log.info("settled {} sends that node {} had in flight", settled, nodeId);
+          }
+        })
+        .onFailure(e -> {
+          if (attempt < PURGE_ATTEMPTS) {
+            vertx.setTimer(1000L * attempt, id -> settleClaimsOf(nodeId, attempt + 1));
+          } else {
+            log.error("could not settle the sends node {} had in flight", nodeId, e);
           }
         });
   }

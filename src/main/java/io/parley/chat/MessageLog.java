@@ -40,8 +40,12 @@ public interface MessageLog {
   /** Records the id a claimed {@code cid} was stored under, for the rest of its window. */
   Future<Void> recordCid(String room, String nick, String cid, long id, long windowMs);
 
-  /** Gives up a claim whose message could not be stored, so that the sender's retry is not taken for a duplicate. */
-  Future<Void> releaseCid(String room, String nick, String cid);
+  /**
+   * Settles one claim whose append failed, when it is unknown whether the message was stored (a timeout, a member
+   * leaving mid-operation): if the room holds it, its id is recorded; otherwise the claim is released, so that the
+   * sender's retry is stored. Answers the id, or {@link Sent#NEW} when released.
+   */
+  Future<Long> settleCid(String room, String nick, String cid, long windowMs);
 
   /**
    * Settles the claims a dead node left in flight: a cid whose message it stored gets that id, the others are

@@ -70,9 +70,8 @@ public final class HazelcastMessageLog implements MessageLog {
   }
 
   @Override
-  public Future<Void> releaseCid(String room, String nick, String cid) {
-    return Future.fromCompletionStage(cids.removeAsync(MessageLogs.cidKey(room, nick, cid)), vertx.getOrCreateContext())
-        .mapEmpty();
+  public Future<Long> settleCid(String room, String nick, String cid, long windowMs) {
+    return blocking(() -> settle(MessageLogs.cidKey(room, nick, cid), windowMs));
   }
 
   @Override
@@ -86,22 +85,31 @@ public final class HazelcastMessageLog implements MessageLog {
     return blocking(() -> {
       int settled = 0;
       for (String key : cids.keySet(Predicates.equal("this", PENDING + deadNode))) {
-        String[] parts = key.split("/", 3); // room/nick/cid: rooms and nicks have no '/'
-        Ringbuffer<String> ring = ring(parts[0]);
-        long tail = ring.tailSequence();
-        // The dead node's append may have completed: look for the message among the room's newest.
-        Long storedId = read(parts[0], ring, Math.max(ring.headSequence(), tail - SETTLE_SCAN + 1), tail).stream()
-            .filter(m -> parts[1].equals(m.from()) && parts[2].equals(m.cid()))
-            .map(ChatMessage::id).findFirst().orElse(null);
-        if (storedId == null) {
-          cids.remove(key);
-        } else {
-          cids.set(key, Long.toString(storedId), windowMs, TimeUnit.MILLISECONDS);
-        }
+        settle(key, windowMs);
         settled++;
       }
       return settled;
     });
+  }
+
+  /**
+   * Looks for a claim's message among the room's newest (the append may have completed): records its id, or
+   * releases the claim. A message older than the room keeps ({@code HISTORY_SIZE}) cannot be found; its retry is
+   * then stored again. Runs on a worker.
+   */
+  private long settle(String key, long windowMs) throws Exception {
+    String[] parts = key.split("/", 3); // room/nick/cid: rooms and nicks have no '/'
+    Ringbuffer<String> ring = ring(parts[0]);
+    long tail = ring.tailSequence();
+    Long storedId = read(parts[0], ring, Math.max(ring.headSequence(), tail - SETTLE_SCAN + 1), tail).stream()
+        .filter(m -> parts[1].equals(m.from()) && parts[2].equals(m.cid()))
+        .map(ChatMessage::id).findFirst().orElse(null);
+    if (storedId == null) {
+      cids.remove(key);
+      return Sent.NEW;
+    }
+    cids.set(key, Long.toString(storedId), windowMs, TimeUnit.MILLISECONDS);
+    return storedId;
   }
 
   private Ringbuffer<String> ring(String room) {

@@ -30,7 +30,9 @@ public final class ConnectionLimiter {
    * are the client's own claim).
    */
   public String clientAddress(SocketAddress peer, MultiMap headers) {
-    String forwarded = trustForwardedFor && headers != null ? headers.get("X-Forwarded-For") : null;
+    // The last entry of the last header: some balancers add a header line of their own rather than append.
+    java.util.List<String> lines = trustForwardedFor && headers != null ? headers.getAll("X-Forwarded-For") : java.util.List.of();
+    String forwarded = lines.isEmpty() ? null : lines.get(lines.size() - 1);
     if (forwarded != null && !forwarded.isBlank()) {
       return forwarded.substring(forwarded.lastIndexOf(',') + 1).trim();
     }

@@ -61,6 +61,7 @@ public final class ClientSession implements RoomListener {
   private boolean closed;
   private boolean closeHandled;
   private Handler<ClientSession> whenClosed;
+  private final io.vertx.core.Promise<Void> released = io.vertx.core.Promise.promise();
 
   public ClientSession(ServerWebSocket socket, HttpConnection connection, Vertx vertx, RoomFanout fanout,
       ParleyConfig config, String node) {
@@ -96,14 +97,22 @@ public final class ClientSession implements RoomListener {
   private void finish() {
     if (!closeHandled) {
       closeHandled = true;
-      onClose();
-      whenClosed.handle(this);
+      try {
+        onClose();
+      } finally {
+        whenClosed.handle(this); // the session must be let go of, whatever went wrong above
+        released.tryComplete();
+      }
     }
   }
 
-  /** Closes the socket with a close code from {@link CloseCodes}. */
+  /**
+   * Closes the socket with a close code from {@link CloseCodes}; completes once the session has let go of it, within
+   * {@code WS_CLOSING_TIMEOUT_S} even if the client does not read (a node's shutdown waits on this).
+   */
   public Future<Void> close(short code, String reason) {
-    return socket.close(code, reason);
+    abort(code, reason);
+    return released.future();
   }
 
   /**
@@ -130,14 +139,14 @@ public final class ClientSession implements RoomListener {
     } catch (RuntimeException e) {
       // A bug, not bad input: keep the node serving everyone else and let this client reconnect.
       log.error("closing {} after an unexpected error", describe(), e);
-      socket.close(CloseCodes.INTERNAL_ERROR, "internal error");
+      abort(CloseCodes.INTERNAL_ERROR, "internal error");
     }
   }
 
   private void handle(String text) {
     if (isOverLimit(text)) {
       log.debug("closing {} with 1009: a {}-character frame", describe(), text.length());
-      socket.close(CloseCodes.MESSAGE_TOO_BIG, "frame too large");
+      abort(CloseCodes.MESSAGE_TOO_BIG, "frame too large");
       return;
     }
     boolean allowed = rate.tryTake(lastHeard);
@@ -278,7 +287,8 @@ public final class ClientSession implements RoomListener {
     bus.<JsonObject>request(Addresses.HISTORY_RANGE, range, requestOptions).onSuccess(reply -> {
       RoomView view = rooms.get(room);
       JsonArray stored = reply.body().getJsonArray("messages");
-      if (view != null && view.pending == null && !stored.isEmpty()) {
+      // Only as the very next id: anything else is the room's stream's to deliver, in order.
+      if (view != null && view.pending == null && !stored.isEmpty() && messageId == view.lastId + 1) {
         deliver(view, RoomEvent.of(stored.getJsonObject(0)));
       }
     });
@@ -398,7 +408,7 @@ public final class ClientSession implements RoomListener {
       // Vert.x drops a reassembled message over maxWebSocketMessageSize, reports it here and leaves the
       // socket open: close it, as the protocol promises.
       log.debug("closing {} with 1009: {}", describe(), failure.getMessage());
-      socket.close(CloseCodes.MESSAGE_TOO_BIG, "message too large");
+      abort(CloseCodes.MESSAGE_TOO_BIG, "message too large");
     } else {
       log.debug("socket error on {}: {}", describe(), failure.toString());
     }
@@ -411,7 +421,7 @@ public final class ClientSession implements RoomListener {
     if (helloSent) {
       bus.send(Addresses.DISCONNECT, new JsonObject().put("conn", id));
     }
-    log.debug("{} closed ({})", describe(), socket.closeStatusCode());
+    log.debug("{} closed ({})", describe(), socket.isClosed() ? socket.closeStatusCode() : "dropped");
   }
 
   private String describe() {

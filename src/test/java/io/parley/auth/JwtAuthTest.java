@@ -53,11 +53,14 @@ class JwtAuthTest extends ParleyServerTest {
   @Test
   void invalid_token() {
     assertEquals("invalid_token", hello(new JsonObject().put("token", "not.a.jwt")).getString("code"));
-    String forged = token("another secret, also long enough for HS256", new JsonObject().put("nick", "alice"));
+    String forged = token("another secret, also long enough for HS256", new JsonObject().put("nick", "alice")
+        .put("exp", System.currentTimeMillis() / 1000 + 60));
     assertEquals("invalid_token", hello(new JsonObject().put("token", forged)).getString("code"), "wrong key");
     String expired = token(SECRET, new JsonObject().put("nick", "alice").put("exp", System.currentTimeMillis() / 1000 - 60));
     assertEquals("invalid_token", hello(new JsonObject().put("token", expired)).getString("code"), "expired");
-    String noNick = token(SECRET, new JsonObject().put("sub", "alice"));
+    String noExpiry = token(SECRET, new JsonObject().put("nick", "alice"));
+    assertEquals("invalid_token", hello(new JsonObject().put("token", noExpiry)).getString("code"), "no expiry");
+    String noNick = token(SECRET, new JsonObject().put("sub", "alice").put("exp", System.currentTimeMillis() / 1000 + 60));
     assertEquals("invalid_token", hello(new JsonObject().put("token", noNick)).getString("code"), "no nick claim");
   }
 

@@ -51,8 +51,9 @@ class BridgeLimitsTest extends ParleyServerTest {
         limited++;
       }
     }
-    assertEquals(5, answered, "RATE_LIMIT_BURST requests pass at once");
-    assertEquals(3, limited);
+    // RATE_LIMIT_BURST pass at once; a stall of the test machine may refill one more meanwhile.
+    assertTrue(answered == 5 || answered == 6, "answered " + answered);
+    assertEquals(8, answered + limited);
     vertx.timer(1100).await(); // the bucket refills at RATE_LIMIT_PER_S: the clock is what is under test
     assertEquals("rec", carol.requestFrame("chat.rooms", new JsonObject()).getString("type"));
   }

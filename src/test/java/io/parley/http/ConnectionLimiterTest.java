@@ -32,5 +32,7 @@ class ConnectionLimiterTest {
     // The first entry is whatever the client claimed; the balancer appended the address it saw.
     assertEquals("203.0.113.7", new ConnectionLimiter(2, true).clientAddress(BALANCER, headers));
     assertEquals("10.0.0.2", new ConnectionLimiter(2, true).clientAddress(BALANCER, MultiMap.caseInsensitiveMultiMap()));
+    MultiMap twoLines = MultiMap.caseInsensitiveMultiMap().add("X-Forwarded-For", "6.6.6.6").add("X-Forwarded-For", "198.51.100.9");
+    assertEquals("198.51.100.9", new ConnectionLimiter(2, true).clientAddress(BALANCER, twoLines), "a balancer's own header line");
   }
 }

@@ -1,6 +1,7 @@
 package io.parley.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.config.ParleyConfig;
 import io.parley.support.ParleyServerTest;
@@ -33,8 +34,10 @@ class RateAndRoomLimitsTest extends ParleyServerTest {
         assertEquals("rate_limited", frame.getString("code"));
       }
     }
-    assertEquals(java.util.Set.of("r0", "r1", "r2", "r3"), answered);
-    assertEquals(java.util.Set.of("r4", "r5", "r6", "r7"), refused, "the refused frames are named");
+    // Four tokens were left; a stall of the test machine may refill one more meanwhile.
+    assertTrue(answered.size() == 4 || answered.size() == 5, () -> "answered " + answered);
+    assertTrue(answered.containsAll(java.util.Set.of("r0", "r1", "r2", "r3")), () -> "answered " + answered);
+    assertTrue(refused.containsAll(java.util.Set.of("r5", "r6", "r7")), () -> "the refused frames are named: " + refused);
     // The bucket refills at RATE_LIMIT_PER_S: a second later, frames are served again (a wait on the clock is
     // what is under test here).
     vertx.timer(1100).await();
@@ -52,10 +55,7 @@ class RateAndRoomLimitsTest extends ParleyServerTest {
     for (int i = 0; i < 6; i++) {
       alice.send(new JsonObject().put("type", "send").put("room", "general").put("text", "m" + i));
     }
-    // hello and join took two tokens: three sends pass, the other three are refused and use no id.
-    for (int i = 0; i < 3; i++) {
-      assertEquals(i + 1L, bob.expect("message").getLong("id"));
-    }
+    // hello and join took two tokens: three sends pass (four if a stall refilled one), the rest are refused.
     int echoes = 0;
     int refusals = 0;
     for (int i = 0; i < 6; i++) {
@@ -63,10 +63,13 @@ class RateAndRoomLimitsTest extends ParleyServerTest {
       echoes += "message".equals(frame.getString("type")) ? 1 : 0;
       refusals += "rate_limited".equals(frame.getString("code")) ? 1 : 0;
     }
-    assertEquals(3, echoes);
-    assertEquals(3, refusals);
+    assertEquals(6, echoes + refusals);
+    assertTrue(echoes == 3 || echoes == 4, "echoes " + echoes);
+    for (int i = 0; i < echoes; i++) {
+      assertEquals(i + 1L, bob.expect("message").getLong("id"));
+    }
     vertx.timer(1100).await();
-    assertEquals(4L, alice.say("general", "after the pause").getLong("id"), "no id was used by a refused send");
+    assertEquals(echoes + 1L, alice.say("general", "after the pause").getLong("id"), "no id was used by a refused send");
   }
 
   @Test
