@@ -79,17 +79,7 @@ public final class FrameParser {
 
   /** The {@code token} a request carries (a JWT, at most {@value #MAX_JWT_LENGTH} characters), or null. */
   public static String optionalJwt(JsonObject json) {
-    Object value = json.getValue("token");
-    if (value == null) {
-      return null;
-    }
-    if (!(value instanceof String token)) {
-      throw new ProtocolException(ErrorCode.WRONG_TYPE, "field 'token' must be a string");
-    }
-    if (token.isEmpty() || token.length() > MAX_JWT_LENGTH) {
-      throw new ProtocolException(ErrorCode.INVALID_VALUE, "field 'token' must be 1 to " + MAX_JWT_LENGTH + " characters");
-    }
-    return token;
+    return optionalString(json, "token", MAX_JWT_LENGTH);
   }
 
   private static String room(JsonObject json) {
@@ -138,6 +128,11 @@ public final class FrameParser {
   }
 
   private static String optionalToken(JsonObject json, String field) {
+    return optionalString(json, field, MAX_TOKEN_LENGTH);
+  }
+
+  /** An optional string field of 1 to {@code maxLength} characters, or null when absent. */
+  private static String optionalString(JsonObject json, String field, int maxLength) {
     Object value = json.getValue(field);
     if (value == null) {
       return null;
@@ -145,9 +140,8 @@ public final class FrameParser {
     if (!(value instanceof String s)) {
       throw new ProtocolException(ErrorCode.WRONG_TYPE, "field '" + field + "' must be a string");
     }
-    if (s.isEmpty() || s.length() > MAX_TOKEN_LENGTH) {
-      throw new ProtocolException(ErrorCode.INVALID_VALUE,
-          "field '" + field + "' must be 1 to " + MAX_TOKEN_LENGTH + " characters");
+    if (s.isEmpty() || s.length() > maxLength) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "field '" + field + "' must be 1 to " + maxLength + " characters");
     }
     return s;
   }

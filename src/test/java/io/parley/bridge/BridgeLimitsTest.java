@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.config.ParleyConfig;
+import io.parley.support.Eventually;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.RawBridge;
 import io.parley.support.TestClient;
@@ -69,14 +70,10 @@ class BridgeLimitsTest extends ParleyServerTest {
     assertTrue(cause instanceof UpgradeRejectedException rejected && rejected.getStatus() == 429, String.valueOf(refused));
     // A fourth bridge socket is opened by SockJS and closed at once by the bridge.
     RawBridge erin = bridge();
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestClient.WAIT_SECONDS);
-    while (!erin.socket().isClosed() && System.nanoTime() < deadline) {
-      vertx.timer(20).await();
-    }
-    assertTrue(erin.socket().isClosed(), "the fourth bridge socket is closed");
+    Eventually.await(vertx, () -> erin.socket().isClosed(), "the fourth bridge socket is closed");
     // One goes, one more may come.
     carol.close();
-    deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestClient.WAIT_SECONDS);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestClient.WAIT_SECONDS);
     TestClient again = null;
     while (again == null && System.nanoTime() < deadline) {
       try {

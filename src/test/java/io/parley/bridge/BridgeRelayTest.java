@@ -2,14 +2,13 @@ package io.parley.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.parley.support.Eventually;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.RawBridge;
 import io.parley.support.TestClient;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,12 +38,7 @@ class BridgeRelayTest extends ParleyServerTest {
 
   /** Waits, at most 10 s, polling every 20 ms, for the node to settle on {@code expected} rooms. */
   private void awaitRoomsServed(int expected) {
-    IntSupplier served = this::roomsServed;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestClient.WAIT_SECONDS);
-    while (served.getAsInt() != expected && System.nanoTime() < deadline) {
-      vertx.timer(20).await();
-    }
-    assertEquals(expected, served.getAsInt(), "rooms the node serves");
+    Eventually.await(vertx, () -> roomsServed() == expected, "rooms the node serves: expected " + expected);
   }
 
   @Test

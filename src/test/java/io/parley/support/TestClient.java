@@ -66,6 +66,24 @@ public final class TestClient implements AutoCloseable {
     return nick;
   }
 
+  /**
+   * Says hello as {@code nick} on this connection until the server has released it (a previous connection's close
+   * reaches it asynchronously): at most 50 tries, 20 ms apart. Returns the welcome.
+   */
+  public JsonObject helloWhenFree(Vertx vertx, String nick) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      send(new JsonObject().put("type", "hello").put("nick", nick));
+      JsonObject answer = next();
+      if ("welcome".equals(answer.getString("type"))) {
+        this.nick = nick;
+        return answer;
+      }
+      assertEquals("nick_taken", answer.getString("code"), answer::encode);
+      vertx.timer(20).await();
+    }
+    throw new AssertionError("nick '" + nick + "' was never released");
+  }
+
   public TestClient send(JsonObject frame) {
     socket.writeTextMessage(frame.encode()).await();
     return this;

@@ -88,18 +88,10 @@ class RecoveryTest extends ParleyServerTest {
     assertEquals("barrier", again.expect("message").getString("text"), "its resume already had the first one");
   }
 
-  /** Says hello as {@code nick} until the server has released it (its previous connection's close is async). */
+  /** A new connection welcomed as {@code nick}, once the server has released it. */
   private TestClient reconnect(String nick) {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      TestClient client = anonymous();
-      client.send(new JsonObject().put("type", "hello").put("nick", nick));
-      JsonObject answer = client.next();
-      if ("welcome".equals(answer.getString("type"))) {
-        return client;
-      }
-      assertEquals("nick_taken", answer.getString("code"));
-      client.close();
-    }
-    throw new AssertionError(nick + " was never released");
+    TestClient client = anonymous();
+    client.helloWhenFree(vertx, nick);
+    return client;
   }
 }

@@ -1,0 +1,22 @@
+package io.parley.support;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Waits for a condition that another thread brings about, polling every 20 ms, for at most {@link TestClient#WAIT_SECONDS}. */
+public final class Eventually {
+
+  private Eventually() {
+  }
+
+  public static void await(Vertx vertx, BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestClient.WAIT_SECONDS);
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      vertx.timer(20).await();
+    }
+    assertTrue(condition.getAsBoolean(), what);
+  }
+}
