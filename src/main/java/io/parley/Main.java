@@ -45,6 +45,12 @@ public final class Main {
       node = ParleyNode.deploy(vertx, config, cluster).await();
       log.info("Parley is up: http://{}:{}/ (WebSocket at /ws, event-bus bridge at /eventbus)", displayHost(config),
           node.httpPort());
+      if (vertx.isNativeTransportEnabled()) {
+        log.info("network transport: native (epoll)");
+      } else if (config.nativeTransport()) {
+        log.info("network transport: Java NIO (the native one did not load: {})",
+            String.valueOf(vertx.unavailableNativeTransportCause()));
+      }
     } catch (Exception e) {
       log.error("Parley failed to start: {}", e.getMessage(), e);
       vertx.close().await();

@@ -46,7 +46,7 @@ public final class ParleyNode {
 
   /** The Vertx options a node wants from its config. */
   public static VertxOptions vertxOptions(ParleyConfig config) {
-    VertxOptions options = new VertxOptions();
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(config.nativeTransport());
     if (config.eventLoops() > 0) {
       options.setEventLoopPoolSize(config.eventLoops());
     }

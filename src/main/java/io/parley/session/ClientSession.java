@@ -74,7 +74,7 @@ public final class ClientSession implements RoomListener {
     this.config = config;
     this.parser = new FrameParser(config.maxTextLength(), config.historyPageMax());
     this.requestOptions = new DeliveryOptions().setSendTimeout(config.requestTimeoutMs());
-    this.outbound = new Outbound(socket, config.outboundQueueBytes());
+    this.outbound = new Outbound(socket, connection, config.outboundQueueBytes());
     this.rate = new TokenBucket(config.rateLimitPerS(), config.rateLimitBurst(), lastHeard);
     this.heartbeatTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMs());
   }
@@ -310,19 +310,31 @@ public final class ClientSession implements RoomListener {
   }
 
   @Override
-  public void onRoomEvent(RoomEvent event) {
+  public boolean onRoomEvent(RoomEvent event) {
     RoomView view = rooms.get(event.room());
     if (view == null) {
-      return; // left the room while the event was on its way
+      return false; // left the room while the event was on its way
     }
     if (view.pending != null) {
       view.pending.add(event);
-    } else {
-      deliver(view, event);
+      return false;
     }
+    boolean waiting = outbound.flushPending();
+    deliver(view, event, true);
+    return !waiting && outbound.flushPending();
+  }
+
+  @Override
+  public void flush() {
+    outbound.flush();
   }
 
   private void deliver(RoomView view, RoomEvent event) {
+    deliver(view, event, false);
+  }
+
+  /** Writes an event unless this connection has it already or need not hear of it; unflushed if {@code defer}. */
+  private void deliver(RoomView view, RoomEvent event, boolean defer) {
     if (event.isMessage()) {
       if (event.id() <= view.lastId) {
         return; // already in the joined snapshot
@@ -335,7 +347,9 @@ public final class ClientSession implements RoomListener {
     } else if (event.nick().equals(nick)) {
       return; // nobody needs to be told that they themselves joined or are typing
     }
-    writeEncoded(event.json(), !event.isMessage());
+    if (!closed && !outbound.write(event, defer)) {
+      closeSlowConsumer();
+    }
   }
 
   /** Sends a request to the chat service; a refusal or a timeout is answered with an error frame. */
@@ -359,15 +373,14 @@ public final class ClientSession implements RoomListener {
   }
 
   private void write(JsonObject frame) {
-    writeEncoded(frame.encode(), false);
+    if (!closed && !outbound.write(frame.encode())) {
+      closeSlowConsumer();
+    }
   }
 
-  /** Writes a frame; presence and typing may be dropped when the client is behind, and too far behind closes. */
-  private void writeEncoded(String json, boolean droppable) {
-    if (!closed && !outbound.write(json, droppable)) {
-      log.info("closing {} as a slow consumer ({} presence/typing frames dropped first)", describe(), outbound.dropped());
-      abort(CloseCodes.SLOW_CONSUMER, "slow consumer");
-    }
+  private void closeSlowConsumer() {
+    log.info("closing {} as a slow consumer ({} presence/typing frames dropped first)", describe(), outbound.dropped());
+    abort(CloseCodes.SLOW_CONSUMER, "slow consumer");
   }
 
   /**

@@ -1,31 +1,129 @@
 package io.parley.session;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.impl.HttpServerConnection;
 
 /**
- * A connection's way out, bounded. Vert.x queues what the socket cannot take yet; once that queue holds
- * {@code OUTBOUND_QUEUE_BYTES}, presence and typing frames are dropped (they are hints, and the member list is
- * resynced on the next join), and messages and answers are still queued; when those alone add another
- * {@code OUTBOUND_QUEUE_BYTES} before the queue drains, the client is too far behind and the session closes it
- * (4001); it resumes with {@code since}. So a client that stops reading costs at most about twice that in the
- * node's memory, plus the kernel's send buffer ({@code SOCKET_SEND_BUFFER_BYTES}). No allocation per frame.
+ * A connection's way out, bounded, and the fan-out's fast path.
+ *
+ * <p>Frames go straight to the socket's Netty channel: a room event's bytes, encoded once per node, are written
+ * as they are (a view of the shared buffer per recipient, no copy, no per-recipient encoding), and room events may
+ * be written without a flush, so that the fan-out flushes each socket once for all the events it handled in one go:
+ * under load several frames leave in one system call. (Vert.x's own write flushes each frame, unless it is
+ * written while the same connection reads.) Every frame of the connection goes this way, replies included, so
+ * they stay in order.
+ *
+ * <p>Bounds: the channel's write buffer turns unwritable at {@code OUTBOUND_QUEUE_BYTES}; from then presence and
+ * typing frames are dropped (they are hints; the member list is resynced on the next join), and messages and
+ * answers are still queued; when those alone add another {@code OUTBOUND_QUEUE_BYTES} before the buffer drains,
+ * the client is too far behind and the session closes it (4001); it resumes with {@code since}. So a client that
+ * stops reading costs at most about twice that in the node's memory, plus the kernel's send buffer
+ * ({@code SOCKET_SEND_BUFFER_BYTES}).
+ *
+ * <p>The channel comes from Vert.x's server connection, an impl type of Vert.x 5.0 (hence the check); without it
+ * the frames go through Vert.x's socket API, one flush each. Confined to the socket's event loop.
  */
 final class Outbound {
 
   private final ServerWebSocket socket;
+  private final Channel channel; // null: write through Vert.x
   private final int queueBytes;
-  private long overflow; // characters queued past a full queue since it last drained
+  private long overflow; // bytes queued past a full buffer since it was last seen writable
   private long dropped;
+  private boolean flushPending;
 
-  Outbound(ServerWebSocket socket, int queueBytes) {
+  Outbound(ServerWebSocket socket, HttpConnection connection, int queueBytes) {
     this.socket = socket;
+    this.channel = connection instanceof HttpServerConnection server
+        ? server.channelHandlerContext().channel() : null;
     this.queueBytes = queueBytes;
-    socket.setWriteQueueMaxSize(queueBytes);
-    socket.drainHandler(v -> overflow = 0);
+    socket.setWriteQueueMaxSize(queueBytes); // the channel's high water mark
+    if (channel == null) {
+      socket.drainHandler(v -> overflow = 0);
+    }
   }
 
-  /** Queues a frame, or drops it if it may be dropped and the queue is full; false: too far behind, close. */
-  boolean write(String json, boolean droppable) {
+  /** Writes a reply or an error now (encoded for this one connection); false: too far behind, close. */
+  boolean write(String json) {
+    if (channel == null) {
+      return writeThroughVertx(json, false);
+    }
+    if (!channel.isActive()) {
+      return true; // closed or closing: nothing to do
+    }
+    if (!admit(ByteBufUtil.utf8Bytes(json), false)) {
+      return false;
+    }
+    channel.writeAndFlush(new TextWebSocketFrame(ByteBufUtil.writeUtf8(channel.alloc(), json)),
+        channel.voidPromise());
+    flushPending = false;
+    return true;
+  }
+
+  /**
+   * Writes a room event's shared bytes, unflushed when {@code deferFlush} (then the caller calls {@link #flush()}
+   * once it has written what it had). Returns false when the client is too far behind: close it.
+   */
+  boolean write(RoomEvent event, boolean deferFlush) {
+    boolean droppable = !event.isMessage();
+    if (channel == null) {
+      return writeThroughVertx(event.json(), droppable);
+    }
+    if (!channel.isActive()) {
+      return true;
+    }
+    ByteBuf payload = event.payload();
+    if (!admit(payload.readableBytes(), droppable)) {
+      return overflow <= queueBytes; // dropped, or too far behind
+    }
+    // A view per recipient: the encoder reads it (moving its own indices) and releases it; the bytes are shared.
+    TextWebSocketFrame frame = new TextWebSocketFrame(payload.duplicate());
+    if (deferFlush) {
+      channel.write(frame, channel.voidPromise());
+      flushPending = true;
+    } else {
+      channel.writeAndFlush(frame, channel.voidPromise());
+      flushPending = false;
+    }
+    return true;
+  }
+
+  /** Whether a {@link #write(RoomEvent, boolean) deferred write} awaits {@link #flush()}. */
+  boolean flushPending() {
+    return flushPending;
+  }
+
+  /** Sends what deferred writes left in the channel. */
+  void flush() {
+    if (flushPending) {
+      flushPending = false;
+      channel.flush();
+    }
+  }
+
+  /**
+   * Whether a frame of {@code bytes} may be queued: false if it is dropped (droppable, buffer full) or if it
+   * overflows (then {@code overflow > queueBytes}).
+   */
+  private boolean admit(int bytes, boolean droppable) {
+    if (channel.isWritable()) {
+      overflow = 0;
+      return true;
+    }
+    if (droppable) {
+      dropped++;
+      return false;
+    }
+    overflow += bytes;
+    return overflow <= queueBytes;
+  }
+
+  private boolean writeThroughVertx(String json, boolean droppable) {
     if (socket.isClosed()) {
       return true; // writeQueueFull() throws once closed; nothing to do
     }
@@ -43,9 +141,12 @@ final class Outbound {
     return true;
   }
 
-  /** Whether a ping is worth sending: not into a full queue. */
+  /** Whether a ping is worth sending: not into a full buffer. */
   boolean hasRoom() {
-    return !socket.isClosed() && !socket.writeQueueFull();
+    if (channel == null) {
+      return !socket.isClosed() && !socket.writeQueueFull();
+    }
+    return channel.isActive() && channel.isWritable();
   }
 
   long dropped() {

@@ -9,11 +9,16 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * from start-up on; which rooms have local listeners is this node's own business. (Per-room cluster subscriptions
  * would each be a Hazelcast registration that the other nodes learn of a little after it completes, and an event
  * published in between would skip the node that just subscribed.) Each event is decoded and encoded once per node,
- * then handed to each event loop in one task that writes it to that loop's listeners.
+ * then queued for each event loop that has listeners of the room. One task per loop hands out everything queued by
+ * the time it runs, then flushes each listener that wrote once: when the node keeps up, that is one event and one
+ * flush per socket; under load, several events leave a socket in one write.
  *
  * <p>Messages are handed out in id order, each once. In a cluster, messages appended on different nodes can
  * arrive out of order, or not at all if their node died between storing and publishing: an early message waits
@@ -37,9 +44,12 @@ public final class RoomFanout extends VerticleBase {
 
   private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true);
   private static final long BASELINE_RETRY_MS = 1000;
+  /** Events a loop's task hands out before it flushes and lets the loop's other work run. */
+  private static final int EVENTS_PER_TASK = 32;
 
   private final long gapFillMs;
   private final Map<String, Subscription> subscriptions = new HashMap<>(); // guarded by this
+  private final Map<Context, LoopQueue> loops = new ConcurrentHashMap<>();
 
   public RoomFanout(long gapFillMs) {
     this.gapFillMs = gapFillMs;
@@ -249,7 +259,49 @@ public final class RoomFanout extends VerticleBase {
         vertx.eventBus().publish(Addresses.room(room), event.frame(), LOCAL_ONLY);
       }
       listeners.forEach((listenerContext, set) ->
-          listenerContext.runOnContext(v -> set.forEach(listener -> listener.onRoomEvent(event))));
+          loops.computeIfAbsent(listenerContext, LoopQueue::new).add(event, set));
+    }
+  }
+
+  private record Delivery(RoomEvent event, Set<RoomListener> listeners) {
+  }
+
+  /** The events waiting for one event loop's listeners, and the one task that hands them out. */
+  private static final class LoopQueue {
+    private final Context context;
+    private final Queue<Delivery> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final List<RoomListener> unflushed = new ArrayList<>(); // touched on the loop only
+
+    LoopQueue(Context context) {
+      this.context = context;
+    }
+
+    void add(RoomEvent event, Set<RoomListener> listeners) {
+      queue.add(new Delivery(event, listeners));
+      if (scheduled.compareAndSet(false, true)) {
+        context.runOnContext(v -> handOut());
+      }
+    }
+
+    private void handOut() {
+      scheduled.set(false); // before polling: what is added from now on schedules another task
+      Delivery delivery;
+      int handed = 0;
+      while (handed++ < EVENTS_PER_TASK && (delivery = queue.poll()) != null) {
+        for (RoomListener listener : delivery.listeners()) {
+          if (listener.onRoomEvent(delivery.event())) {
+            unflushed.add(listener);
+          }
+        }
+      }
+      for (RoomListener listener : unflushed) {
+        listener.flush();
+      }
+      unflushed.clear();
+      if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+        context.runOnContext(v -> handOut());
+      }
     }
   }
 }

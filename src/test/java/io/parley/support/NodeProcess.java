@@ -69,16 +69,22 @@ public final class NodeProcess implements AutoCloseable {
   /** Waits for a line matching {@code pattern}; fails when the output ends first or after {@code seconds}. */
   public Matcher awaitLine(Pattern pattern, long seconds) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>(); // for the failure message
     try {
       while (System.nanoTime() < deadline) {
         String line = lines.poll(100, TimeUnit.MILLISECONDS);
         if (line != null) {
+          recent.addLast(line);
+          if (recent.size() > 15) {
+            recent.removeFirst();
+          }
           Matcher matcher = pattern.matcher(line);
           if (matcher.find()) {
             return matcher;
           }
         } else if (!reader.isAlive() && lines.isEmpty()) {
-          throw new AssertionError("output ended (exit " + exitValueOrRunning() + ") before a line matching " + pattern);
+          throw new AssertionError("output ended (exit " + exitValueOrRunning() + ") before a line matching " + pattern
+              + "; its last lines:\n" + String.join("\n", recent));
         }
       }
     } catch (InterruptedException e) {
