@@ -63,6 +63,10 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(2 * config.wsMaxFrameSize())
         .setMaxWebSocketMessageSize(config.wsMaxFrameSize())
         .setWebSocketClosingTimeout(config.wsClosingTimeoutS())
+        // Every response is written on its connection's event loop, so Vert.x may write straight to the channel
+        // instead of through a concurrent queue, whose first chunk alone is 4 KiB per connection (and a /ws
+        // connection keeps its upgrade request's connection for life).
+        .setStrictThreadMode(true)
         // Netty closes a connection on which nothing was read or written for this long (a live one has heartbeats).
         .setIdleTimeout((int) config.heartbeatTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     if (config.socketSendBufferBytes() > 0) {

@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -67,10 +68,13 @@ public final class RoomFanout extends VerticleBase {
    */
   public Future<Void> subscribe(String room, RoomListener listener) {
     Context caller = vertx.getOrCreateContext();
+    // Listeners are grouped by their verticle's context, not by the duplicate Vert.x makes per HTTP request: one
+    // queue and one task per event loop, whatever the number of connections.
+    Context loop = caller instanceof ContextInternal internal ? internal.unwrap() : caller;
     Subscription subscription;
     synchronized (this) {
       subscription = subscriptions.computeIfAbsent(room, Subscription::new);
-      subscription.listeners.computeIfAbsent(caller, c -> ConcurrentHashMap.newKeySet()).add(listener);
+      subscription.listeners.computeIfAbsent(loop, c -> ConcurrentHashMap.newKeySet()).add(listener);
     }
     return subscription.baselined(caller);
   }
