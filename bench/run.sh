@@ -67,7 +67,7 @@ free_port() {
 
 # Waits until "$2" succeeds, for at most $3 seconds, while process $1 lives.
 wait_for() {
-  local pid=$1 check=$2 seconds=$3
+  local pid=$1 check=$2 seconds=$3 i
   for ((i = 0; i < seconds * 10; i++)); do
     if eval "$check"; then return 0; fi
     kill -0 "$pid" 2>/dev/null || { log "process $pid died (see $LOGS)"; return 1; }
@@ -90,14 +90,14 @@ launch_parley() {
 
 # Waits until every launched node answers /health with 200.
 wait_parley_healthy() {
-  local servers=(${SERVERS//,/ }) pids=(${SERVER_PIDS//,/ })
+  local servers=(${SERVERS//,/ }) pids=(${SERVER_PIDS//,/ }) i
   for ((i = 0; i < ${#pids[@]}; i++)); do
     wait_for "${pids[$i]}" "curl -fs -o /dev/null http://${servers[$i]}/health" 120 || return 1
   done
 }
 
 start_parley_cluster() {
-  local nodes=$1 hz=() members=""
+  local nodes=$1 hz=() members="" i
   for ((i = 0; i < nodes; i++)); do
     hz+=("$(free_port)")
     members=${members:+$members,}127.0.0.1:${hz[$i]}
@@ -131,7 +131,7 @@ start_node() {
 }
 
 stop_servers() {
-  local pids=${SERVER_PIDS//,/ }
+  local pids=${SERVER_PIDS//,/ } i
   kill $pids 2>/dev/null || true
   for ((i = 0; i < 100; i++)); do
     kill -0 $pids 2>/dev/null || break
@@ -172,7 +172,7 @@ start() {
 }
 
 run_scenario() {
-  local scenario=$1
+  local scenario=$1 target
   for target in $TARGETS; do
     if [ "$scenario" = d ] && [ "$target" = ws ]; then
       echo "{\"label\":\"$RUN_ID\",\"target\":\"ws\",\"scenario\":\"d\",\"skipped\":\"ws has no cluster mode\"}" | tee -a "$RESULTS"
@@ -197,7 +197,7 @@ run_scenario() {
 }
 
 main() {
-  local scenarios=("$@")
+  local scenarios=("$@") scenario
   [ ${#scenarios[@]} -gt 0 ] || scenarios=(a b c d)
   for scenario in "${scenarios[@]}"; do
     case "$scenario" in a | b | c | d) ;; *) echo "usage: bench/run.sh [a|b|c|d ...]" >&2; exit 2 ;; esac

@@ -3,10 +3,13 @@
 // For each scenario and target it takes the lines of the latest run (label) that has that pair.
 //
 // Saturation: the highest achievedDeliveriesPerS among the ramp steps whose p99 latency is under 100 ms and that
-// lost nothing (lost == 0). A target that fails even the first step has no saturation figure.
+// lost nothing (lost == 0). A target that fails even the first step has no saturation figure; one that passes
+// the last step saturates somewhere above it (the figure is then a lower bound). Steps where the load generator
+// used 90% of its core or more are listed under the table: there it, not the server, may be the limit.
 import { readFileSync } from 'node:fs';
 
 const SATURATION_P99_MS = 100;
+const LOADGEN_BUSY_PCT = 90;
 const TARGETS = ['parley', 'socketio', 'ws'];
 const file = process.argv[2] ?? 'target/bench/results.jsonl';
 
@@ -44,6 +47,10 @@ function table(title, rows, byTarget) {
     for (const line of pairLines) {
       if (line.skipped) console.log(`\n${target}: skipped, ${line.skipped}`);
       if (line.failed) console.log(`\n${target}: FAILED, ${line.failed}`);
+      const busy = line.windowS ? (100 * line.loadGenCpuS) / line.windowS : 0;
+      if (busy >= LOADGEN_BUSY_PCT) {
+        console.log(`\n${target} @${fmt(line.targetDeliveriesPerS)}/s: the load generator was ${fmt(busy)}% busy`);
+      }
     }
   }
 }
@@ -55,7 +62,8 @@ for (const [scenario, byTarget] of [...latest].sort()) {
   const title = `${scenario}: ${first.connections} connections, ${first.rooms} rooms`;
   if (measured.some((l) => l.idle)) {
     table(title + ', idle', [
-      ['bytes per connection', (ls) => ls.find((l) => l.idle)?.bytesPerConnection],
+      ['bytes per connection (RSS)', (ls) => ls.find((l) => l.idle)?.bytesPerConnection],
+      ['Java heap bytes per connection (after GC)', (ls) => ls.find((l) => l.idle)?.heapBytesPerConnection, 0, false],
       ['RSS before connecting, kB', (ls) => ls.find((l) => l.idle)?.rssBaselineKb, 0, false],
       ['RSS with every connection idle, kB', (ls) => ls.find((l) => l.idle)?.rssKb, 0, false],
       ['setup s', (ls) => ls.find((l) => l.idle)?.setupS, 1],

@@ -88,14 +88,14 @@ public final class LoadGenerator {
 
   private List<JsonObject> run(Consumer<JsonObject> onResult) throws InterruptedException {
     List<JsonObject> results = new ArrayList<>();
-    long baselineKb = options.idle() ? proc.settledRssKb() : 0;
+    ProcStats.Memory baseline = options.idle() ? proc.settledMemory() : null;
     long setupStart = System.nanoTime();
     onLoop(fleet::connect).await();
     double setupS = (System.nanoTime() - setupStart) / 1e9;
     log.info("{} connections joined {} rooms in {} s", options.connections(), options.rooms(), round(setupS));
     if (options.idle()) {
       Thread.sleep(IDLE_MS);
-      report(idleResult(baselineKb, proc.settledRssKb(), setupS), results, onResult);
+      report(idleResult(baseline, proc.settledMemory(), setupS), results, onResult);
     } else {
       for (int step = 0; step < options.rates().size(); step++) {
         double rate = options.rates().get(step);
@@ -160,12 +160,16 @@ public final class LoadGenerator {
         .put("vmHwmKb", usage.vmHwmKb());
   }
 
-  private JsonObject idleResult(long baselineKb, long rssKb, double setupS) {
+  private JsonObject idleResult(ProcStats.Memory baseline, ProcStats.Memory idle, double setupS) {
+    long connections = options.connections();
     return common().put("idle", true)
         .put("setupS", round(setupS))
-        .put("rssBaselineKb", baselineKb)
-        .put("rssKb", rssKb)
-        .put("bytesPerConnection", (rssKb - baselineKb) * 1024 / options.connections())
+        .put("rssBaselineKb", baseline.rssKb())
+        .put("rssKb", idle.rssKb())
+        .put("bytesPerConnection", (idle.rssKb() - baseline.rssKb()) * 1024 / connections)
+        .put("heapUsedBaselineKb", baseline.heapUsedKb())
+        .put("heapUsedKb", idle.heapUsedKb())
+        .put("heapBytesPerConnection", (idle.heapUsedKb() - baseline.heapUsedKb()) * 1024 / connections)
         .put("vmHwmKb", proc.vmHwmKb());
   }
 

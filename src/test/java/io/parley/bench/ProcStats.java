@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +20,9 @@ import org.slf4j.LoggerFactory;
 final class ProcStats {
 
   private static final Logger log = LoggerFactory.getLogger(ProcStats.class);
+
+  // a generation's line of GC.heap_info: "PSYoungGen total 113152K, used 19456K [...", "garbage-first heap total ..."
+  private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
 
   private final List<Long> pids;
   private final double ticksPerSecond = clockTicks();
@@ -68,15 +73,28 @@ final class ProcStats {
     return status("VmHWM:");
   }
 
-  /** Summed VmRSS after a full GC of each Java server (jcmd GC.run) and 2 s for the heap to settle. */
-  long settledRssKb() throws InterruptedException {
-    for (long pid : pids) {
-      if (isJava(pid)) {
-        runJcmd(pid);
-      }
+  /**
+   * Memory after a full GC of each Java server (jcmd GC.run) and 2 s to settle: summed VmRSS, and the Java heap in
+   * use (jcmd GC.heap_info), since a pre-touched fixed heap is all resident whatever it holds.
+   */
+  Memory settledMemory() throws InterruptedException {
+    List<Long> java = pids.stream().filter(ProcStats::isJava).toList();
+    for (long pid : java) {
+      jcmd(pid, "GC.run");
     }
     Thread.sleep(2000);
-    return rssKb();
+    long heapKb = 0;
+    for (long pid : java) {
+      Matcher used = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
+      while (used.find()) {
+        heapKb += Long.parseLong(used.group(1));
+      }
+    }
+    return new Memory(rssKb(), heapKb);
+  }
+
+  /** Summed VmRSS, and summed Java heap in use (0 when no server is a JVM). */
+  record Memory(long rssKb, long heapUsedKb) {
   }
 
   private long serverTicks() {
@@ -109,16 +127,20 @@ final class ProcStats {
     return read(Path.of("/proc", Long.toString(pid), "cmdline")).contains("java");
   }
 
-  private static void runJcmd(long pid) throws InterruptedException {
+  /** jcmd's output, or "" if it failed. */
+  private static String jcmd(long pid, String command) throws InterruptedException {
     try {
-      Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.run").redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true).start();
+      String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!jcmd.waitFor(30, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-        log.warn("jcmd {} GC.run did not succeed", pid);
+        log.warn("jcmd {} {} did not succeed: {}", pid, command, out);
         jcmd.destroyForcibly();
+        return "";
       }
+      return out;
     } catch (IOException e) {
       log.warn("cannot run jcmd: {}", e.getMessage());
+      return "";
     }
   }
 
