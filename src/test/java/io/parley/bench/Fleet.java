@@ -75,7 +75,7 @@ final class Fleet {
         .setTimeout(30_000);
     return client.connect(connect)
         .compose(socket -> connection.start(socket).timeout(30, java.util.concurrent.TimeUnit.SECONDS))
-        .recover(e -> Future.failedFuture("connection " + connection.index() + " to " + server + " failed: "
-            + e.getMessage()));
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+            "connection " + connection.index() + " to " + server + " failed: " + e.getMessage(), e)));
   }
 }

@@ -182,6 +182,7 @@ public final class LoadGenerator {
         .put("rooms", options.rooms())
         .put("senders", options.senders())
         .put("servers", options.servers().size())
+        .put("serverProcesses", options.serverPids().size())
         .put("durationS", options.durationS())
         .put("textBytes", options.textBytes());
   }
