@@ -47,6 +47,10 @@ function table(title, rows, byTarget) {
     for (const line of pairLines) {
       if (line.skipped) console.log(`\n${target}: skipped, ${line.skipped}`);
       if (line.failed) console.log(`\n${target}: FAILED, ${line.failed}`);
+      if (line.heapBytesPerConnection > 0) {
+        console.log(`\n${target}: RSS growth + Java heap growth = ${fmt(line.bytesPerConnection + line.heapBytesPerConnection)}`
+          + ' bytes per connection (the figure to compare when the heap is pre-touched, as PARLEY_JVM_OPTS does by default)');
+      }
       const busy = line.windowS ? (100 * line.loadGenCpuS) / line.windowS : 0;
       if (busy >= LOADGEN_BUSY_PCT) {
         console.log(`\n${target} @${fmt(line.targetDeliveriesPerS)}/s: the load generator was ${fmt(busy)}% busy`);
@@ -63,7 +67,7 @@ for (const [scenario, byTarget] of [...latest].sort()) {
   if (measured.some((l) => l.idle)) {
     table(title + ', idle', [
       ['bytes per connection (RSS)', (ls) => ls.find((l) => l.idle)?.bytesPerConnection],
-      ['Java heap bytes per connection (after GC)', (ls) => ls.find((l) => l.idle)?.heapBytesPerConnection, 0, false],
+      ['Java heap bytes per connection (after GC)', (ls) => ls.find((l) => l.idle)?.heapBytesPerConnection || null, 0, false],
       ['RSS before connecting, kB', (ls) => ls.find((l) => l.idle)?.rssBaselineKb, 0, false],
       ['RSS with every connection idle, kB', (ls) => ls.find((l) => l.idle)?.rssKb, 0, false],
       ['setup s', (ls) => ls.find((l) => l.idle)?.setupS, 1],
