@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Parley's benchmark, against a plain `ws` server and Socket.IO 4 (bench/peers): bench/run.sh [a|b|c|d ...]
+#   a  one room of 1000, 10 senders, a ramp of delivery rates     b  1000 rooms of 10, one sender each, a ramp
+#   c  15000 idle connections in rooms of 10: memory per connection
+#   d  a cluster of 3 (Parley nodes; Socket.IO workers with the cluster adapter), one room of 999, 9 senders
+# Each server runs pinned to core 0, the load generator (io.parley.bench.LoadGenerator) to core 1. Every result is
+# a JSON line, printed and appended to target/bench/results.jsonl; bench/summarize.mjs tabulates them at the end.
+# BENCH_QUICK=1: tiny sizes and 2 s steps, for a smoke run. BENCH_TARGETS="parley ws" picks the servers.
+# PARLEY_JVM_OPTS and LOADGEN_JVM_OPTS override the JVM options below.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# --- scenario parameters --------------------------------------------------------------------------------------
+DURATION_S=10          # measurement seconds per step
+WARMUP_S=5             # seconds of sending before the first step's measurement
+TEXT_BYTES=100
+A_CONNECTIONS=1000; A_ROOMS=1;    A_SENDERS=10;   A_RAMP=20000,50000,100000,150000,200000,300000
+B_CONNECTIONS=10000; B_ROOMS=1000; B_SENDERS=1000; B_RAMP=20000,50000,100000
+C_CONNECTIONS=15000; C_ROOMS=1500
+D_CONNECTIONS=999;  D_ROOMS=1;    D_SENDERS=9;    D_RATE=30000; D_NODES=3
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+  DURATION_S=2; WARMUP_S=1
+  A_CONNECTIONS=100; A_SENDERS=4; A_RAMP=2000,10000
+  B_CONNECTIONS=200; B_ROOMS=20; B_SENDERS=20; B_RAMP=2000,5000
+  C_CONNECTIONS=300; C_ROOMS=30
+  D_CONNECTIONS=30; D_SENDERS=3; D_RATE=3000
+fi
+TARGETS=${BENCH_TARGETS:-parley socketio ws}
+PARLEY_JVM_OPTS=${PARLEY_JVM_OPTS:-"-XX:+UseParallelGC -Xms512m -Xmx512m -XX:+AlwaysPreTouch"}
+LOADGEN_JVM_OPTS=${LOADGEN_JVM_OPTS:-"-Xms2g -Xmx2g -XX:+UseParallelGC"}
+SERVER_CPU=0
+LOADGEN_CPU=1
+# ----------------------------------------------------------------------------------------------------------------
+
+OUT=target/bench
+RESULTS=$OUT/results.jsonl
+LOGS=$OUT/logs
+RUN_ID=$(date +%Y%m%dT%H%M%S)
+STARTED=()       # every process this script started, killed on exit
+SERVER_PIDS=""   # the current target's processes, measured by the load generator
+SERVERS=""       # the current target's host:port list
+
+cleanup() {
+  for pid in "${STARTED[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "[bench] $*" >&2; }
+
+build() {
+  if [ ! -f target/parley.jar ] || [ -n "$(find pom.xml src conf webroot -newer target/parley.jar -print -quit)" ]; then
+    log "building (mvn package, tests compiled but not run)"
+    mvn -q -B -DskipTests package
+  fi
+  if [ ! -f target/bench.classpath ] || [ pom.xml -nt target/bench.classpath ]; then
+    mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+  fi
+  (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+# Waits until "$2" succeeds, for at most $3 seconds, while process $1 lives.
+wait_for() {
+  local pid=$1 check=$2 seconds=$3 i
+  for ((i = 0; i < seconds * 10; i++)); do
+    if eval "$check"; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || { log "process $pid died (see $LOGS)"; return 1; }
+    sleep 0.1
+  done
+  log "timed out waiting for: $check"
+  return 1
+}
+
+# launch_parley NAME [VAR=value ...]: one node, pinned, on a free HTTP port; adds it to SERVERS and SERVER_PIDS.
+launch_parley() {
+  local name=$1; shift
+  local port; port=$(free_port)
+  env HTTP_PORT="$port" EVENT_LOOPS=1 MAX_CONNECTIONS_PER_IP=0 RATE_LIMIT_PER_S=1000000 RATE_LIMIT_BURST=1000000 "$@" \
+    taskset -c $SERVER_CPU java $PARLEY_JVM_OPTS -jar target/parley.jar > "$LOGS/$name.log" 2>&1 &
+  STARTED+=($!)
+  SERVERS=${SERVERS:+$SERVERS,}127.0.0.1:$port
+  SERVER_PIDS=${SERVER_PIDS:+$SERVER_PIDS,}$!
+}
+
+# Waits until every launched node answers /health with 200.
+wait_parley_healthy() {
+  local servers=(${SERVERS//,/ }) pids=(${SERVER_PIDS//,/ }) i
+  for ((i = 0; i < ${#pids[@]}; i++)); do
+    wait_for "${pids[$i]}" "curl -fs -o /dev/null http://${servers[$i]}/health" 120 || return 1
+  done
+}
+
+start_parley_cluster() {
+  local nodes=$1 hz=() members="" i
+  for ((i = 0; i < nodes; i++)); do
+    hz+=("$(free_port)")
+    members=${members:+$members,}127.0.0.1:${hz[$i]}
+  done
+  # Parley logs Hazelcast at WARN; this configuration adds Hazelcast's INFO membership lines ("Members {size:3")
+  for ((i = 0; i < nodes; i++)); do
+    PARLEY_JVM_OPTS="$PARLEY_JVM_OPTS -Dlogback.configurationFile=bench/logback-cluster.xml" \
+      launch_parley "parley-node$i" CLUSTER_ENABLED=true HAZELCAST_PORT="${hz[$i]}" EVENTBUS_PORT="$(free_port)" \
+      CLUSTER_MEMBERS="$members"
+  done
+  wait_parley_healthy || return 1
+  # healthy is not yet clustered: wait until every node has seen all the members
+  local pids=(${SERVER_PIDS//,/ })
+  for ((i = 0; i < nodes; i++)); do
+    wait_for "${pids[$i]}" "grep -q 'Members {size:$nodes' '$LOGS/parley-node$i.log'" 120 || return 1
+  done
+}
+
+# start_node NAME SCRIPT ARGS...: a Node peer, pinned; waits for its "listening <port>" line.
+start_node() {
+  local name=$1 script=$2; shift 2
+  taskset -c $SERVER_CPU node "bench/peers/$script" "$@" > "$LOGS/$name.log" 2>&1 &
+  local pid=$!
+  STARTED+=("$pid")
+  wait_for "$pid" "grep -q '^listening ' '$LOGS/$name.log'" 60 || return 1
+  SERVERS=127.0.0.1:$(sed -n 's/^listening //p' "$LOGS/$name.log")
+  # the cluster variant names its primary and workers
+  SERVER_PIDS=$(sed -n 's/^pids //p' "$LOGS/$name.log")
+  SERVER_PIDS=${SERVER_PIDS:-$pid}
+  STARTED+=(${SERVER_PIDS//,/ })
+}
+
+stop_servers() {
+  local pids=${SERVER_PIDS//,/ } i
+  kill $pids 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    kill -0 $pids 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 $pids 2>/dev/null || true
+  SERVERS=""; SERVER_PIDS=""
+}
+
+# loadgen SCENARIO TARGET ARGS...: runs the load generator, pinned, against SERVERS; prints and keeps its lines.
+loadgen() {
+  local scenario=$1 target=$2; shift 2
+  local rc=0
+  log "scenario $scenario, $target: $*"
+  taskset -c $LOADGEN_CPU java $LOADGEN_JVM_OPTS -Dlogback.configurationFile=bench/logback-loadgen.xml \
+    -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.parley.bench.LoadGenerator \
+    --target "$target" --servers "$SERVERS" --server-pids "$SERVER_PIDS" --label "$RUN_ID" --scenario "$scenario" \
+    --text-bytes "$TEXT_BYTES" "$@" 2> >(tee "$LOGS/$scenario-$target-loadgen.log" >&2) | tee -a "$RESULTS" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    failed "$scenario" "$target" "load generator exited $rc (see $LOGS/$scenario-$target-loadgen.log)"
+  fi
+}
+
+failed() {
+  echo "{\"label\":\"$RUN_ID\",\"scenario\":\"$1\",\"target\":\"$2\",\"failed\":\"$3\"}" | tee -a "$RESULTS"
+}
+
+# start TARGET SCENARIO: the target's server(s) for the scenario.
+start() {
+  local target=$1 scenario=$2
+  case "$target/$scenario" in
+    parley/d) start_parley_cluster "$D_NODES" ;;
+    parley/*) launch_parley parley && wait_parley_healthy ;;
+    socketio/d) start_node socketio socketio-cluster.mjs "$D_NODES" 0 ;;
+    socketio/*) start_node socketio socketio-server.mjs 0 ;;
+    ws/*) start_node ws ws-server.mjs 0 ;;
+  esac
+}
+
+run_scenario() {
+  local scenario=$1 target
+  for target in $TARGETS; do
+    if [ "$scenario" = d ] && [ "$target" = ws ]; then
+      echo "{\"label\":\"$RUN_ID\",\"target\":\"ws\",\"scenario\":\"d\",\"skipped\":\"ws has no cluster mode\"}" | tee -a "$RESULTS"
+      continue
+    fi
+    if ! start "$target" "$scenario"; then
+      failed "$scenario" "$target" "server did not start (see $LOGS)"
+      stop_servers
+      continue
+    fi
+    case "$scenario" in
+      a) loadgen a "$target" --connections $A_CONNECTIONS --rooms $A_ROOMS --senders $A_SENDERS --ramp $A_RAMP \
+           --duration $DURATION_S --warmup $WARMUP_S ;;
+      b) loadgen b "$target" --connections $B_CONNECTIONS --rooms $B_ROOMS --senders $B_SENDERS --ramp $B_RAMP \
+           --duration $DURATION_S --warmup $WARMUP_S ;;
+      c) loadgen c "$target" --connections $C_CONNECTIONS --rooms $C_ROOMS --idle ;;
+      d) loadgen d "$target" --connections $D_CONNECTIONS --rooms $D_ROOMS --senders $D_SENDERS --rate $D_RATE \
+           --duration $DURATION_S --warmup $WARMUP_S ;;
+    esac
+    stop_servers
+  done
+}
+
+main() {
+  local scenarios=("$@") scenario
+  [ ${#scenarios[@]} -gt 0 ] || scenarios=(a b c d)
+  for scenario in "${scenarios[@]}"; do
+    case "$scenario" in a | b | c | d) ;; *) echo "usage: bench/run.sh [a|b|c|d ...]" >&2; exit 2 ;; esac
+  done
+  mkdir -p "$LOGS"
+  build >&2  # stdout is for result lines
+  # 15000 connections need as many descriptors, in the load generator and in the server
+  ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+  log "run $RUN_ID: scenarios ${scenarios[*]}, targets $TARGETS, open files $(ulimit -n)"
+  for scenario in "${scenarios[@]}"; do
+    run_scenario "$scenario"
+  done
+  node bench/summarize.mjs "$RESULTS"
+}
+
+main "$@"

@@ -1,0 +1,94 @@
+// Tabulates bench/run.sh's results (target/bench/results.jsonl, or the file named): one markdown table per
+// scenario, with Parley's figures, Socket.IO's and ws's, and the ratios Parley/socketio and Parley/ws.
+// For each scenario and target it takes the lines of the latest run (label) that has that pair.
+//
+// Saturation: the highest achievedDeliveriesPerS among the ramp steps whose p99 latency is under 100 ms and that
+// lost nothing (lost == 0). A target that fails even the first step has no saturation figure; one that passes
+// the last step saturates somewhere above it (the figure is then a lower bound). Steps where the load generator
+// used 90% of its core or more are listed under the table: there it, not the server, may be the limit.
+import { readFileSync } from 'node:fs';
+
+const SATURATION_P99_MS = 100;
+const LOADGEN_BUSY_PCT = 90;
+const TARGETS = ['parley', 'socketio', 'ws'];
+const file = process.argv[2] ?? 'target/bench/results.jsonl';
+
+const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+
+// scenario -> target -> lines of that pair's latest label
+const latest = new Map();
+for (const line of lines) {
+  const scenario = line.scenario || '?';
+  if (!latest.has(scenario)) latest.set(scenario, new Map());
+  const byTarget = latest.get(scenario);
+  const current = byTarget.get(line.target);
+  if (!current || current[0].label !== line.label) byTarget.set(line.target, [line]);
+  else current.push(line);
+}
+
+const fmt = (v, digits = 0) => (v == null || Number.isNaN(v) ? '–' : Number(v).toLocaleString('en-US', { maximumFractionDigits: digits }));
+const ratio = (a, b) => (a == null || b == null || b === 0 ? '–' : (a / b).toFixed(2));
+
+function saturation(steps) {
+  const ok = steps.filter((s) => s.p99Ms != null && s.p99Ms < SATURATION_P99_MS && s.lost === 0);
+  return ok.length ? Math.max(...ok.map((s) => s.achievedDeliveriesPerS)) : null;
+}
+
+function table(title, rows, byTarget) {
+  console.log(`\n### Scenario ${title}\n`);
+  console.log('| | parley | socketio | ws | parley/socketio | parley/ws |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const [name, value, digits, withRatio = true] of rows) {
+    const v = Object.fromEntries(TARGETS.map((t) => [t, value(byTarget.get(t) ?? [])]));
+    const ratios = withRatio ? [ratio(v.parley, v.socketio), ratio(v.parley, v.ws)] : ['', ''];
+    console.log(`| ${name} | ${TARGETS.map((t) => fmt(v[t], digits)).join(' | ')} | ${ratios.join(' | ')} |`);
+  }
+  for (const [target, pairLines] of byTarget) {
+    for (const line of pairLines) {
+      if (line.skipped) console.log(`\n${target}: skipped, ${line.skipped}`);
+      if (line.failed) console.log(`\n${target}: FAILED, ${line.failed}`);
+      if (line.heapBytesPerConnection > 0) {
+        console.log(`\n${target}: RSS growth + Java heap growth = ${fmt(line.bytesPerConnection + line.heapBytesPerConnection)}`
+          + ' bytes per connection (the figure to compare when the heap is pre-touched, as PARLEY_JVM_OPTS does by default)');
+      }
+      const busy = line.windowS ? (100 * line.loadGenCpuS) / line.windowS : 0;
+      if (busy >= LOADGEN_BUSY_PCT) {
+        console.log(`\n${target} @${fmt(line.targetDeliveriesPerS)}/s: the load generator was ${fmt(busy)}% busy`);
+      }
+    }
+  }
+}
+
+for (const [scenario, byTarget] of [...latest].sort()) {
+  const all = [...byTarget.values()].flat();
+  const measured = all.filter((l) => !l.skipped && !l.failed);
+  const first = measured[0] ?? {};
+  const title = `${scenario}: ${first.connections} connections, ${first.rooms} rooms`;
+  if (measured.some((l) => l.idle)) {
+    table(title + ', idle', [
+      ['bytes per connection (RSS)', (ls) => ls.find((l) => l.idle)?.bytesPerConnection],
+      ['Java heap bytes per connection (after GC)', (ls) => ls.find((l) => l.idle)?.heapBytesPerConnection || null, 0, false],
+      ['RSS before connecting, kB', (ls) => ls.find((l) => l.idle)?.rssBaselineKb, 0, false],
+      ['RSS with every connection idle, kB', (ls) => ls.find((l) => l.idle)?.rssKb, 0, false],
+      ['setup s', (ls) => ls.find((l) => l.idle)?.setupS, 1],
+    ], byTarget);
+    continue;
+  }
+  const rates = [...new Set(measured.map((l) => l.targetDeliveriesPerS))].sort((a, b) => a - b);
+  const at = (rate, field) => (ls) => ls.find((l) => l.targetDeliveriesPerS === rate)?.[field];
+  const rows = [['saturation, deliveries/s (p99 < 100 ms, nothing lost)', (ls) => saturation(ls.filter((l) => !l.failed))]];
+  for (const rate of rates) {
+    const r = fmt(rate);
+    rows.push(
+      [`@${r}/s: achieved deliveries/s`, at(rate, 'achievedDeliveriesPerS')],
+      [`@${r}/s: server CPU µs per delivery`, at(rate, 'serverCpuUsPerDelivery'), 2],
+      [`@${r}/s: p99 ms`, at(rate, 'p99Ms'), 1],
+      [`@${r}/s: lost`, at(rate, 'lost'), 0, false],
+      [`@${r}/s: load generator CPU %`, (ls) => {
+        const l = ls.find((x) => x.targetDeliveriesPerS === rate);
+        return l ? (100 * l.loadGenCpuS) / l.windowS : null;
+      }, 0, false],
+    );
+  }
+  table(`${title}, ${first.senders} senders, ${first.servers} server(s)`, rows, byTarget);
+}
