@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 # --- scenario parameters --------------------------------------------------------------------------------------
 DURATION_S=10          # measurement seconds per step
-WARMUP_S=5             # seconds of sending before the first step's measurement
+WARMUP_S=30         # seconds of sending before the first step: JIT compilers (the JVM's and V8's) finish their work
 TEXT_BYTES=100
 A_CONNECTIONS=1000; A_ROOMS=1;    A_SENDERS=10;   A_RAMP=20000,50000,100000,150000,200000,300000
 B_CONNECTIONS=10000; B_ROOMS=1000; B_SENDERS=1000; B_RAMP=20000,50000,100000
@@ -26,8 +26,8 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
   D_CONNECTIONS=30; D_SENDERS=3; D_RATE=3000
 fi
 TARGETS=${BENCH_TARGETS:-parley socketio ws}
-PARLEY_JVM_OPTS=${PARLEY_JVM_OPTS:-"-XX:+UseParallelGC -Xms512m -Xmx512m -XX:+AlwaysPreTouch"}
-LOADGEN_JVM_OPTS=${LOADGEN_JVM_OPTS:-"-Xms2g -Xmx2g -XX:+UseParallelGC"}
+PARLEY_JVM_OPTS=${PARLEY_JVM_OPTS:-"-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn64m -XX:+AlwaysPreTouch"}
+LOADGEN_JVM_OPTS=${LOADGEN_JVM_OPTS:-"-XX:+UseSerialGC -Xms2g -Xmx2g -Xmn128m -XX:+AlwaysPreTouch"}
 SERVER_CPU=0
 LOADGEN_CPU=1
 # ----------------------------------------------------------------------------------------------------------------

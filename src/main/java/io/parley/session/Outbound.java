@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.impl.HttpServerConnection;
@@ -11,8 +12,8 @@ import io.vertx.core.http.impl.HttpServerConnection;
 /**
  * A connection's way out, bounded, and the fan-out's fast path.
  *
- * <p>Frames go straight to the socket's Netty channel: a room event's bytes, encoded once per node, are written
- * as they are (a view of the shared buffer per recipient, no copy, no per-recipient encoding), and room events may
+ * <p>Frames go straight to the socket's Netty channel: a room event's frame, encoded once per node, is written
+ * as it is (a view of the shared buffer per recipient, no copy, no per-recipient encoding), and room events may
  * be written without a flush, so that the fan-out flushes each socket once for all the events it handled in one go:
  * under load several frames leave in one system call. (Vert.x's own write flushes each frame, unless it is
  * written while the same connection reads.) Every frame of the connection goes this way, replies included, so
@@ -43,6 +44,11 @@ final class Outbound {
         ? server.channelHandlerContext().channel() : null;
     this.queueBytes = queueBytes;
     socket.setWriteQueueMaxSize(queueBytes); // the channel's high water mark
+    if (channel != null && channel.pipeline().get(IdleStateHandler.class) != null) {
+      // The HTTP server's idle timeout watches every write with a listener, a cost per frame; the session's own
+      // heartbeat closes a silent connection instead (and drops it if it does not close).
+      channel.pipeline().remove(IdleStateHandler.class);
+    }
     if (channel == null) {
       socket.drainHandler(v -> overflow = 0);
     }
@@ -77,12 +83,14 @@ final class Outbound {
     if (!channel.isActive()) {
       return true;
     }
-    ByteBuf payload = event.payload();
-    if (!admit(payload.readableBytes(), droppable)) {
+    ByteBuf wire = event.wire();
+    if (!admit(wire.readableBytes(), droppable)) {
       return overflow <= queueBytes; // dropped, or too far behind
     }
-    // A view per recipient: the encoder reads it (moving its own indices) and releases it; the bytes are shared.
-    TextWebSocketFrame frame = new TextWebSocketFrame(payload.duplicate());
+    // The frame is already encoded: a plain buffer passes the WebSocket encoder (and any compression extension:
+    // an uncompressed message is allowed, RFC 7692 section 6) untouched. A view per recipient, with its own
+    // indices; the bytes are shared.
+    ByteBuf frame = wire.duplicate();
     if (deferFlush) {
       channel.write(frame, channel.voidPromise());
       flushPending = true;
