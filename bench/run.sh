@@ -122,7 +122,7 @@ start_node() {
   taskset -c $SERVER_CPU node "bench/peers/$script" "$@" > "$LOGS/$name.log" 2>&1 &
   local pid=$!
   STARTED+=("$pid")
-  wait_for "$pid" "grep -q '^listening ' '$LOGS/$name.log'" 60 || return 1
+  wait_for "$pid" "grep -Eq '^listening [0-9]+$' '$LOGS/$name.log'" 60 || return 1
   SERVERS=127.0.0.1:$(sed -n 's/^listening //p' "$LOGS/$name.log")
   # the cluster variant names its primary and workers
   SERVER_PIDS=$(sed -n 's/^pids //p' "$LOGS/$name.log")

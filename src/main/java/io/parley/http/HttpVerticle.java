@@ -72,8 +72,10 @@ public final class HttpVerticle extends VerticleBase {
     if (config.socketSendBufferBytes() > 0) {
       options.setSendBufferSize(config.socketSendBufferBytes()); // else Linux grows it to MiBs per slow client
     }
-    // One timer for all of this verticle's sessions, not one per connection.
-    heartbeats = vertx.setPeriodic(config.heartbeatIntervalMs(), id -> {
+    // One timer for all of this verticle's sessions, not one per connection; each session pings when its turn is
+    // due, so pings are spread over the interval.
+    long tick = Math.max(1, Math.min(1000, config.heartbeatIntervalMs() / ClientSession.HEARTBEAT_TICKS));
+    heartbeats = vertx.setPeriodic(tick, id -> {
       long now = System.nanoTime();
       List.copyOf(sessions).forEach(session -> session.heartbeat(now));
     });

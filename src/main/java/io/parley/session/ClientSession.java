@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientSession implements RoomListener {
 
+  /** How many times per {@code HEARTBEAT_INTERVAL_MS} (at most once a second) sessions are asked to ping. */
+  public static final int HEARTBEAT_TICKS = 10;
+
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
   private final ServerWebSocket socket;
@@ -55,6 +58,13 @@ public final class ClientSession implements RoomListener {
   private final Outbound outbound;
   private final TokenBucket rate;
   private final long heartbeatTimeoutNanos;
+  private final long heartbeatIntervalNanos;
+  /**
+   * When this connection's next ping is due: at a random point of the first interval, so that connections that
+   * arrived together (a restart, a benchmark) are not all pinged in the same instant, and their pongs not read
+   * in the same instant either (10,000 at once held a node's event loop for hundreds of milliseconds).
+   */
+  private long nextPing;
   private long lastHeard = System.nanoTime();
   private String nick;
   private boolean helloSent;
@@ -77,6 +87,8 @@ public final class ClientSession implements RoomListener {
     this.outbound = new Outbound(socket, connection, config.outboundQueueBytes());
     this.rate = new TokenBucket(config.rateLimitPerS(), config.rateLimitBurst(), lastHeard);
     this.heartbeatTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMs());
+    this.heartbeatIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMs());
+    this.nextPing = lastHeard + java.util.concurrent.ThreadLocalRandom.current().nextLong(heartbeatIntervalNanos);
   }
 
   /** Wires the socket's handlers; the session lives until the socket closes, then calls {@code closed}. */
@@ -116,9 +128,9 @@ public final class ClientSession implements RoomListener {
   }
 
   /**
-   * Called every {@code HEARTBEAT_INTERVAL_MS} by the HTTP verticle: pings, or closes a connection from which
-   * nothing has arrived for {@code HEARTBEAT_TIMEOUT_MS} (browsers and WebSocket libraries answer pings by
-   * themselves).
+   * Called often by the HTTP verticle (see {@link #HEARTBEAT_TICKS}): pings every {@code HEARTBEAT_INTERVAL_MS},
+   * or closes a connection from which nothing has arrived for {@code HEARTBEAT_TIMEOUT_MS} (browsers and WebSocket
+   * libraries answer pings by themselves).
    */
   public void heartbeat(long nowNanos) {
     if (closed) {
@@ -127,8 +139,11 @@ public final class ClientSession implements RoomListener {
     if (nowNanos - lastHeard > heartbeatTimeoutNanos) {
       log.debug("closing {}: nothing heard for {} ms", describe(), config.heartbeatTimeoutMs());
       abort(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
-    } else if (outbound.hasRoom()) {
-      socket.writePing(Buffer.buffer());
+    } else if (nowNanos - nextPing >= 0) {
+      nextPing = nowNanos + heartbeatIntervalNanos;
+      if (outbound.hasRoom()) {
+        socket.writePing(Buffer.buffer());
+      }
     }
   }
 

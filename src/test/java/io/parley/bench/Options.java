@@ -27,6 +27,11 @@ public record Options(String target, List<String> servers, int connections, int 
     if (servers.isEmpty() || connections < 1 || rooms < 1 || rooms > connections) {
       throw new IllegalArgumentException("need --servers, --connections >= 1 and 1 <= --rooms <= --connections");
     }
+    for (String server : servers) {
+      if (!server.matches("[^:\\s]+:\\d{1,5}")) {
+        throw new IllegalArgumentException("--servers wants host:port entries, got '" + server + "'");
+      }
+    }
     if (!idle && (senders < 1 || senders > connections || rates.isEmpty() || durationS < 1)) {
       throw new IllegalArgumentException("need 1 <= --senders <= --connections, --rate or --ramp, --duration >= 1");
     }
