@@ -14,9 +14,9 @@ FROM eclipse-temurin:17-jre
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /src/target/parley.jar /app/parley.jar
-# HTTP, Hazelcast, clustered event bus
-EXPOSE 8080 5701 5702
+# HTTP (page, /ws, /eventbus, /health, /ready, /metrics), Hazelcast, clustered event bus, TCP bridge (when enabled)
+EXPOSE 8080 5701 5702 7000
 HEALTHCHECK --interval=5s --timeout=2s --start-period=20s --retries=3 \
-  CMD curl -fsS http://localhost:8080/health || exit 1
+  CMD curl -fsS http://localhost:8080/ready || exit 1
 # Exec form: java is PID 1 and gets SIGTERM itself (clients closed with 1012, clean cluster leave).
 ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/parley.jar"]

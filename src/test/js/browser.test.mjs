@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
 import { ports, presenceOf, unique, wsClient, wsUser, WAIT_MS } from './support.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -108,6 +110,55 @@ test('page_chats_with_ws_clients_on_another_node', async () => {
   assert.deepEqual(page.problems, []);
   await ws.close();
   await page.locator('#members li', { hasText: ws.nick }).waitFor({ state: 'detached' });
+  await page.context().close();
+});
+
+// The Python example (examples/python/parley_chat.py, standard library only) on the other node's TCP bridge.
+test('page_chats_with_the_python_example_over_the_tcp_bridge', async () => {
+  const tcpPort = process.env.PARLEY_TCP_BRIDGE_PORTS.split(',')[1];
+  const room = unique('py');
+  const pyNick = unique('snake');
+  const nick = unique('erin');
+  const page = await openPage(nick);
+  await connected(page, nick);
+  await page.fill('#join-input', room);
+  await page.press('#join-input', 'Enter');
+  await page.locator('#room-title', { hasText: room }).waitFor();
+  const example = path.resolve(process.cwd(), '..', '..', 'examples', 'python', 'parley_chat.py');
+  const python = spawn('python3', [example, '--port', tcpPort, '--nick', pyNick, '--room', room]);
+  const lines = [];
+  const waiters = [];
+  readline.createInterface({ input: python.stdout }).on('line', (line) => {
+    lines.push(line);
+    waiters.splice(0).forEach((check) => check());
+  });
+  python.stderr.on('data', (data) => lines.push(`stderr: ${data}`));
+  const lineStarting = (prefix) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${prefix}" from python; it said:\n${lines.join('\n')}`)), WAIT_MS);
+    const check = () => {
+      const found = lines.find((line) => line.startsWith(prefix));
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      } else {
+        waiters.push(check);
+      }
+    };
+    check();
+  });
+  try {
+    await lineStarting('* joined');
+    await page.locator('#members li', { hasText: pyNick }).waitFor();
+    python.stdin.write('hello from python\n');
+    await shownText(page, 'hello from python');
+    await say(page, 'hello from chromium');
+    assert.equal(await lineStarting(`${nick}:`), `${nick}: hello from chromium`);
+    python.stdin.end();
+    await page.locator('#members li', { hasText: pyNick }).waitFor({ state: 'detached' });
+  } finally {
+    python.kill();
+  }
+  assert.deepEqual(page.problems, []);
   await page.context().close();
 });
 

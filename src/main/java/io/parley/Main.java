@@ -3,7 +3,10 @@ package io.parley;
 import io.parley.cluster.HazelcastSetup;
 import io.parley.config.ConfigLoader;
 import io.parley.config.ParleyConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.metrics.MetricsSetup;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,15 +28,19 @@ public final class Main {
       System.exit(2);
       return;
     }
+    nameTheLogs(config);
     HazelcastClusterManager cluster = null;
+    PrometheusMeterRegistry metrics = config.metricsEnabled() ? MetricsSetup.newRegistry() : null;
     Vertx vertx;
     try {
       if (config.clusterEnabled()) {
         cluster = new HazelcastClusterManager(HazelcastSetup.hazelcastConfig(config));
-        vertx = HazelcastSetup.startClustered(config, ParleyNode.vertxOptions(config), cluster);
+        vertx = HazelcastSetup.startClustered(config, ParleyNode.vertxOptions(config), cluster, metrics);
         log.info("joined the cluster as {} (members: {})", cluster.getNodeId(), config.clusterMembers());
       } else {
-        vertx = Vertx.builder().with(ParleyNode.vertxOptions(config)).build();
+        VertxOptions options = ParleyNode.vertxOptions(config);
+        vertx = (metrics == null ? Vertx.builder().with(options) : MetricsSetup.enable(Vertx.builder(), options, metrics))
+            .build();
       }
     } catch (Exception e) {
       log.error("Parley failed to start: {}", e.getMessage(), e);
@@ -42,7 +49,7 @@ public final class Main {
     }
     ParleyNode node;
     try {
-      node = ParleyNode.deploy(vertx, config, cluster).await();
+      node = ParleyNode.deploy(vertx, config, cluster, metrics).await();
       log.info("Parley is up: http://{}:{}/ (WebSocket at /ws, event-bus bridge at /eventbus)", displayHost(config),
           node.httpPort());
       if (vertx.isNativeTransportEnabled()) {
@@ -64,6 +71,24 @@ public final class Main {
       node.close().eventually(vertx::close).await();
       log.info("Parley stopped");
     }, "parley-shutdown"));
+  }
+
+  /**
+   * Every log line names this node (logback.xml: {@code %property{node}}, and the JSON lines' context): NODE_NAME,
+   * else the host name (a container's name under compose).
+   */
+  private static void nameTheLogs(ParleyConfig config) {
+    String name = config.nodeName();
+    if (name.isEmpty()) {
+      try {
+        name = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException e) {
+        name = "parley";
+      }
+    }
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+      logback.putProperty("node", name);
+    }
   }
 
   // A throwaway Vertx reads the config, because the real one's options depend on it.

@@ -1,15 +1,23 @@
 package io.parley;
 
-/** What the node's HTTP side reports about the node: its id, readiness for /health, the bound port. */
+/** What the node's HTTP side reports about the node: its id, readiness for /ready, the bound port. */
 public final class NodeStatus {
 
   private final String nodeId;
+  private final java.util.function.BooleanSupplier clusterJoined;
   private volatile boolean ready;
   private volatile boolean draining;
   private volatile int httpPort = -1;
+  private volatile int tcpBridgePort = -1;
 
-  NodeStatus(String nodeId) {
+  NodeStatus(String nodeId, java.util.function.BooleanSupplier clusterJoined) {
     this.nodeId = nodeId;
+    this.clusterJoined = clusterJoined;
+  }
+
+  /** Whether this node is a cluster member (always, alone): with {@link #ready()}, what /ready reports. */
+  public boolean clusterJoined() {
+    return clusterJoined.getAsBoolean();
   }
 
   /** The Vert.x cluster node id, or {@code standalone}; told to clients in {@code welcome}. */
@@ -25,7 +33,7 @@ public final class NodeStatus {
     ready = true;
   }
 
-  /** Shutting down: new connections are refused and /health says so, so that the balancer moves on. */
+  /** Shutting down: new connections are refused and /ready says so, so that the balancer moves on. */
   public boolean draining() {
     return draining;
   }
@@ -36,6 +44,15 @@ public final class NodeStatus {
 
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The TCP bridge's port, once it listens (-1: off). */
+  public int tcpBridgePort() {
+    return tcpBridgePort;
+  }
+
+  public void tcpBridgePort(int port) {
+    tcpBridgePort = port;
   }
 
   /** Called by each HTTP verticle instance once listening; they share one port. */

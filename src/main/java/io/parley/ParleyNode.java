@@ -8,7 +8,10 @@ import io.parley.chat.LocalMessageLog;
 import io.parley.cluster.HazelcastDirectory;
 import io.parley.cluster.HazelcastMessageLog;
 import io.parley.cluster.NodeDeathWatcher;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.bridge.TcpBridgeVerticle;
 import io.parley.config.ParleyConfig;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.http.ConnectionLimiter;
 import io.parley.http.HttpVerticle;
 import io.parley.session.RoomFanout;
@@ -63,18 +66,31 @@ public final class ParleyNode {
    * (of a clustered Vertx), nicks, members and history live in Hazelcast and rooms span every node.
    */
   public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster) {
-    NodeStatus status = new NodeStatus(cluster == null ? "standalone" : cluster.getNodeId());
+    return deploy(vertx, config, cluster, null);
+  }
+
+  /**
+   * Likewise, with Parley's meters in {@code registry}, which the Vert.x instance records its own metrics in too,
+   * served at {@code /metrics} (null: no metrics, no {@code /metrics}).
+   */
+  public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster,
+      PrometheusMeterRegistry registry) {
+    // Ready once every verticle is deployed and, in a cluster, while this node is a member.
+    NodeStatus status = new NodeStatus(cluster == null ? "standalone" : cluster.getNodeId(),
+        cluster == null ? () -> true : cluster::isActive);
     RoomFanout fanout = new RoomFanout(config.gapFillMs());
+    ParleyMetrics metrics = registry == null ? ParleyMetrics.disabled() : ParleyMetrics.create(registry, fanout::rooms);
+    fanout.metrics(metrics);
     ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnectionsPerIp(), config.trustForwardedFor());
     TokenVerifier tokens = TokenVerifier.create(vertx, config);
     ChatVerticle chat;
     NodeDeathWatcher watcher = null;
     if (cluster == null) {
-      chat = new ChatVerticle(config, new LocalDirectory(), new LocalMessageLog(config.historySize()), tokens);
+      chat = new ChatVerticle(config, new LocalDirectory(), new LocalMessageLog(config.historySize()), tokens, metrics);
     } else {
       HazelcastInstance hazelcast = cluster.getHazelcastInstance();
       chat = new ChatVerticle(config, new HazelcastDirectory(hazelcast, cluster.getNodeId(), vertx),
-          new HazelcastMessageLog(hazelcast, cluster.getNodeId(), vertx), tokens);
+          new HazelcastMessageLog(hazelcast, cluster.getNodeId(), vertx), tokens, metrics);
       watcher = new NodeDeathWatcher(hazelcast, vertx);
     }
     NodeDeathWatcher deathWatcher = watcher;
@@ -90,9 +106,13 @@ public final class ParleyNode {
             deathWatcher.start();
           }
         })
-        .compose(chatId -> vertx.deployVerticle(() -> new HttpVerticle(config, fanout, status, limiter),
+        .compose(chatId -> vertx.deployVerticle(() -> new HttpVerticle(config, fanout, status, limiter, metrics),
             new DeploymentOptions().setInstances(httpInstances)))
         .onSuccess(deployments::add)
+        .compose(httpId -> config.tcpBridgeEnabled()
+            ? vertx.deployVerticle(new TcpBridgeVerticle(config, fanout, limiter, status, metrics))
+                .onSuccess(deployments::add).mapEmpty()
+            : Future.succeededFuture())
         .map(http -> {
           status.markReady();
           return new ParleyNode(vertx, status, deployments, deathWatcher, chat, fanout);
@@ -127,6 +147,11 @@ public final class ParleyNode {
 
   public int httpPort() {
     return status.httpPort();
+  }
+
+  /** The TCP bridge's port (-1: off). */
+  public int tcpBridgePort() {
+    return status.tcpBridgePort();
   }
 
   public Vertx vertx() {

@@ -65,6 +65,26 @@ class MainProcessTest {
   }
 
   @Test
+  void logs_name_the_node_in_text_and_in_json() throws Exception {
+    // The packaged logback.xml, not the tests' logback-test.xml that the test classpath would pick first.
+    String packaged = "-Dlogback.configurationFile=logback.xml";
+    NodeProcess text = start(Map.of("HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1", "NODE_NAME", "node-a"), packaged);
+    text.awaitLine(Pattern.compile("INFO  \\[node-a\\] .*Parley is up"));
+    text.terminate();
+    assertTrue(text.awaitExit(15));
+
+    NodeProcess json = start(Map.of("HTTP_PORT", "0", "HTTP_HOST", "127.0.0.1", "NODE_NAME", "node-b",
+        "PARLEY_LOG_FORMAT", "json"), packaged);
+    String line = json.awaitLine(Pattern.compile("^\\{.*Parley is up.*")).group();
+    io.vertx.core.json.JsonObject entry = new io.vertx.core.json.JsonObject(line);
+    assertEquals("INFO", entry.getString("level"));
+    assertEquals("io.parley.Main", entry.getString("loggerName"));
+    assertEquals("node-b", entry.getJsonObject("context").getJsonObject("properties").getString("node"));
+    json.terminate();
+    assertTrue(json.awaitExit(15));
+  }
+
+  @Test
   void a_taken_port_fails_the_start_with_a_non_zero_exit() throws Exception {
     try (ServerSocket taken = new ServerSocket(0)) {
       NodeProcess node = start(Map.of("HTTP_PORT", Integer.toString(taken.getLocalPort())));

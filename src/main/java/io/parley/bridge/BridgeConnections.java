@@ -4,16 +4,15 @@ import io.parley.NodeStatus;
 import io.parley.bus.Addresses;
 import io.parley.chat.SerialQueue;
 import io.parley.config.ParleyConfig;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.http.ConnectionLimiter;
 import io.parley.protocol.CloseCodes;
 import io.parley.session.TokenBucket;
 import io.parley.session.RoomFanout;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.BridgeEvent;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import io.vertx.ext.bridge.BaseBridgeEvent;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * the socket's next event: a client that registers a room and then joins it misses nothing after its join. Which addresses
  * are allowed at all is the bridge's permission check ({@link ChatBridge#permissions}), which runs after this.
  *
- * <p>One instance per HTTP verticle; its sockets' events all run on that verticle's event loop.
+ * <p>Transport-neutral: the SockJS bridge ({@link ChatBridge}) and the TCP bridge ({@link TcpBridgeVerticle}) hand
+ * each event here with its socket wrapped as a {@link BridgeSocket}. One instance per verticle; its sockets'
+ * events all run on that verticle's event loop.
  */
-public final class BridgeConnections implements Handler<BridgeEvent> {
+public final class BridgeConnections {
 
   private static final Logger log = LoggerFactory.getLogger(BridgeConnections.class);
 
@@ -45,9 +46,12 @@ public final class BridgeConnections implements Handler<BridgeEvent> {
   private final ConnectionLimiter limiter;
   private final ParleyConfig config;
   private final NodeStatus status;
-  private final Map<SockJSSocket, Connection> connections = new HashMap<>();
+  private final ParleyMetrics metrics;
+  private final Map<Object, Connection> connections = new HashMap<>(); // by the transport's own socket
 
-  BridgeConnections(Vertx vertx, RoomFanout fanout, ConnectionLimiter limiter, ParleyConfig config, NodeStatus status) {
+  public BridgeConnections(Vertx vertx, RoomFanout fanout, ConnectionLimiter limiter, ParleyConfig config,
+      NodeStatus status, ParleyMetrics metrics) {
+    this.metrics = metrics;
     this.status = status;
     this.vertx = vertx;
     this.fanout = fanout;
@@ -55,22 +59,31 @@ public final class BridgeConnections implements Handler<BridgeEvent> {
     this.config = config;
   }
 
-  @Override
-  public void handle(BridgeEvent event) {
+  /** Handles one bridge event of {@code socket}, and completes it: true lets the bridge go on. */
+  public void handle(BaseBridgeEvent event, BridgeSocket socket) {
+    if (!socket.announcesLifecycle() && !connections.containsKey(socket.key())) {
+      // The TCP bridge tells of no new or closed sockets: a socket is new at its first event.
+      if (!created(socket)) {
+        socket.close(CloseCodes.SERVICE_RESTART, "refused");
+        event.complete(false);
+        return;
+      }
+      socket.onClose(() -> closed(socket));
+    }
     switch (event.type()) {
-      case SOCKET_CREATED -> event.complete(created(event.socket()));
-      case SEND -> inOrder(event, this::stampConnection);
-      case REGISTER -> register(event);
-      case UNREGISTER -> inOrder(event, this::stopRelay);
+      case SOCKET_CREATED -> event.complete(created(socket));
+      case SEND -> inOrder(event, socket, this::stampConnection);
+      case REGISTER -> register(event, socket);
+      case UNREGISTER -> inOrder(event, socket, this::stopRelay);
       case SOCKET_CLOSED -> {
-        closed(event.socket());
+        closed(socket);
         event.complete(true);
       }
       // The page never publishes: a published request would have no answer to carry its refusal.
       case PUBLISH -> event.complete(false);
-      case RECEIVE -> event.complete(deliverable(event));
+      case RECEIVE -> event.complete(deliverable(event, socket));
       case SOCKET_ERROR -> {
-        failed(event);
+        failed(event, socket);
         event.complete(true);
       }
       // REGISTERED, SOCKET_PING, SOCKET_IDLE (closes it).
@@ -78,9 +91,15 @@ public final class BridgeConnections implements Handler<BridgeEvent> {
     }
   }
 
+  /** How many sockets this instance holds. */
+  public int size() {
+    return connections.size();
+  }
+
   /** Runs {@code step} after the socket's earlier events, then lets the bridge go on (true) or refuse (false). */
-  private void inOrder(BridgeEvent event, BiFunction<Connection, BridgeEvent, Future<Boolean>> step) {
-    Connection connection = connections.get(event.socket());
+  private void inOrder(BaseBridgeEvent event, BridgeSocket socket,
+      BiFunction<Connection, BaseBridgeEvent, Future<Boolean>> step) {
+    Connection connection = connections.get(socket.key());
     if (connection == null) {
       event.complete(false);
       return;
@@ -90,17 +109,19 @@ public final class BridgeConnections implements Handler<BridgeEvent> {
   }
 
   /** Counts the socket against its address's limit (refused: the bridge closes it) and bounds its way out. */
-  private boolean created(SockJSSocket socket) {
+  private boolean created(BridgeSocket socket) {
     if (status.draining()) {
       return false; // shutting down: the client goes to another node
     }
-    String address = limiter.clientAddress(socket.remoteAddress(), socket.headers());
+    String address = socket.clientAddress(limiter);
     if (!limiter.tryAcquire(address)) {
+      metrics.dropped(ParleyMetrics.DropReason.CONNECTION_LIMIT);
       return false;
     }
+    metrics.connectionOpened(true);
     socket.setWriteQueueMaxSize(config.outboundQueueBytes());
-    connections.put(socket, new Connection(address, new TokenBucket(config.rateLimitPerS(), config.rateLimitBurst(),
-        System.nanoTime())));
+    connections.put(socket.key(), new Connection(socket, address,
+        new TokenBucket(config.rateLimitPerS(), config.rateLimitBurst(), System.nanoTime())));
     return true;
   }
 
@@ -108,13 +129,14 @@ public final class BridgeConnections implements Handler<BridgeEvent> {
    * The connection id, not the client, says who sends: the chat service knows this socket by it. Past the rate
    * limit, the request is marked so that the chat service refuses it ({@code rate_limited}) through the reply.
    */
-  private Future<Boolean> stampConnection(Connection connection, BridgeEvent event) {
+  private Future<Boolean> stampConnection(Connection connection, BaseBridgeEvent event) {
     JsonObject raw = event.getRawMessage();
     if (Addresses.BRIDGE_INBOUND.contains(raw.getString("address"))) {
       JsonObject fields = raw.getValue("body") instanceof JsonObject body ? body : new JsonObject();
       fields.put("conn", connection.id).remove("limited");
       if (!connection.rate.tryTake(System.nanoTime())) {
         fields.put("limited", true);
+        metrics.dropped(ParleyMetrics.DropReason.RATE_LIMITED);
       }
       raw.put("body", fields);
       connection.spoke = true;
@@ -126,9 +148,14 @@ public final class BridgeConnections implements Handler<BridgeEvent> {
    * Lets the bridge register at once (its count of a socket's registrations is only right if it does), and starts
    * the room's relay; the socket's later events (its join) wait until the relay has its baseline.
    */
-  private void register(BridgeEvent event) {
-    Connection connection = connections.get(event.socket());
+  private void register(BaseBridgeEvent event, BridgeSocket socket) {
+    Connection connection = connections.get(socket.key());
     String room = Addresses.roomOf(event.getRawMessage().getString("address"));
+    if (connection != null && room != null && !socket.bridgeLimitsHandlers() && !connection.relayed.contains(room)
+        && connection.relayed.size() >= config.bridgeMaxHandlers()) {
+      event.complete(false); // BRIDGE_MAX_HANDLERS, for a bridge that has no such limit of its own (TCP)
+      return;
+    }
     // Not a room address, or one already registered: the bridge refuses it next; nothing to relay.
     if (connection != null && !connection.closed && room != null && connection.relayed.add(room)) {
       Future<Void> relayed = fanout.relay(room);
@@ -141,7 +168,7 @@ public final class BridgeConnections implements Handler<BridgeEvent> {
     event.complete(connection != null);
   }
 
-  private Future<Boolean> stopRelay(Connection connection, BridgeEvent event) {
+  private Future<Boolean> stopRelay(Connection connection, BaseBridgeEvent event) {
     String room = Addresses.roomOf(event.getRawMessage().getString("address"));
     if (room != null && connection.relayed.remove(room)) {
       fanout.unrelay(room);
@@ -154,9 +181,8 @@ public final class BridgeConnections implements Handler<BridgeEvent> {
    * session; SockJS's WebSocket transport writes through and never reports full), presence and typing are
    * dropped; messages and answers that add as much again close it as a slow consumer (4001).
    */
-  private boolean deliverable(BridgeEvent event) {
-    SockJSSocket socket = event.socket();
-    Connection connection = connections.get(socket);
+  private boolean deliverable(BaseBridgeEvent event, BridgeSocket socket) {
+    Connection connection = connections.get(socket.key());
     if (connection == null || !socket.writeQueueFull()) {
       if (connection != null) {
         connection.overflow = 0;
@@ -166,12 +192,14 @@ public final class BridgeConnections implements Handler<BridgeEvent> {
     JsonObject body = event.getRawMessage().getValue("body") instanceof JsonObject frame ? frame : null;
     String type = body == null ? null : body.getString("type");
     if ("presence".equals(type) || "typing".equals(type)) {
+      metrics.dropped(ParleyMetrics.DropReason.QUEUE_FULL);
       return false;
     }
     connection.overflow += event.getRawMessage().encode().length();
     if (connection.overflow > config.outboundQueueBytes() && !connection.closed) {
       log.info("closing bridge socket {} from {} as a slow consumer", connection.id, connection.address);
       connection.closed = true;
+      metrics.dropped(ParleyMetrics.DropReason.SLOW_CONSUMER);
       socket.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
       return false;
     }
@@ -183,38 +211,41 @@ public final class BridgeConnections implements Handler<BridgeEvent> {
    * sends from then on: close it, so that the client knows and reconnects. A message over WS_MAX_FRAME_SIZE (which
    * Vert.x drops) closes with 1009, as on /ws; anything else with 1011.
    */
-  private void failed(BridgeEvent event) {
+  private void failed(BaseBridgeEvent event, BridgeSocket socket) {
     String message = event.getRawMessage() == null ? null : event.getRawMessage().getString("message");
     boolean tooBig = message != null && message.contains("max message size");
-    Connection connection = connections.get(event.socket());
+    Connection connection = connections.get(socket.key());
     log.debug("closing bridge socket {}: {}", connection == null ? "?" : connection.id, message);
-    event.socket().close(tooBig ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.INTERNAL_ERROR,
+    socket.close(tooBig ? CloseCodes.MESSAGE_TOO_BIG : CloseCodes.INTERNAL_ERROR,
         tooBig ? "message too large" : "socket error");
   }
 
   /** The node is stopping: every socket is closed, so that its client reconnects (to another node) and resumes. */
   public void closeAll() {
-    List.copyOf(connections.keySet()).forEach(socket -> socket.close(CloseCodes.SERVICE_RESTART, "node shutting down"));
+    List.copyOf(connections.values())
+        .forEach(connection -> connection.socket.close(CloseCodes.SERVICE_RESTART, "node shutting down"));
   }
 
-  private void closed(SockJSSocket socket) {
-    Connection connection = connections.remove(socket);
+  private void closed(BridgeSocket socket) {
+    Connection connection = connections.remove(socket.key());
     if (connection == null) {
       return;
     }
     limiter.release(connection.address);
+    metrics.connectionClosed(true);
     connection.closed = true;
     connection.relayed.forEach(fanout::unrelay);
     connection.relayed.clear();
     if (connection.spoke) {
       vertx.eventBus().send(Addresses.DISCONNECT, new JsonObject().put("conn", connection.id));
     }
-    log.debug("bridge socket {} from {} closed", connection.id, socket.remoteAddress());
+    log.debug("bridge socket {} from {} closed", connection.id, connection.address);
   }
 
   /** One bridge socket, as this node knows it. */
   private static final class Connection {
     final String id = UUID.randomUUID().toString();
+    final BridgeSocket socket;
     final String address;
     final TokenBucket rate;
     /** Characters of outbound frames let through while the socket's queue was full. */
@@ -226,7 +257,8 @@ public final class BridgeConnections implements Handler<BridgeEvent> {
     boolean closed;
     final SerialQueue events = new SerialQueue();
 
-    Connection(String address, TokenBucket rate) {
+    Connection(BridgeSocket socket, String address, TokenBucket rate) {
+      this.socket = socket;
       this.address = address;
       this.rate = rate;
     }

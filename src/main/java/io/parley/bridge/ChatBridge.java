@@ -3,10 +3,12 @@ package io.parley.bridge;
 import io.parley.NodeStatus;
 import io.parley.bus.Addresses;
 import io.parley.config.ParleyConfig;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.http.ConnectionLimiter;
 import io.parley.session.RoomFanout;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -38,14 +40,14 @@ public final class ChatBridge {
    * Origin) and drive the bridge from inside it, with the node's own origin, as its visitor.
    */
   public static BridgeConnections mount(Router router, Handler<RoutingContext> originCheck, Vertx vertx,
-      ParleyConfig config, RoomFanout fanout, ConnectionLimiter limiter, NodeStatus status) {
-    BridgeConnections connections = new BridgeConnections(vertx, fanout, limiter, config, status);
+      ParleyConfig config, RoomFanout fanout, ConnectionLimiter limiter, NodeStatus status, ParleyMetrics metrics) {
+    BridgeConnections connections = new BridgeConnections(vertx, fanout, limiter, config, status, metrics);
     router.route(PATH + "/*").handler(originCheck);
     router.getWithRegex(Pattern.quote(PATH) + "/iframe[^/]*\\.html").handler(ctx -> ctx.response().setStatusCode(404).end());
     // The XHR transports POST their frames; the WebSocket transport must not have its body read.
     router.post(PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(config.wsMaxFrameSize()));
     router.route(PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJsOptions())
-        .bridge(permissions(config), connections));
+        .bridge(permissions(config), event -> connections.handle(event, BridgeSocket.of(event.socket()))));
     return connections;
   }
 
@@ -55,10 +57,18 @@ public final class ChatBridge {
         .setReplyTimeout(config.requestTimeoutMs())
         .setMaxHandlersPerSocket(config.bridgeMaxHandlers())
         // The client pings every 5 s; a socket from which no ping comes for this long is closed.
-        .setPingTimeout(config.heartbeatTimeoutMs())
-        .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.BRIDGE_OUTBOUND_REGEX));
-    Addresses.BRIDGE_INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
+        .setPingTimeout(config.heartbeatTimeoutMs());
+    permit(options);
     return options;
+  }
+
+  /**
+   * The permissions and limits of both bridges (SockJS here, TCP in {@link TcpBridgeVerticle}): the chat requests
+   * of {@link Addresses#BRIDGE_INBOUND} in, the room addresses out, nothing else.
+   */
+  static void permit(BridgeOptions options) {
+    options.addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.BRIDGE_OUTBOUND_REGEX));
+    Addresses.BRIDGE_INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
   }
 
   /**

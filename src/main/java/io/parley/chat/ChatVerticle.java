@@ -1,5 +1,7 @@
 package io.parley.chat;
 
+import io.parley.metrics.ParleyMetrics;
+
 import io.parley.auth.TokenVerifier;
 import io.parley.bus.Addresses;
 import io.parley.bus.BusErrors;
@@ -49,11 +51,14 @@ public final class ChatVerticle extends VerticleBase {
   private final MessageLog messages;
   private final FrameParser rules;
   private final TokenVerifier tokens; // null: no authentication
+  private final ParleyMetrics metrics;
   private final Map<String, Connection> connections = new HashMap<>();
   private volatile boolean draining;
   private EventBus bus;
 
-  public ChatVerticle(ParleyConfig config, Directory directory, MessageLog messages, TokenVerifier tokens) {
+  public ChatVerticle(ParleyConfig config, Directory directory, MessageLog messages, TokenVerifier tokens,
+      ParleyMetrics metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.tokens = tokens;
     this.directory = directory;
@@ -246,6 +251,7 @@ public final class ChatVerticle extends VerticleBase {
 
   private Future<JsonObject> append(ClientFrame.Send send, String nick) {
     return messages.append(send.room(), nick, send.text(), send.cid(), System.currentTimeMillis()).map(message -> {
+      metrics.messageIn();
       publish(message.toJson());
       return new JsonObject().put("id", message.id());
     });

@@ -59,7 +59,15 @@ public final class HazelcastSetup {
   /** Starts a clustered Vertx for this config (blocking: call from main or tests). */
   public static Vertx startClustered(ParleyConfig config, io.vertx.core.VertxOptions options,
       HazelcastClusterManager manager) {
+    return startClustered(config, options, manager, null);
+  }
+
+  /** Likewise, with Vert.x's metrics recorded in {@code metrics} (null: none). */
+  public static Vertx startClustered(ParleyConfig config, io.vertx.core.VertxOptions options,
+      HazelcastClusterManager manager, io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {
     options.setEventBusOptions(eventBusOptions(config));
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered().await();
+    io.vertx.core.VertxBuilder builder = metrics == null ? Vertx.builder().with(options)
+        : io.parley.metrics.MetricsSetup.enable(Vertx.builder(), options, metrics);
+    return builder.withClusterManager(manager).buildClustered().await();
   }
 }

@@ -43,6 +43,10 @@ import io.vertx.core.json.JsonObject;
  *                            otherwise; empty: no authentication, guests pick their nick
  * @param jwtAlgorithm        the token's algorithm (HS256, RS256, ES256...)
  * @param jwtNickClaim        the claim that holds the nick
+ * @param tcpBridgeEnabled    open the TCP event-bus bridge (any language; no Origin check, no TLS: off by default)
+ * @param tcpBridgePort       its port; 0 picks a free one
+ * @param metricsEnabled      Vert.x and Parley metrics, scraped at {@code /metrics} (Prometheus)
+ * @param nodeName            the node's name in every log line; empty: the host name
  * @param nativeTransport     use Netty's epoll transport where it loads (Linux x86-64), else Java NIO: fewer
  *                            instructions per socket write, which a fan-out does thousands of times per message
  */
@@ -79,7 +83,11 @@ public record ParleyConfig(
     String jwtKey,
     String jwtAlgorithm,
     String jwtNickClaim,
-    boolean nativeTransport) {
+    boolean nativeTransport,
+    boolean tcpBridgeEnabled,
+    int tcpBridgePort,
+    boolean metricsEnabled,
+    String nodeName) {
 
   public static final String HTTP_HOST = "HTTP_HOST";
   public static final String HTTP_PORT = "HTTP_PORT";
@@ -114,6 +122,10 @@ public record ParleyConfig(
   public static final String JWT_ALGORITHM = "JWT_ALGORITHM";
   public static final String JWT_NICK_CLAIM = "JWT_NICK_CLAIM";
   public static final String NATIVE_TRANSPORT = "NATIVE_TRANSPORT";
+  public static final String TCP_BRIDGE_ENABLED = "TCP_BRIDGE_ENABLED";
+  public static final String TCP_BRIDGE_PORT = "TCP_BRIDGE_PORT";
+  public static final String METRICS_ENABLED = "METRICS_ENABLED";
+  public static final String NODE_NAME = "NODE_NAME";
 
   /** Every key Parley reads; the environment store is limited to these. */
   public static final java.util.List<String> KEYS = java.util.List.of(
@@ -123,7 +135,7 @@ public record ParleyConfig(
       ALLOWED_ORIGINS, BRIDGE_MAX_HANDLERS, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, RATE_LIMIT_PER_S,
       RATE_LIMIT_BURST, MAX_ROOMS_PER_CONNECTION, MAX_CONNECTIONS_PER_IP, TRUST_FORWARDED_FOR, OUTBOUND_QUEUE_BYTES,
       SOCKET_SEND_BUFFER_BYTES, WS_CLOSING_TIMEOUT_S, SEND_DEDUP_WINDOW_S, JWT_KEY, JWT_ALGORITHM, JWT_NICK_CLAIM,
-      NATIVE_TRANSPORT);
+      NATIVE_TRANSPORT, TCP_BRIDGE_ENABLED, TCP_BRIDGE_PORT, METRICS_ENABLED, NODE_NAME);
 
   public ParleyConfig {
     requireRange(HTTP_PORT, httpPort, 0, 65535);
@@ -150,6 +162,7 @@ public record ParleyConfig(
     requireRange(SOCKET_SEND_BUFFER_BYTES, socketSendBufferBytes, 0, 64 * 1024 * 1024);
     requireRange(WS_CLOSING_TIMEOUT_S, wsClosingTimeoutS, 1, 600);
     requireRange(SEND_DEDUP_WINDOW_S, sendDedupWindowS, 1, 86_400);
+    requireRange(TCP_BRIDGE_PORT, tcpBridgePort, 0, 65535);
     if (!jwtAlgorithm.matches("(HS|RS|ES|PS)(256|384|512)")) {
       throw new IllegalArgumentException("config key " + JWT_ALGORITHM + " must be one of HS256.., RS256.., ES256.., PS256.., got '"
           + jwtAlgorithm + "'");
@@ -207,7 +220,11 @@ public record ParleyConfig(
         string(json, JWT_KEY),
         string(json, JWT_ALGORITHM).trim(),
         string(json, JWT_NICK_CLAIM).trim(),
-        bool(json, NATIVE_TRANSPORT));
+        bool(json, NATIVE_TRANSPORT),
+        bool(json, TCP_BRIDGE_ENABLED),
+        (int) number(json, TCP_BRIDGE_PORT),
+        bool(json, METRICS_ENABLED),
+        string(json, NODE_NAME).trim());
   }
 
   private static boolean bool(JsonObject json, String key) {

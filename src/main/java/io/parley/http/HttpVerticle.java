@@ -4,6 +4,8 @@ import io.parley.NodeStatus;
 import io.parley.bridge.BridgeConnections;
 import io.parley.bridge.ChatBridge;
 import io.parley.config.ParleyConfig;
+import io.parley.metrics.ParleyMetrics;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.parley.protocol.CloseCodes;
 import io.parley.session.ClientSession;
 import io.parley.session.RoomFanout;
@@ -22,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the web page, {@code /health}, WebSocket upgrades at {@code /ws} and the SockJS event-bus bridge at
+ * Serves the web page, {@code /health}, {@code /ready}, {@code /metrics}, WebSocket upgrades at {@code /ws} and the SockJS event-bus bridge at
  * {@code /eventbus}, both behind an Origin check. Deployed once per event
  * loop; the instances share the port. Each instance owns the sessions it accepted.
  */
@@ -34,11 +36,14 @@ public final class HttpVerticle extends VerticleBase {
   private final RoomFanout fanout;
   private final NodeStatus status;
   private final ConnectionLimiter limiter;
+  private final ParleyMetrics metrics;
   private final Set<ClientSession> sessions = new HashSet<>();
   private long heartbeats = -1;
   private BridgeConnections bridgeSockets;
 
-  public HttpVerticle(ParleyConfig config, RoomFanout fanout, NodeStatus status, ConnectionLimiter limiter) {
+  public HttpVerticle(ParleyConfig config, RoomFanout fanout, NodeStatus status, ConnectionLimiter limiter,
+      ParleyMetrics metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.fanout = fanout;
     this.status = status;
@@ -50,8 +55,10 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     OriginCheck origins = new OriginCheck(config.allowedOrigins());
     router.get("/health").handler(this::health);
+    router.get("/ready").handler(this::ready);
+    metrics.registry().ifPresent(registry -> router.get("/metrics").handler(PrometheusScrapingHandler.create(registry)));
     router.route("/ws").handler(origins).handler(this::upgrade);
-    bridgeSockets = ChatBridge.mount(router, origins, vertx, config, fanout, limiter, status);
+    bridgeSockets = ChatBridge.mount(router, origins, vertx, config, fanout, limiter, status, metrics);
     router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     // Routes, not HttpServer.webSocketHandler: a server-level handler would take every upgrade,
@@ -104,12 +111,22 @@ public final class HttpVerticle extends VerticleBase {
     return configured == 0 ? -1 : configured;
   }
 
+  /** Liveness: the process serves HTTP (also while it drains: restarting it would not help). */
   private void health(RoutingContext ctx) {
-    String state = status.draining() ? "DRAINING" : status.ready() ? "UP" : "STARTING";
+    ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("status", "UP").encode());
+  }
+
+  /**
+   * Readiness, for balancers and orchestrators: 200 once every verticle is deployed and, in a cluster, while this
+   * node is a member; 503 while starting, while out of the cluster, and while draining.
+   */
+  private void ready(RoutingContext ctx) {
+    boolean clustered = status.clusterJoined();
+    String state = status.draining() ? "DRAINING" : !status.ready() ? "STARTING" : !clustered ? "NOT_CLUSTERED" : "READY";
     ctx.response()
-        .setStatusCode("UP".equals(state) ? 200 : 503)
+        .setStatusCode("READY".equals(state) ? 200 : 503)
         .putHeader("content-type", "application/json")
-        .end(new JsonObject().put("status", state).encode());
+        .end(new JsonObject().put("status", state).put("node", status.nodeId()).put("clusterJoined", clustered).encode());
   }
 
   private void upgrade(RoutingContext ctx) {
@@ -119,12 +136,13 @@ public final class HttpVerticle extends VerticleBase {
     }
     String address = limiter.clientAddress(ctx.request().remoteAddress(), ctx.request().headers());
     if (!limiter.tryAcquire(address)) {
+      metrics.dropped(ParleyMetrics.DropReason.CONNECTION_LIMIT);
       ctx.response().setStatusCode(429).end("too many connections from " + address);
       return;
     }
     ctx.request().toWebSocket()
         .onSuccess(socket -> sessions.add(new ClientSession(socket, ctx.request().connection(), vertx, fanout, config,
-            status.nodeId())
+            status.nodeId(), metrics)
             .start(session -> {
               sessions.remove(session);
               limiter.release(address);

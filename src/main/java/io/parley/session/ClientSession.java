@@ -3,6 +3,7 @@ package io.parley.session;
 import io.parley.bus.Addresses;
 import io.parley.bus.BusErrors;
 import io.parley.config.ParleyConfig;
+import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.ErrorCode;
@@ -56,6 +57,7 @@ public final class ClientSession implements RoomListener {
   private final String id = UUID.randomUUID().toString();
   private final Map<String, RoomView> rooms = new HashMap<>();
   private final Outbound outbound;
+  private final ParleyMetrics metrics;
   private final TokenBucket rate;
   private final long heartbeatTimeoutNanos;
   private final long heartbeatIntervalNanos;
@@ -74,7 +76,8 @@ public final class ClientSession implements RoomListener {
   private final io.vertx.core.Promise<Void> released = io.vertx.core.Promise.promise();
 
   public ClientSession(ServerWebSocket socket, HttpConnection connection, Vertx vertx, RoomFanout fanout,
-      ParleyConfig config, String node) {
+      ParleyConfig config, String node, ParleyMetrics metrics) {
+    this.metrics = metrics;
     this.socket = socket;
     this.connection = connection;
     this.vertx = vertx;
@@ -84,7 +87,7 @@ public final class ClientSession implements RoomListener {
     this.config = config;
     this.parser = new FrameParser(config.maxTextLength(), config.historyPageMax());
     this.requestOptions = new DeliveryOptions().setSendTimeout(config.requestTimeoutMs());
-    this.outbound = new Outbound(socket, connection, config.outboundQueueBytes());
+    this.outbound = new Outbound(socket, connection, config.outboundQueueBytes(), metrics);
     this.rate = new TokenBucket(config.rateLimitPerS(), config.rateLimitBurst(), lastHeard);
     this.heartbeatTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMs());
     this.heartbeatIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMs());
@@ -101,6 +104,7 @@ public final class ClientSession implements RoomListener {
     socket.pongHandler(data -> lastHeard = System.nanoTime());
     socket.exceptionHandler(this::onException);
     whenClosed = closed;
+    metrics.connectionOpened(false);
     socket.closeHandler(v -> finish());
     return this;
   }
@@ -109,6 +113,7 @@ public final class ClientSession implements RoomListener {
   private void finish() {
     if (!closeHandled) {
       closeHandled = true;
+      metrics.connectionClosed(false);
       try {
         onClose();
       } finally {
@@ -138,6 +143,7 @@ public final class ClientSession implements RoomListener {
     }
     if (nowNanos - lastHeard > heartbeatTimeoutNanos) {
       log.debug("closing {}: nothing heard for {} ms", describe(), config.heartbeatTimeoutMs());
+      metrics.dropped(ParleyMetrics.DropReason.HEARTBEAT_TIMEOUT);
       abort(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
     } else if (nowNanos - nextPing >= 0) {
       nextPing = nowNanos + heartbeatIntervalNanos;
@@ -375,6 +381,7 @@ public final class ClientSession implements RoomListener {
   }
 
   private ProtocolException rateLimited(String ref) {
+    metrics.dropped(ParleyMetrics.DropReason.RATE_LIMITED);
     return new ProtocolException(ErrorCode.RATE_LIMITED, "at most " + config.rateLimitPerS()
         + " frames per second (bursts of " + config.rateLimitBurst() + "); this one was not handled", ref);
   }
@@ -394,6 +401,7 @@ public final class ClientSession implements RoomListener {
   }
 
   private void closeSlowConsumer() {
+    metrics.dropped(ParleyMetrics.DropReason.SLOW_CONSUMER);
     log.info("closing {} as a slow consumer ({} presence/typing frames dropped first)", describe(), outbound.dropped());
     abort(CloseCodes.SLOW_CONSUMER, "slow consumer");
   }

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.parley.metrics.ParleyMetrics;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.impl.HttpServerConnection;
@@ -34,11 +35,13 @@ final class Outbound {
   private final ServerWebSocket socket;
   private final Channel channel; // null: write through Vert.x
   private final int queueBytes;
+  private final ParleyMetrics metrics;
   private long overflow; // bytes queued past a full buffer since it was last seen writable
   private long dropped;
   private boolean flushPending;
 
-  Outbound(ServerWebSocket socket, HttpConnection connection, int queueBytes) {
+  Outbound(ServerWebSocket socket, HttpConnection connection, int queueBytes, ParleyMetrics metrics) {
+    this.metrics = metrics;
     this.socket = socket;
     this.channel = connection instanceof HttpServerConnection server
         ? server.channelHandlerContext().channel() : null;
@@ -125,6 +128,7 @@ final class Outbound {
     }
     if (droppable) {
       dropped++;
+      metrics.dropped(ParleyMetrics.DropReason.QUEUE_FULL);
       return false;
     }
     overflow += bytes;
@@ -138,6 +142,7 @@ final class Outbound {
     if (socket.writeQueueFull()) {
       if (droppable) {
         dropped++;
+        metrics.dropped(ParleyMetrics.DropReason.QUEUE_FULL);
         return true;
       }
       overflow += json.length();

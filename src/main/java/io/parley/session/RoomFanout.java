@@ -1,6 +1,7 @@
 package io.parley.session;
 
 import io.parley.bus.Addresses;
+import io.parley.metrics.ParleyMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -51,9 +52,15 @@ public final class RoomFanout extends VerticleBase {
   private final long gapFillMs;
   private final Map<String, Subscription> subscriptions = new HashMap<>(); // guarded by this
   private final Map<Context, LoopQueue> loops = new ConcurrentHashMap<>();
+  private volatile ParleyMetrics metrics = ParleyMetrics.disabled();
 
   public RoomFanout(long gapFillMs) {
     this.gapFillMs = gapFillMs;
+  }
+
+  /** Where hand-outs are counted (set before deployment). */
+  public void metrics(ParleyMetrics metrics) {
+    this.metrics = metrics;
   }
 
   @Override
@@ -263,7 +270,7 @@ public final class RoomFanout extends VerticleBase {
         vertx.eventBus().publish(Addresses.room(room), event.frame(), LOCAL_ONLY);
       }
       listeners.forEach((listenerContext, set) ->
-          loops.computeIfAbsent(listenerContext, LoopQueue::new).add(event, set));
+          loops.computeIfAbsent(listenerContext, c -> new LoopQueue(c, metrics)).add(event, set));
     }
   }
 
@@ -273,12 +280,14 @@ public final class RoomFanout extends VerticleBase {
   /** The events waiting for one event loop's listeners, and the one task that hands them out. */
   private static final class LoopQueue {
     private final Context context;
+    private final ParleyMetrics metrics;
     private final Queue<Delivery> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final List<RoomListener> unflushed = new ArrayList<>(); // touched on the loop only
 
-    LoopQueue(Context context) {
+    LoopQueue(Context context, ParleyMetrics metrics) {
       this.context = context;
+      this.metrics = metrics;
     }
 
     void add(RoomEvent event, Set<RoomListener> listeners) {
@@ -292,13 +301,20 @@ public final class RoomFanout extends VerticleBase {
       scheduled.set(false); // before polling: what is added from now on schedules another task
       Delivery delivery;
       int handed = 0;
+      int deliveries = 0;
       while (handed++ < EVENTS_PER_TASK && (delivery = queue.poll()) != null) {
+        RoomEvent event = delivery.event();
+        if (event.isMessage()) {
+          metrics.handedOut(event.frame().getLong("ts", 0L));
+        }
         for (RoomListener listener : delivery.listeners()) {
-          if (listener.onRoomEvent(delivery.event())) {
+          deliveries++;
+          if (listener.onRoomEvent(event)) {
             unflushed.add(listener);
           }
         }
       }
+      metrics.delivered(deliveries);
       for (RoomListener listener : unflushed) {
         listener.flush();
       }

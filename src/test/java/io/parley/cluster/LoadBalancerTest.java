@@ -82,6 +82,9 @@ class LoadBalancerTest {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, metrics.statusCode(), "the balancer keeps /metrics to the nodes' own network");
         return;
       } catch (IOException e) {
         if (!nginx.isAlive() || System.nanoTime() > deadline) {

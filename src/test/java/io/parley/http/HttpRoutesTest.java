@@ -56,6 +56,24 @@ class HttpRoutesTest extends ParleyServerTest {
   }
 
   @Test
+  void ready_once_deployed_then_503_while_draining_and_health_stays_up() throws Exception {
+    Reply ready = get("/ready");
+    assertEquals(200, ready.status());
+    assertEquals("READY", new JsonObject(ready.body()).getString("status"));
+    assertEquals(true, new JsonObject(ready.body()).getBoolean("clusterJoined"));
+    // A client that does not read holds the drain open for WS_CLOSING_TIMEOUT_S: long enough to ask.
+    try (io.parley.support.StuckClient stuck = io.parley.support.StuckClient.connect(node.httpPort(),
+        "{\"type\":\"hello\",\"nick\":\"stuck\"}")) {
+      io.vertx.core.Future<Void> closing = node.close();
+      Reply draining = get("/ready");
+      assertEquals(503, draining.status());
+      assertEquals("DRAINING", new JsonObject(draining.body()).getString("status"));
+      assertEquals(200, get("/health").status(), "alive while draining: nothing to restart");
+      closing.await();
+    }
+  }
+
+  @Test
   void serves_the_web_page() {
     Reply page = get("/");
     assertEquals(200, page.status());

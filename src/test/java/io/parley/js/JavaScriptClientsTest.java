@@ -26,7 +26,8 @@ class JavaScriptClientsTest {
     // The tests' /ws helpers post history in bursts; rate limits have their own tests (RateAndRoomLimitsTest,
     // BridgeLimitsTest).
     cluster = TestCluster.start(2, new JsonObject()
-        .put(ParleyConfig.RATE_LIMIT_PER_S, 10_000).put(ParleyConfig.RATE_LIMIT_BURST, 10_000));
+        .put(ParleyConfig.RATE_LIMIT_PER_S, 10_000).put(ParleyConfig.RATE_LIMIT_BURST, 10_000)
+        .put(ParleyConfig.TCP_BRIDGE_ENABLED, true).put(ParleyConfig.TCP_BRIDGE_PORT, 0));
   }
 
   @AfterAll
@@ -39,6 +40,7 @@ class JavaScriptClientsTest {
   private static Map<String, String> env() {
     return Map.of(
         "PARLEY_PORTS", cluster.member(0).httpPort() + "," + cluster.member(1).httpPort(),
+        "PARLEY_TCP_BRIDGE_PORTS", cluster.member(0).node().tcpBridgePort() + "," + cluster.member(1).node().tcpBridgePort(),
         "SCREENSHOT_DIR", Path.of("target", "screenshots").toAbsolutePath().toString());
   }
 

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Chat in a Parley room from Python, through Parley's TCP event-bus bridge, with the standard library only.
+
+    python3 parley_chat.py --host 127.0.0.1 --port 7000 --nick ada --room general
+
+Each line you type is sent to the room; what the room says is printed as it arrives:
+
+    * joined general as ada: alice, ada
+    alice: hi ada
+    * bob joined
+
+The node must run with TCP_BRIDGE_ENABLED=true (port TCP_BRIDGE_PORT, default 7000). The protocol is the
+Vert.x TCP event-bus bridge's: every frame is a 4-byte big-endian length and then that many bytes of UTF-8
+JSON. Addresses and bodies are those of the SockJS bridge (docs/PROTOCOL.md, "Event-bus bridge"):
+register chat.room.<room> to hear the room, then send chat.join (which claims the nick) and chat.send.
+"""
+import argparse
+import itertools
+import json
+import socket
+import struct
+import sys
+import threading
+
+PING_SECONDS = 20  # the node closes a bridge connection it has not heard from for HEARTBEAT_TIMEOUT_MS (60 s)
+
+
+class Bridge:
+    """One TCP connection to the bridge: framed JSON out, a reader thread that hands frames to handlers."""
+
+    def __init__(self, host, port):
+        self.sock = socket.create_connection((host, port))
+        self.write_lock = threading.Lock()
+        self.replies = {}  # replyAddress -> callback(frame)
+        self.handlers = {}  # address -> callback(body)
+        self.ids = itertools.count(1)
+        self.closed = threading.Event()
+
+    def write(self, frame):
+        data = json.dumps(frame).encode("utf-8")
+        with self.write_lock:
+            self.sock.sendall(struct.pack(">I", len(data)) + data)
+
+    def register(self, address, handler):
+        self.handlers[address] = handler
+        self.write({"type": "register", "address": address})
+
+    def request(self, address, body, on_reply):
+        """Sends a request; on_reply(body, error) is called from the reader thread."""
+        reply_address = "py-%d" % next(self.ids)
+        self.replies[reply_address] = on_reply
+        self.write({"type": "send", "address": address, "body": body, "replyAddress": reply_address})
+
+    def read_forever(self):
+        try:
+            while True:
+                frame = json.loads(self._read_exactly(struct.unpack(">I", self._read_exactly(4))[0]))
+                self._dispatch(frame)
+        except (ConnectionError, OSError, EOFError):
+            pass
+        finally:
+            self.closed.set()
+
+    def _dispatch(self, frame):
+        kind, address = frame.get("type"), frame.get("address")
+        if kind == "message" and address in self.replies:
+            self.replies.pop(address)(frame.get("body"), None)
+        elif kind == "message" and address in self.handlers:
+            self.handlers[address](frame.get("body"))
+        elif kind == "err":
+            # A refused request answers its reply address with the failure; other errors name no request.
+            callback = self.replies.pop(address, None) if address else None
+            error = {"code": frame.get("failureType") or frame.get("message"), "message": frame.get("message")}
+            if callback:
+                callback(None, error)
+            else:
+                print("! %s" % error["message"], file=sys.stderr, flush=True)
+
+    def _read_exactly(self, n):
+        data = b""
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                raise EOFError()
+            data += chunk
+        return data
+
+    def ping_forever(self):
+        while not self.closed.wait(PING_SECONDS):
+            self.write({"type": "ping"})
+
+
+def say(line):
+    print(line, flush=True)
+
+
+def main():
+    args = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    args.add_argument("--host", default="127.0.0.1")
+    args.add_argument("--port", type=int, default=7000)
+    args.add_argument("--nick", required=True)
+    args.add_argument("--room", default="general")
+    options = args.parse_args()
+
+    bridge = Bridge(options.host, options.port)
+    room = options.room
+
+    def on_event(event):
+        if event.get("type") == "message" and event.get("from") != options.nick:
+            say("%s: %s" % (event["from"], event["text"]))
+        elif event.get("type") == "presence" and event.get("nick") != options.nick:
+            say("* %s %s" % (event["nick"], "joined" if event["event"] == "join" else "left"))
+
+    joined = threading.Event()
+
+    def on_joined(reply, error):
+        if error:
+            say("! could not join %s: %s" % (room, error["message"]))
+            bridge.sock.close()
+            return
+        for message in reply["history"]:
+            say("%s: %s" % (message["from"], message["text"]))
+        say("* joined %s as %s: %s" % (room, options.nick, ", ".join(reply["members"])))
+        joined.set()
+
+    def on_sent(reply, error):
+        if error:
+            say("! not sent: %s" % error["message"])
+
+    # Register the room's address first, then join: nothing said after the join is missed.
+    bridge.register("chat.room." + room, on_event)
+    bridge.request("chat.join", {"room": room, "nick": options.nick}, on_joined)
+    threading.Thread(target=bridge.read_forever, daemon=True).start()
+    threading.Thread(target=bridge.ping_forever, daemon=True).start()
+
+    joined.wait(10)
+    for line in sys.stdin:
+        text = line.strip()
+        if text and not bridge.closed.is_set():
+            bridge.request("chat.send", {"room": room, "text": text}, on_sent)
+    bridge.closed.wait(1)  # let the last answers arrive
+    bridge.sock.close()
+
+
+if __name__ == "__main__":
+    main()

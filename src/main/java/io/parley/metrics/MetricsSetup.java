@@ -1,0 +1,46 @@
+package io.parley.metrics;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.Match;
+import io.vertx.micrometer.MatchType;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.EnumSet;
+
+/** Vert.x's metrics in a Prometheus registry that Parley's own meters ({@link ParleyMetrics}) share. */
+public final class MetricsSetup {
+
+  private MetricsSetup() {
+  }
+
+  /**
+   * Turns Vert.x's metrics on in {@code builder}, recording into {@code registry}. Event-bus addresses are a label,
+   * so per-room and per-reply addresses are folded into one value each: a label value per room would grow without
+   * bound.
+   */
+  public static VertxBuilder enable(VertxBuilder builder, VertxOptions options, PrometheusMeterRegistry registry) {
+    options.setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_ADDRESS, Label.EB_SIDE, Label.EB_FAILURE,
+            Label.POOL_TYPE, Label.POOL_NAME))
+        .addLabelMatch(fold("chat\\.room\\..+", "chat.room.*"))
+        .addLabelMatch(fold("__vertx\\..+", "__vertx.*"))
+        .addLabelMatch(fold("[0-9a-f-]{36}", "(reply)")));
+    return builder.with(options).withMetrics(new MicrometerMetricsFactory(registry));
+  }
+
+  public static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  private static Match fold(String regex, String alias) {
+    return new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel(Label.EB_ADDRESS.toString())
+        .setType(MatchType.REGEX).setValue(regex).setAlias(alias);
+  }
+}
