@@ -22,14 +22,14 @@ import struct
 import sys
 import threading
 
-PING_SECONDS = 20  # the node closes a bridge connection it has not heard from for HEARTBEAT_TIMEOUT_MS (60 s)
 
 
 class Bridge:
     """One TCP connection to the bridge: framed JSON out, a reader thread that hands frames to handlers."""
 
-    def __init__(self, host, port):
+    def __init__(self, host, port, ping_seconds):
         self.sock = socket.create_connection((host, port))
+        self.ping_seconds = ping_seconds
         self.write_lock = threading.Lock()
         self.replies = {}  # replyAddress -> callback(frame)
         self.handlers = {}  # address -> callback(body)
@@ -68,9 +68,13 @@ class Bridge:
         elif kind == "message" and address in self.handlers:
             self.handlers[address](frame.get("body"))
         elif kind == "err":
-            # A refused request answers its reply address with the failure; other errors name no request.
+            # A request the chat service refused answers its reply address: failureCode 400 and a message that
+            # starts with Parley's error code ("nick_taken nick 'ada' is taken"). Other errors (a frame the
+            # bridge refused, "access_denied") name no request.
             callback = self.replies.pop(address, None) if address else None
-            error = {"code": frame.get("failureType") or frame.get("message"), "message": frame.get("message")}
+            message = frame.get("message") or ""
+            code = message.split(" ", 1)[0] if frame.get("failureCode") == 400 else frame.get("failureType", message)
+            error = {"code": code, "message": message}
             if callback:
                 callback(None, error)
             else:
@@ -86,7 +90,7 @@ class Bridge:
         return data
 
     def ping_forever(self):
-        while not self.closed.wait(PING_SECONDS):
+        while not self.closed.wait(self.ping_seconds):
             self.write({"type": "ping"})
 
 
@@ -100,9 +104,11 @@ def main():
     args.add_argument("--port", type=int, default=7000)
     args.add_argument("--nick", required=True)
     args.add_argument("--room", default="general")
+    args.add_argument("--ping-seconds", type=float, default=20,
+                      help="keep-alive interval; the node closes a connection silent for HEARTBEAT_TIMEOUT_MS (60 s)")
     options = args.parse_args()
 
-    bridge = Bridge(options.host, options.port)
+    bridge = Bridge(options.host, options.port, options.ping_seconds)
     room = options.room
 
     def on_event(event):
@@ -117,7 +123,7 @@ def main():
         if error:
             say("! could not join %s: %s" % (room, error["message"]))
             bridge.sock.close()
-            return
+            return  # joined stays unset: main exits
         for message in reply["history"]:
             say("%s: %s" % (message["from"], message["text"]))
         say("* joined %s as %s: %s" % (room, options.nick, ", ".join(reply["members"])))
@@ -133,7 +139,10 @@ def main():
     threading.Thread(target=bridge.read_forever, daemon=True).start()
     threading.Thread(target=bridge.ping_forever, daemon=True).start()
 
-    joined.wait(10)
+    if not joined.wait(10):
+        say("! no answer to the join")
+        bridge.sock.close()
+        sys.exit(1)
     for line in sys.stdin:
         text = line.strip()
         if text and not bridge.closed.is_set():

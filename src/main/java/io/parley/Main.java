@@ -20,6 +20,12 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    String logFormat = System.getenv().getOrDefault("PARLEY_LOG_FORMAT", "text");
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      // logback.xml found no appender of that name: this line would be lost in the log.
+      System.err.println("PARLEY_LOG_FORMAT must be text or json, got '" + logFormat + "'");
+      System.exit(2);
+    }
     ParleyConfig config;
     try {
       config = readConfig();

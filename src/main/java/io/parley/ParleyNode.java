@@ -77,7 +77,8 @@ public final class ParleyNode {
       PrometheusMeterRegistry registry) {
     // Ready once every verticle is deployed and, in a cluster, while this node is a member.
     NodeStatus status = new NodeStatus(cluster == null ? "standalone" : cluster.getNodeId(),
-        cluster == null ? () -> true : cluster::isActive);
+        cluster == null ? () -> true
+            : () -> cluster.isActive() && cluster.getHazelcastInstance().getLifecycleService().isRunning());
     RoomFanout fanout = new RoomFanout(config.gapFillMs());
     ParleyMetrics metrics = registry == null ? ParleyMetrics.disabled() : ParleyMetrics.create(registry, fanout::rooms);
     fanout.metrics(metrics);

@@ -72,7 +72,7 @@ public final class BridgeConnections {
     }
     switch (event.type()) {
       case SOCKET_CREATED -> event.complete(created(socket));
-      case SEND -> inOrder(event, socket, this::stampConnection);
+      case SEND -> inOrder(event, socket, (connection, e) -> stampConnection(connection, e, socket));
       case REGISTER -> register(event, socket);
       case UNREGISTER -> inOrder(event, socket, this::stopRelay);
       case SOCKET_CLOSED -> {
@@ -129,7 +129,7 @@ public final class BridgeConnections {
    * The connection id, not the client, says who sends: the chat service knows this socket by it. Past the rate
    * limit, the request is marked so that the chat service refuses it ({@code rate_limited}) through the reply.
    */
-  private Future<Boolean> stampConnection(Connection connection, BaseBridgeEvent event) {
+  private Future<Boolean> stampConnection(Connection connection, BaseBridgeEvent event, BridgeSocket socket) {
     JsonObject raw = event.getRawMessage();
     if (Addresses.BRIDGE_INBOUND.contains(raw.getString("address"))) {
       JsonObject fields = raw.getValue("body") instanceof JsonObject body ? body : new JsonObject();
@@ -139,6 +139,10 @@ public final class BridgeConnections {
         metrics.dropped(ParleyMetrics.DropReason.RATE_LIMITED);
       }
       raw.put("body", fields);
+      if (!socket.bridgeLimitsHandlers()) {
+        // The TCP bridge takes its delivery options from the client's headers: the node's timeout, not theirs.
+        raw.put("headers", new JsonObject().put("timeout", config.requestTimeoutMs()));
+      }
       connection.spoke = true;
     }
     return Future.succeededFuture(true); // other addresses: the permission check refuses them
@@ -151,9 +155,11 @@ public final class BridgeConnections {
   private void register(BaseBridgeEvent event, BridgeSocket socket) {
     Connection connection = connections.get(socket.key());
     String room = Addresses.roomOf(event.getRawMessage().getString("address"));
-    if (connection != null && room != null && !socket.bridgeLimitsHandlers() && !connection.relayed.contains(room)
-        && connection.relayed.size() >= config.bridgeMaxHandlers()) {
-      event.complete(false); // BRIDGE_MAX_HANDLERS, for a bridge that has no such limit of its own (TCP)
+    if (connection != null && room != null && !socket.bridgeLimitsHandlers()
+        && (connection.relayed.contains(room) || connection.relayed.size() >= config.bridgeMaxHandlers())) {
+      // For a bridge without limits of its own (TCP): BRIDGE_MAX_HANDLERS, and no second registration of an
+      // address (the TCP bridge would replace its consumer without unregistering the first, for good).
+      event.complete(false);
       return;
     }
     // Not a room address, or one already registered: the bridge refuses it next; nothing to relay.
@@ -220,6 +226,23 @@ public final class BridgeConnections {
         tooBig ? "message too large" : "socket error");
   }
 
+  /**
+   * For a bridge that reports no outbound frames (TCP): closes, as slow consumers (4001 where the transport has
+   * codes), the sockets whose write queue was full at this sweep and at the one before. Call it periodically.
+   */
+  public void sweepSlowConsumers() {
+    for (Connection connection : List.copyOf(connections.values())) {
+      boolean full = connection.socket.writeQueueFull();
+      if (full && connection.fullAtLastSweep && !connection.closed) {
+        log.info("closing bridge socket {} from {} as a slow consumer", connection.id, connection.address);
+        connection.closed = true;
+        metrics.dropped(ParleyMetrics.DropReason.SLOW_CONSUMER);
+        connection.socket.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
+      }
+      connection.fullAtLastSweep = full;
+    }
+  }
+
   /** The node is stopping: every socket is closed, so that its client reconnects (to another node) and resumes. */
   public void closeAll() {
     List.copyOf(connections.values())
@@ -255,6 +278,8 @@ public final class BridgeConnections {
     /** Whether it sent a chat request, so the chat service has something to forget when it closes. */
     boolean spoke;
     boolean closed;
+    /** For {@link #sweepSlowConsumers()}. */
+    boolean fullAtLastSweep;
     final SerialQueue events = new SerialQueue();
 
     Connection(BridgeSocket socket, String address, TokenBucket rate) {

@@ -25,6 +25,8 @@ public final class TcpBridgeVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(TcpBridgeVerticle.class);
 
+  private static final long SWEEP_MS = 500;
+
   private final ParleyConfig config;
   private final RoomFanout fanout;
   private final ConnectionLimiter limiter;
@@ -33,6 +35,7 @@ public final class TcpBridgeVerticle extends VerticleBase {
   private final int port;
   private BridgeConnections connections;
   private TcpEventBusBridge bridge;
+  private long sweeps = -1;
 
   public TcpBridgeVerticle(ParleyConfig config, RoomFanout fanout, ConnectionLimiter limiter, NodeStatus status,
       ParleyMetrics metrics) {
@@ -66,6 +69,9 @@ public final class TcpBridgeVerticle extends VerticleBase {
         .setReadIdleTimeout((int) config.heartbeatTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     bridge = TcpEventBusBridge.create(vertx, permissions, server,
         event -> connections.handle(event, BridgeSocket.of(event.socket())));
+    // The TCP bridge writes room events without telling: a socket that stays behind for a second is closed (its
+    // write queue is bounded by OUTBOUND_QUEUE_BYTES, and Netty holds what is past it until then).
+    sweeps = vertx.setPeriodic(SWEEP_MS, id -> connections.sweepSlowConsumers());
     return bridge.listen(port, config.httpHost()).onSuccess(listening -> {
       status.tcpBridgePort(port);
       log.info("TCP event-bus bridge on port {}", port);
@@ -74,6 +80,7 @@ public final class TcpBridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(sweeps);
     connections.closeAll();
     return bridge.close();
   }

@@ -27,7 +27,8 @@ public final class MetricsSetup {
     options.setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_ADDRESS, Label.EB_SIDE, Label.EB_FAILURE,
+        // No HTTP method label: a client can make up methods, and each would be a new series for good.
+        .setLabels(EnumSet.of(Label.HTTP_CODE, Label.EB_ADDRESS, Label.EB_SIDE, Label.EB_FAILURE,
             Label.POOL_TYPE, Label.POOL_NAME))
         .addLabelMatch(fold("chat\\.room\\..+", "chat.room.*"))
         .addLabelMatch(fold("__vertx\\..+", "__vertx.*"))

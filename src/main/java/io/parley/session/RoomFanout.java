@@ -304,8 +304,9 @@ public final class RoomFanout extends VerticleBase {
       int deliveries = 0;
       while (handed++ < EVENTS_PER_TASK && (delivery = queue.poll()) != null) {
         RoomEvent event = delivery.event();
-        if (event.isMessage()) {
-          metrics.handedOut(event.frame().getLong("ts", 0L));
+        long acceptedAt = event.isMessage() ? event.frame().getLong("ts", 0L) : 0L;
+        if (acceptedAt > 0) {
+          metrics.handedOut(acceptedAt);
         }
         for (RoomListener listener : delivery.listeners()) {
           deliveries++;
