@@ -35,10 +35,12 @@ public final class ParleyNode {
   private final NodeDeathWatcher watcher;
   private final ChatVerticle chat;
   private final RoomFanout fanout;
+  private final List<HttpVerticle> http;
   private Future<Void> closing;
 
   private ParleyNode(Vertx vertx, NodeStatus status, List<String> deployments, NodeDeathWatcher watcher,
-      ChatVerticle chat, RoomFanout fanout) {
+      ChatVerticle chat, RoomFanout fanout, List<HttpVerticle> http) {
+    this.http = List.copyOf(http);
     this.vertx = vertx;
     this.chat = chat;
     this.fanout = fanout;
@@ -97,6 +99,7 @@ public final class ParleyNode {
     NodeDeathWatcher deathWatcher = watcher;
     int httpInstances = config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     List<String> deployments = new ArrayList<>();
+    List<HttpVerticle> http = new java.util.concurrent.CopyOnWriteArrayList<>();
     // The fan-out consumes room events before anyone can join a room; the chat service before anyone can ask.
     return vertx.deployVerticle(fanout)
         .onSuccess(deployments::add)
@@ -107,16 +110,19 @@ public final class ParleyNode {
             deathWatcher.start();
           }
         })
-        .compose(chatId -> vertx.deployVerticle(() -> new HttpVerticle(config, fanout, status, limiter, metrics),
-            new DeploymentOptions().setInstances(httpInstances)))
+        .compose(chatId -> vertx.deployVerticle(() -> {
+          HttpVerticle instance = new HttpVerticle(config, fanout, status, limiter, metrics);
+          http.add(instance);
+          return instance;
+        }, new DeploymentOptions().setInstances(httpInstances)))
         .onSuccess(deployments::add)
         .compose(httpId -> config.tcpBridgeEnabled()
             ? vertx.deployVerticle(new TcpBridgeVerticle(config, fanout, limiter, status, metrics))
                 .onSuccess(deployments::add).mapEmpty()
             : Future.succeededFuture())
-        .map(http -> {
+        .map(deployed -> {
           status.markReady();
-          return new ParleyNode(vertx, status, deployments, deathWatcher, chat, fanout);
+          return new ParleyNode(vertx, status, deployments, deathWatcher, chat, fanout, http);
         })
         .recover(failure -> undeployAll(vertx, deployments).transform(v -> Future.failedFuture(failure)));
   }
@@ -132,7 +138,11 @@ public final class ParleyNode {
         watcher.stop();
         chat.drain(); // the surviving nodes announce this node's members leaving, once it has left
       }
-      closing = undeployAll(vertx, deployments);
+      // Every HTTP instance keeps serving (/ready answers 503) until all of them have closed their clients; only
+      // then do the servers close. Otherwise an instance with nothing to close would stop at once, and requests
+      // it is given meanwhile (the balancer's probe, a reconnect) would find its connection closed.
+      closing = Future.join(http.stream().map(HttpVerticle::closeClients).toList())
+          .transform(drained -> undeployAll(vertx, deployments));
     }
     return closing;
   }

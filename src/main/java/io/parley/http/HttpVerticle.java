@@ -94,12 +94,25 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(heartbeats);
-    bridgeSockets.closeAll();
-    // Tell clients to reconnect rather than leaving them to discover a dead socket.
-    return Future.join(List.copyOf(sessions).stream()
-        .map(session -> session.close(CloseCodes.SERVICE_RESTART, "node shutting down"))
-        .toList());
+    return closeClients();
+  }
+
+  /**
+   * Closes this instance's clients with 1012 (bridge sockets too), so that they reconnect rather than discover a
+   * dead socket; completes once they are let go of (within WS_CLOSING_TIMEOUT_S). The server keeps serving.
+   * Callable from any thread.
+   */
+  public Future<Void> closeClients() {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      vertx.cancelTimer(heartbeats);
+      bridgeSockets.closeAll();
+      Future.join(List.copyOf(sessions).stream()
+              .map(session -> session.close(CloseCodes.SERVICE_RESTART, "node shutting down"))
+              .toList())
+          .onComplete(closed -> done.complete());
+    });
+    return done.future();
   }
 
   /**

@@ -63,7 +63,9 @@ class HttpRoutesTest extends ParleyServerTest {
     assertEquals(true, new JsonObject(ready.body()).getBoolean("clusterJoined"));
     // A client that does not read holds the drain open for WS_CLOSING_TIMEOUT_S: long enough to ask.
     try (io.parley.support.StuckClient stuck = io.parley.support.StuckClient.connect(node.httpPort(),
-        "{\"type\":\"hello\",\"nick\":\"stuck\"}")) {
+        "{\"type\":\"hello\",\"nick\":\"stuck\"}", "{\"type\":\"join\",\"room\":\"drain\"}")) {
+      // Its session exists once its room is served; only then does the drain wait for it.
+      io.parley.support.Eventually.await(vertx, () -> node.fanout().rooms() == 1, "the stuck client joined");
       io.vertx.core.Future<Void> closing = node.close();
       Reply draining = get("/ready");
       assertEquals(503, draining.status());
