@@ -20,11 +20,11 @@ import java.util.function.Supplier;
  *   <li>{@code parley_connections{transport}}: open {@code /ws} and bridge connections on this node;</li>
  *   <li>{@code parley_rooms}: rooms this node serves (rooms with local members or bridge registrations);</li>
  *   <li>{@code parley_messages_in_total}: messages this node accepted and stored;</li>
- *   <li>{@code parley_deliveries_total}: room events this node handed to its {@code /ws} connections (those then
- *       dropped for a full queue are also counted under {@code parley_drops_total{reason="queue_full"}});</li>
+ *   <li>{@code parley_deliveries_total}: room events this node handed to its connections, {@code /ws} and bridge
+ *       (those then dropped for a full queue are also counted under {@code parley_drops_total{reason="queue_full"}});</li>
  *   <li>{@code parley_drops_total{reason}}: what was refused or dropped, by {@link DropReason};</li>
  *   <li>{@code parley_delivery_latency_seconds}: from a message's acceptance ({@code ts}, on whichever node) to its
- *       hand-out to this node's sockets, once per message and event loop; a histogram.</li>
+ *       hand-out to this node's connections, once per message and node; a histogram.</li>
  * </ul>
  * Counted per batch or per message, not per recipient, on the hot path. {@link #disabled()} counts nothing.
  */
@@ -64,7 +64,7 @@ public final class ParleyMetrics {
         .description("open connections on this node").register(registry);
     messagesIn = Counter.builder("parley.messages.in").description("messages accepted and stored by this node")
         .register(registry);
-    deliveries = Counter.builder("parley.deliveries").description("room events handed to /ws connections")
+    deliveries = Counter.builder("parley.deliveries").description("room events handed to connections (/ws and bridge)")
         .register(registry);
     for (DropReason reason : DropReason.values()) {
       drops.put(reason, Counter.builder("parley.drops").tag("reason", reason.label())

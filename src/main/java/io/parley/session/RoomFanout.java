@@ -266,8 +266,14 @@ public final class RoomFanout extends VerticleBase {
     }
 
     private void dispatch(RoomEvent event) {
-      if (relays.get() > 0) {
+      long acceptedAt = event.isMessage() ? event.frame().getLong("ts", 0L) : 0L;
+      if (acceptedAt > 0) {
+        metrics.handedOut(acceptedAt);
+      }
+      int relayed = relays.get();
+      if (relayed > 0) {
         vertx.eventBus().publish(Addresses.room(room), event.frame(), LOCAL_ONLY);
+        metrics.delivered(relayed); // one per bridge registration of the room
       }
       listeners.forEach((listenerContext, set) ->
           loops.computeIfAbsent(listenerContext, c -> new LoopQueue(c, metrics)).add(event, set));
@@ -304,10 +310,6 @@ public final class RoomFanout extends VerticleBase {
       int deliveries = 0;
       while (handed++ < EVENTS_PER_TASK && (delivery = queue.poll()) != null) {
         RoomEvent event = delivery.event();
-        long acceptedAt = event.isMessage() ? event.frame().getLong("ts", 0L) : 0L;
-        if (acceptedAt > 0) {
-          metrics.handedOut(acceptedAt);
-        }
         for (RoomListener listener : delivery.listeners()) {
           deliveries++;
           if (listener.onRoomEvent(event)) {
