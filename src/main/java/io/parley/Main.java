@@ -1,9 +1,9 @@
 package io.parley;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parley.cluster.HazelcastSetup;
 import io.parley.config.ConfigLoader;
 import io.parley.config.ParleyConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parley.metrics.MetricsSetup;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

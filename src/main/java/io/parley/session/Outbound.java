@@ -65,11 +65,12 @@ final class Outbound {
     if (!channel.isActive()) {
       return true; // closed or closing: nothing to do
     }
-    if (!admit(ByteBufUtil.utf8Bytes(json), false)) {
+    ByteBuf bytes = ByteBufUtil.writeUtf8(channel.alloc(), json);
+    if (!admit(bytes.readableBytes(), false)) {
+      bytes.release();
       return false;
     }
-    channel.writeAndFlush(new TextWebSocketFrame(ByteBufUtil.writeUtf8(channel.alloc(), json)),
-        channel.voidPromise());
+    channel.writeAndFlush(new TextWebSocketFrame(bytes), channel.voidPromise());
     flushPending = false;
     return true;
   }
@@ -81,7 +82,7 @@ final class Outbound {
   boolean write(RoomEvent event, boolean deferFlush) {
     boolean droppable = !event.isMessage();
     if (channel == null) {
-      return writeThroughVertx(event.json(), droppable);
+      return writeThroughVertx(event.frame().encode(), droppable);
     }
     if (!channel.isActive()) {
       return true;

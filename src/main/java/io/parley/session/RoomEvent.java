@@ -10,19 +10,18 @@ import java.nio.charset.StandardCharsets;
  * A room event as a node receives it, encoded once for all its local recipients. {@code id} is the
  * message id (0 for presence and typing); {@code version} the membership version a presence frame carries (0 for
  * the others); {@code nick} is who caused it; {@code frame} is the decoded frame, which nobody may modify (the
- * bridge relay publishes it, and the event bus copies it per consumer); {@code json} its encoding, and
- * {@code wire} the whole WebSocket text frame that carries it, header included, as a server sends it (unmasked):
+ * bridge relay publishes it, and the event bus copies it per consumer); {@code wire} the whole WebSocket text
+ * frame that carries its JSON encoding, header included, as a server sends it (unmasked):
  * the same bytes for every {@code /ws} recipient, which each socket writes as they are (see {@link Outbound}).
  * {@code wire} is off-heap, so that the socket writes it without a copy, and cannot be released: the garbage
  * collector frees it with the event, whichever socket still views it.
  */
-public record RoomEvent(String room, String type, long id, long version, String nick, JsonObject frame, String json,
+public record RoomEvent(String room, String type, long id, long version, String nick, JsonObject frame,
     ByteBuf wire) {
 
   public static RoomEvent of(JsonObject frame) {
     String type = frame.getString("type");
     boolean message = "message".equals(type);
-    String json = frame.encode();
     return new RoomEvent(
         frame.getString("room"),
         type,
@@ -30,8 +29,7 @@ public record RoomEvent(String room, String type, long id, long version, String 
         "presence".equals(type) ? frame.getLong("version", 0L) : 0L,
         frame.getString(message ? "from" : "nick"),
         frame,
-        json,
-        textFrame(json.getBytes(StandardCharsets.UTF_8)));
+        textFrame(frame.encode().getBytes(StandardCharsets.UTF_8)));
   }
 
   /** A final, unmasked WebSocket text frame (RFC 6455, section 5.2) holding {@code payload}. */
