@@ -166,9 +166,9 @@ function joined(reply) {
   }
   reply.history.forEach((message) => addMessage(message, false));
   room.lastId = Math.max(room.lastId, reply.lastId);
-  // Events that arrived while the join was on its way: those the history covers are dropped by id.
+  // Events that arrived while the join was on its way, through the merge's rule.
   room.joining = false;
-  room.pending.forEach((frame) => applyRoomEvent(reply.room, frame));
+  room.pending.forEach((frame) => { if (admits(room, frame)) applyRoomEvent(reply.room, frame); });
   room.pending = [];
   if (room.open || !state.active || !state.rooms.has(state.active)) {
     room.open = false;
@@ -244,26 +244,34 @@ function logOut(message) {
 
 // ---- room events -----------------------------------------------------------------------------
 
+// The join merge, as docs/PROTOCOL.md describes it ("Joining: the snapshot and the live stream") and the server
+// does it for /ws clients (io.parley.connection.RoomCursor). The bridge delivers the room's stream as it is:
+//  1. while a join is in flight, hold the room's live events (room.pending);
+//  2. the join's reply says what we have: its history up to lastId, its members at membersVersion; then release
+//     what was held, in order, through the rule;
+//  3. the rule: a message passes if its id is above the last one we have; a presence if its version is above the
+//     snapshot's (not the highest seen: different nicks' changes commute); our own presence and typing never.
 function onRoomEvent(name, frame) {
   const room = state.rooms.get(name);
   if (!room) return;
   if (room.joining) room.pending.push(frame);
-  else applyRoomEvent(name, frame);
+  else if (admits(room, frame)) applyRoomEvent(name, frame);
+}
+
+function admits(room, frame) {
+  if (frame.type === 'message') return frame.id > room.lastId;
+  if (frame.type === 'presence' && frame.version <= room.membersVersion) return false;
+  return frame.nick !== state.nick;
 }
 
 function applyRoomEvent(name, frame) {
   if (frame.type === 'message') addMessage(frame, true);
   else if (frame.type === 'presence') onPresence(name, frame);
-  // The bridge delivers the room's whole stream: our own typing comes back too.
-  else if (frame.nick === state.nick) return;
   else if (frame.type === 'typing') onTyping(name, frame);
 }
 
 function onPresence(name, frame) {
   const room = state.rooms.get(name);
-  // A change the joined member list already shows. (Later ones apply as they come: one nick's changes come in
-  // order, different nicks' changes commute.)
-  if (frame.version <= room.membersVersion) return;
   const here = room.members.has(frame.nick);
   if (frame.event === 'join') room.members.add(frame.nick);
   else room.members.delete(frame.nick);

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parley.cluster.HazelcastSetup;
 import io.parley.config.ConfigLoader;
 import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.metrics.MetricsSetup;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -36,13 +37,13 @@ public final class Main {
     }
     nameTheLogs(config);
     HazelcastClusterManager cluster = null;
-    PrometheusMeterRegistry metrics = config.metricsEnabled() ? MetricsSetup.newRegistry() : null;
+    PrometheusMeterRegistry metrics = config.get(Settings.METRICS_ENABLED) ? MetricsSetup.newRegistry() : null;
     Vertx vertx;
     try {
-      if (config.clusterEnabled()) {
+      if (config.get(Settings.CLUSTER_ENABLED)) {
         cluster = new HazelcastClusterManager(HazelcastSetup.hazelcastConfig(config));
         vertx = HazelcastSetup.startClustered(config, ParleyNode.vertxOptions(config), cluster, metrics);
-        log.info("joined the cluster as {} (members: {})", cluster.getNodeId(), config.clusterMembers());
+        log.info("joined the cluster as {} (members: {})", cluster.getNodeId(), config.get(Settings.CLUSTER_MEMBERS));
       } else {
         VertxOptions options = ParleyNode.vertxOptions(config);
         vertx = (metrics == null ? Vertx.builder().with(options) : MetricsSetup.enable(Vertx.builder(), options, metrics))
@@ -60,7 +61,7 @@ public final class Main {
           node.httpPort());
       if (vertx.isNativeTransportEnabled()) {
         log.info("network transport: native (epoll)");
-      } else if (config.nativeTransport()) {
+      } else if (config.get(Settings.NATIVE_TRANSPORT)) {
         log.info("network transport: Java NIO (the native one did not load: {})",
             String.valueOf(vertx.unavailableNativeTransportCause()));
       }
@@ -84,7 +85,7 @@ public final class Main {
    * else the host name (a container's name under compose).
    */
   private static void nameTheLogs(ParleyConfig config) {
-    String name = config.nodeName();
+    String name = config.get(Settings.NODE_NAME);
     if (name.isEmpty()) {
       try {
         name = java.net.InetAddress.getLocalHost().getHostName();
@@ -108,6 +109,6 @@ public final class Main {
   }
 
   private static String displayHost(ParleyConfig config) {
-    return "0.0.0.0".equals(config.httpHost()) ? "localhost" : config.httpHost();
+    return "0.0.0.0".equals(config.get(Settings.HTTP_HOST)) ? "localhost" : config.get(Settings.HTTP_HOST);
   }
 }

@@ -1,20 +1,25 @@
 package io.parley;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parley.auth.TokenVerifier;
+import io.parley.bridge.TcpBridgeVerticle;
+import io.parley.bus.LocalCodec;
 import io.parley.chat.ChatVerticle;
-import io.parley.chat.LocalDirectory;
-import io.parley.chat.LocalMessageLog;
+import io.parley.cluster.HazelcastCidStore;
 import io.parley.cluster.HazelcastDirectory;
 import io.parley.cluster.HazelcastMessageLog;
 import io.parley.cluster.NodeDeathWatcher;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.parley.bridge.TcpBridgeVerticle;
+import io.parley.common.ConnectionLimiter;
 import io.parley.config.ParleyConfig;
-import io.parley.metrics.ParleyMetrics;
-import io.parley.http.ConnectionLimiter;
+import io.parley.config.Settings;
+import io.parley.fanout.RoomFanout;
 import io.parley.http.HttpVerticle;
-import io.parley.session.RoomFanout;
+import io.parley.metrics.ParleyMetrics;
+import io.parley.node.NodeStatus;
+import io.parley.store.MemoryCidStore;
+import io.parley.store.MemoryDirectory;
+import io.parley.store.MemoryMessageLog;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,10 +27,11 @@ import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * One Parley node on a given Vertx: the chat service, then one HTTP verticle per event loop. Used by
- * {@link Main} and by the tests, so both run exactly the same thing.
+ * One Parley node on a given Vertx: the room fan-out, the chat service, one HTTP verticle per event loop and,
+ * if enabled, the TCP bridge. Used by {@link Main} and by the tests, so both run exactly the same thing.
  */
 public final class ParleyNode {
 
@@ -40,74 +46,61 @@ public final class ParleyNode {
 
   private ParleyNode(Vertx vertx, NodeStatus status, List<String> deployments, NodeDeathWatcher watcher,
       ChatVerticle chat, RoomFanout fanout, List<HttpVerticle> http) {
-    this.http = List.copyOf(http);
     this.vertx = vertx;
-    this.chat = chat;
-    this.fanout = fanout;
-    this.watcher = watcher;
     this.status = status;
     this.deployments = List.copyOf(deployments);
+    this.watcher = watcher;
+    this.chat = chat;
+    this.fanout = fanout;
+    this.http = List.copyOf(http);
   }
 
   /** The Vertx options a node wants from its config. */
   public static VertxOptions vertxOptions(ParleyConfig config) {
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(config.nativeTransport());
-    if (config.eventLoops() > 0) {
-      options.setEventLoopPoolSize(config.eventLoops());
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(config.get(Settings.NATIVE_TRANSPORT));
+    if (config.get(Settings.EVENT_LOOPS) > 0) {
+      options.setEventLoopPoolSize(config.get(Settings.EVENT_LOOPS));
     }
     return options;
   }
 
-  /** Deploys a node that runs alone. */
+  /** Deploys a node that runs alone, without metrics. */
   public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config) {
-    return deploy(vertx, config, null);
+    return deploy(vertx, config, null, null);
   }
 
   /**
-   * Deploys every verticle; fails (a taken port, say) if any of them fails to start. With a cluster manager
-   * (of a clustered Vertx), nicks, members and history live in Hazelcast and rooms span every node.
-   */
-  public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster) {
-    return deploy(vertx, config, cluster, null);
-  }
-
-  /**
-   * Likewise, with Parley's meters in {@code registry}, which the Vert.x instance records its own metrics in too,
-   * served at {@code /metrics} (null: no metrics, no {@code /metrics}).
+   * Deploys every verticle; fails (a taken port, say) if any of them fails to start. With a cluster manager (of a
+   * clustered Vertx), nicks, members and history live in Hazelcast and rooms span every node. With a
+   * {@code registry} (which the Vert.x instance records its own metrics in too), Parley's meters are served at
+   * {@code /metrics}; null: no metrics.
    */
   public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster,
       PrometheusMeterRegistry registry) {
+    LocalCodec.register(vertx);
     // Ready once every verticle is deployed and, in a cluster, while this node is a member.
     NodeStatus status = new NodeStatus(cluster == null ? "standalone" : cluster.getNodeId(),
         cluster == null ? () -> true
             : () -> cluster.isActive() && cluster.getHazelcastInstance().getLifecycleService().isRunning());
-    RoomFanout fanout = new RoomFanout(config.gapFillMs());
-    ParleyMetrics metrics = registry == null ? ParleyMetrics.disabled() : ParleyMetrics.create(registry, fanout::rooms);
-    fanout.metrics(metrics);
-    ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnectionsPerIp(), config.trustForwardedFor());
-    TokenVerifier tokens = TokenVerifier.create(vertx, config);
-    ChatVerticle chat;
-    NodeDeathWatcher watcher = null;
-    if (cluster == null) {
-      chat = new ChatVerticle(config, new LocalDirectory(), new LocalMessageLog(config.historySize()), tokens, metrics);
-    } else {
-      HazelcastInstance hazelcast = cluster.getHazelcastInstance();
-      chat = new ChatVerticle(config, new HazelcastDirectory(hazelcast, cluster.getNodeId(), vertx),
-          new HazelcastMessageLog(hazelcast, cluster.getNodeId(), vertx), tokens, metrics);
-      watcher = new NodeDeathWatcher(hazelcast, vertx);
-    }
-    NodeDeathWatcher deathWatcher = watcher;
-    int httpInstances = config.eventLoops() > 0 ? config.eventLoops() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    ParleyMetrics metrics = registry == null ? ParleyMetrics.disabled() : ParleyMetrics.create(registry);
+    RoomFanout fanout = new RoomFanout(config.get(Settings.GAP_FILL_MS), metrics);
+    metrics.measureRooms(fanout::rooms);
+    ConnectionLimiter limiter = new ConnectionLimiter(config.get(Settings.MAX_CONNECTIONS_PER_IP),
+        config.get(Settings.TRUST_FORWARDED_FOR));
+    ChatVerticle chat = chatService(vertx, config, cluster, metrics);
+    NodeDeathWatcher watcher = cluster == null ? null : new NodeDeathWatcher(cluster.getHazelcastInstance(), vertx);
+    int httpInstances = config.get(Settings.EVENT_LOOPS) > 0 ? config.get(Settings.EVENT_LOOPS)
+        : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     List<String> deployments = new ArrayList<>();
-    List<HttpVerticle> http = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<HttpVerticle> http = new CopyOnWriteArrayList<>();
     // The fan-out consumes room events before anyone can join a room; the chat service before anyone can ask.
     return vertx.deployVerticle(fanout)
         .onSuccess(deployments::add)
         .compose(fanoutId -> vertx.deployVerticle(chat))
         .onSuccess(deployments::add)
-        .onSuccess(id -> {
-          if (deathWatcher != null) {
-            deathWatcher.start();
+        .onSuccess(chatId -> {
+          if (watcher != null) {
+            watcher.start();
           }
         })
         .compose(chatId -> vertx.deployVerticle(() -> {
@@ -116,20 +109,34 @@ public final class ParleyNode {
           return instance;
         }, new DeploymentOptions().setInstances(httpInstances)))
         .onSuccess(deployments::add)
-        .compose(httpId -> config.tcpBridgeEnabled()
+        .compose(httpId -> config.get(Settings.TCP_BRIDGE_ENABLED)
             ? vertx.deployVerticle(new TcpBridgeVerticle(config, fanout, limiter, status, metrics))
                 .onSuccess(deployments::add).mapEmpty()
             : Future.succeededFuture())
         .map(deployed -> {
           status.markReady();
-          return new ParleyNode(vertx, status, deployments, deathWatcher, chat, fanout, http);
+          return new ParleyNode(vertx, status, deployments, watcher, chat, fanout, http);
         })
         .recover(failure -> undeployAll(vertx, deployments).transform(v -> Future.failedFuture(failure)));
   }
 
+  /** The chat service on the stores of a node alone (memory) or of a cluster (Hazelcast). */
+  private static ChatVerticle chatService(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster,
+      ParleyMetrics metrics) {
+    TokenVerifier tokens = TokenVerifier.create(vertx, config);
+    if (cluster == null) {
+      return new ChatVerticle(config, new MemoryDirectory(), new MemoryMessageLog(config.get(Settings.HISTORY_SIZE)),
+          new MemoryCidStore(), tokens, metrics);
+    }
+    HazelcastInstance hazelcast = cluster.getHazelcastInstance();
+    return new ChatVerticle(config, new HazelcastDirectory(hazelcast, cluster.getNodeId(), vertx),
+        new HazelcastMessageLog(hazelcast, vertx), new HazelcastCidStore(hazelcast, cluster.getNodeId(), vertx), tokens,
+        metrics);
+  }
+
   /**
-   * Stops the node in the reverse order: the HTTP side first (its sessions close and say goodbye to the
-   * chat service), then the chat service.
+   * Stops the node in the reverse order: the HTTP side first (its connections close and say goodbye to the chat
+   * service), then the chat service.
    */
   public synchronized Future<Void> close() {
     if (closing == null) {
@@ -165,12 +172,8 @@ public final class ParleyNode {
     return status.tcpBridgePort();
   }
 
-  public Vertx vertx() {
-    return vertx;
-  }
-
-  /** The node's room fan-out: which rooms it serves (tests; metrics). */
-  public RoomFanout fanout() {
-    return fanout;
+  /** How many rooms this node serves (tests; the metrics gauge reads the same). */
+  public int rooms() {
+    return fanout.rooms();
   }
 }

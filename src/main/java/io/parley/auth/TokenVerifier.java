@@ -1,6 +1,7 @@
 package io.parley.auth;
 
 import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.Names;
 import io.parley.protocol.ProtocolException;
@@ -33,8 +34,8 @@ public final class TokenVerifier {
     }
     // HS* keys are shared secrets; the others are PEM public keys.
     JWTAuthOptions options = new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.jwtAlgorithm()).setBuffer(config.jwtKey()));
-    return new TokenVerifier(JWTAuth.create(vertx, options), config.jwtNickClaim());
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.get(Settings.JWT_ALGORITHM)).setBuffer(config.get(Settings.JWT_KEY)));
+    return new TokenVerifier(JWTAuth.create(vertx, options), config.get(Settings.JWT_NICK_CLAIM));
   }
 
   /** The nick the token vouches for; fails with {@code invalid_token} (or {@code invalid_nick}) otherwise. */

@@ -1,88 +1,112 @@
 package io.parley.bridge;
 
-import io.parley.NodeStatus;
+import io.parley.common.ConnectionLimiter;
 import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
+import io.parley.connection.Connection;
+import io.parley.connection.Connections;
+import io.parley.fanout.RoomFanout;
 import io.parley.metrics.ParleyMetrics;
-import io.parley.http.ConnectionLimiter;
-import io.parley.session.RoomFanout;
+import io.parley.node.NodeStatus;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.net.NetServerOptions;
-import io.vertx.ext.bridge.BridgeOptions;
-import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
-import java.util.concurrent.TimeUnit;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TCP event-bus bridge ({@code TCP_BRIDGE_ENABLED}, port {@code TCP_BRIDGE_PORT}): the SockJS bridge's
- * addresses, permissions and per-socket rules ({@link BridgeConnections}) for any language with a TCP socket and a
- * JSON library. Frames are a 4-byte big-endian length and UTF-8 JSON (docs/PROTOCOL.md, "TCP bridge");
- * {@code examples/python/parley_chat.py} is a client. Off by default: it has no Origin check and no TLS, so expose
- * it only where a firewall or a TLS proxy stands in front of it.
+ * The TCP bridge ({@code TCP_BRIDGE_ENABLED}, port {@code TCP_BRIDGE_PORT}): the bridge protocol of
+ * {@link BridgeSession}, for any language with a TCP socket and a JSON library. Frames are a 4-byte big-endian
+ * length and UTF-8 JSON (docs/PROTOCOL.md, "TCP bridge"); {@code examples/python/parley_chat.py} is a client. Off by
+ * default: it has no Origin check and no TLS, so expose it only where a firewall or a TLS proxy stands in front.
  */
 public final class TcpBridgeVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(TcpBridgeVerticle.class);
-
-  private static final long SWEEP_MS = 500;
 
   private final ParleyConfig config;
   private final RoomFanout fanout;
   private final ConnectionLimiter limiter;
   private final NodeStatus status;
   private final ParleyMetrics metrics;
-  private final int port;
-  private BridgeConnections connections;
-  private TcpEventBusBridge bridge;
-  private long sweeps = -1;
+  private Connections connections;
+  private NetServer server;
 
   public TcpBridgeVerticle(ParleyConfig config, RoomFanout fanout, ConnectionLimiter limiter, NodeStatus status,
       ParleyMetrics metrics) {
-    this.metrics = metrics;
     this.config = config;
     this.fanout = fanout;
     this.limiter = limiter;
     this.status = status;
-    this.port = config.tcpBridgePort() == 0 ? freePort() : config.tcpBridgePort();
-  }
-
-  /**
-   * The TCP bridge cannot say which port it bound, so port 0 (tests) is resolved to a free one here, when the node
-   * is deployed (not on an event loop).
-   */
-  private static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
-    connections = new BridgeConnections(vertx, fanout, limiter, config, status, metrics);
-    BridgeOptions permissions = new BridgeOptions();
-    ChatBridge.permit(permissions);
-    NetServerOptions server = new NetServerOptions()
-        // The TCP bridge has no ping timeout of its own: a connection silent for this long (clients ping) is closed.
-        .setReadIdleTimeout((int) config.heartbeatTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    bridge = TcpEventBusBridge.create(vertx, permissions, server,
-        event -> connections.handle(event, BridgeSocket.of(event.socket())));
-    // The TCP bridge writes room events without telling: a socket that stays behind for a second is closed (its
-    // write queue is bounded by OUTBOUND_QUEUE_BYTES, and Netty holds what is past it until then).
-    sweeps = vertx.setPeriodic(SWEEP_MS, id -> connections.sweepSlowConsumers());
-    return bridge.listen(port, config.httpHost()).onSuccess(listening -> {
-      status.tcpBridgePort(port);
-      log.info("TCP event-bus bridge on port {}", port);
+    connections = new Connections(vertx, config, fanout, status, limiter, metrics);
+    connections.startHeartbeat();
+    server = vertx.createNetServer().connectHandler(this::open);
+    return server.listen(config.get(Settings.TCP_BRIDGE_PORT), config.get(Settings.HTTP_HOST)).onSuccess(listening -> {
+      status.tcpBridgePort(listening.actualPort());
+      log.info("TCP bridge on port {}", listening.actualPort());
     });
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(sweeps);
-    connections.closeAll();
-    return bridge.close();
+    return connections.closeAll().eventually(server::close);
   }
 
+  /** Closes the bridge's connections (1012 where there were codes: here the connection just ends). */
+  public Future<Void> closeClients() {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> connections.closeAll().onComplete(done));
+    return done.future();
+  }
+
+  private void open(NetSocket socket) {
+    // No HTTP headers on TCP: the client's address is the peer's (no X-Forwarded-For).
+    Connections.Admission admission = connections.admit(
+        limiter.clientAddress(socket.remoteAddress(), MultiMap.caseInsensitiveMultiMap()));
+    if (!admission.admitted()) {
+      socket.close();
+      return;
+    }
+    Connection connection = connections.open(new TcpTransport(socket, config.get(Settings.OUTBOUND_QUEUE_BYTES)),
+        admission);
+    BridgeSession session = new BridgeSession(connection, BridgeWire.TCP, config);
+    socket.handler(framing(frame -> session.onEnvelope(frame.toString())));
+    socket.exceptionHandler(connection::failed);
+    socket.closeHandler(v -> connection.closed());
+  }
+
+  /** Splits the byte stream into frames: a 4-byte big-endian length, then that many bytes. */
+  private static RecordParser framing(io.vertx.core.Handler<Buffer> frames) {
+    RecordParser parser = RecordParser.newFixed(4);
+    parser.handler(new io.vertx.core.Handler<>() {
+      private int length = -1;
+
+      @Override
+      public void handle(Buffer chunk) {
+        if (length < 0) {
+          length = chunk.getInt(0);
+          if (length <= 0) { // nothing to wait for: an empty frame, which is not JSON
+            length = -1;
+            frames.handle(Buffer.buffer());
+          } else {
+            parser.fixedSizeMode(length);
+          }
+        } else {
+          length = -1;
+          parser.fixedSizeMode(4);
+          frames.handle(chunk);
+        }
+      }
+    });
+    return parser;
+  }
 }

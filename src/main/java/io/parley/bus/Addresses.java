@@ -1,70 +1,88 @@
 package io.parley.bus;
 
+import io.parley.protocol.ClientFrame;
 import io.parley.protocol.Names;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Every event-bus address Parley uses, declared once.
+ * Every event-bus address Parley uses, and the addresses of the bridge protocol, declared once.
  *
- * <p>Requests go {@code chat.*} to the node's chat service. Their bodies are the client's own fields, checked by
- * the chat service with the protocol's rules, plus {@code conn}: the id of the connection that made the request,
- * which only the transport that owns the connection sets ({@code /ws} sessions, the SockJS bridge). Bridge clients
- * reach {@link #BRIDGE_INBOUND} directly; the bridge overwrites whatever {@code conn} they put in a body.
+ * <p><b>Requests</b> go {@code chat.*} to the node's chat service ({@code chat.ChatVerticle}), node-locally. Their
+ * body is a {@link ChatRequest}: the validated frame and the {@link Caller} (which connection asks, and what its
+ * request says of who it is), sent only by the connection core ({@code connection.Connection}) for every transport:
+ * {@code /ws}, the SockJS bridge at {@code /eventbus} and the TCP bridge. The bridge protocol names its requests
+ * by the same addresses ({@link #BRIDGE_INBOUND}); a bridge client never reaches the event bus itself.
  *
- * <p>Room events travel twice: the chat service publishes each once, cluster-wide, on {@link #FANOUT}; each
- * node's {@code RoomFanout} puts those of its rooms in id order and hands them to its {@code /ws} sessions and, for
- * bridge clients, republishes them node-locally on {@link #room(String)}.
+ * <p><b>Room events</b> (message, presence and typing frames) are published by the chat service once, cluster-wide,
+ * on {@link #FANOUT}; every node's {@code fanout.RoomFanout} consumes it from start-up, puts each room's messages
+ * in id order and hands the events to the node's connections that follow the room. Bridge clients follow a room by
+ * registering its bridge address, {@link #room(String)}: a name in the bridge protocol, not an event-bus address.
+ *
+ * <p><b>Node-internal</b>: {@link #HISTORY_RANGE} and {@link #LAST_ID} (the fan-out reading history),
+ * {@link #DISCONNECT} (a connection went away), {@link #PURGE_NODE} (a member of the cluster died).
  */
 public final class Addresses {
 
-  /** Claims a nick for a connection. Body {@code {conn, nick}}; reply {@code {nick}}. */
+  /** Claims a nick for a connection. Frame {@code hello}; reply {@code {nick}}. */
   public static final String HELLO = "chat.hello";
   /**
-   * Joins a room. Body {@code {conn, room, since?, nick?}}; reply {@code {room, members, history, lastId, recovered?}}.
-   * A connection without a nick claims {@code nick} first (the bridge has no hello).
+   * Joins a room. Frame {@code join}; reply the {@code joined} fields. A connection without a nick may claim one
+   * first with its {@link Caller}'s nick or token (the bridge has no hello).
    */
   public static final String JOIN = "chat.join";
-  /** Leaves a room. Body {@code {conn, room}}; reply {@code {room}}. */
+  /** Leaves a room. Frame {@code leave}; reply {@code {room}}. */
   public static final String LEAVE = "chat.leave";
-  /** Posts a message. Body {@code {conn, room, text, cid?}}; reply {@code {id}}. */
+  /** Posts a message. Frame {@code send}; reply a {@link SendResult}. */
   public static final String SEND = "chat.send";
-  /** Signals typing. Body {@code {conn, room}}; reply {@code {}}. */
+  /** Signals typing. Frame {@code typing}; reply {@code {}}. */
   public static final String TYPING = "chat.typing";
-  /** Lists rooms. Empty body; reply {@code {rooms}}. */
+  /** Lists rooms. Frame {@code rooms}; reply {@code {rooms}}. */
   public static final String ROOMS = "chat.rooms";
-  /** Pages back through a room's history. Body {@code {room, before?, limit?}}; reply {@code {room, messages, lastId}}. */
+  /** Pages back through a room's history. Frame {@code history}; reply {@code {room, messages, lastId}}. */
   public static final String HISTORY = "chat.history";
-  /** Node-internal: reads the ids from..to of a room (a node filling a gap). Body {@code {room, from, to}}; reply {@code {room, messages}}. */
-  public static final String HISTORY_RANGE = "chat.history-range";
-  /** Node-internal: a room's newest id (0 if none). Body {@code {room}}; reply {@code {lastId}}. */
-  public static final String LAST_ID = "chat.last-id";
-  /** A connection went away: release its nick and leave its rooms. Body {@code {conn}}; no reply. */
-  public static final String DISCONNECT = "chat.disconnect";
 
+  /** Node-internal: the messages of an {@link IdRange} that the room keeps (a node filling a gap); reply a list. */
+  public static final String HISTORY_RANGE = "chat.history-range";
+  /** Node-internal: a room's newest id (0 if none). Body the room's name; reply a {@code Long}. */
+  public static final String LAST_ID = "chat.last-id";
+  /** A connection went away: release its nick and leave its rooms. Body its id; no reply. */
+  public static final String DISCONNECT = "chat.disconnect";
   /**
-   * Node-local: a node of the cluster died; the oldest node's chat service removes its members and
-   * announces their departure. Body {@code {node}}.
+   * Node-local: a node of the cluster died; the oldest node's chat service removes its members and announces their
+   * departure. Body the dead node's id.
    */
   public static final String PURGE_NODE = "chat.purge-node";
 
-  /** Prefix of the node-local, ordered per-room addresses that bridge clients register. */
-  public static final String ROOM_PREFIX = "chat.room.";
   /**
-   * Cluster-wide: every room event (message, presence, typing frame), published once by the chat service that
-   * made it; every node consumes it from start-up on. Never bridged.
+   * Cluster-wide: every room event (message, presence, typing frame as {@code /ws} sends it), published once by the
+   * chat service that made it; every node consumes it from start-up on. Never bridged.
    */
   public static final String FANOUT = "fanout.rooms";
 
   /** What a bridge client may send to: exactly the requests the web page makes. */
   public static final List<String> BRIDGE_INBOUND = List.of(JOIN, LEAVE, SEND, TYPING, ROOMS, HISTORY);
+  /** Prefix of the bridge addresses of rooms, which bridge clients register to follow a room. */
+  public static final String ROOM_PREFIX = "chat.room.";
   /** What a bridge client may register: the room addresses, for valid room names only. */
   public static final String BRIDGE_OUTBOUND_REGEX = Pattern.quote(ROOM_PREFIX) + Names.ROOM_REGEX;
+
+  private static final String REQUEST_PREFIX = "chat.";
 
   private Addresses() {
   }
 
-  /** The node-local address on which a room's events (message, presence, typing frames) reach bridge clients. */
+  /** The address of the chat service that handles {@code frame}. */
+  public static String of(ClientFrame frame) {
+    return REQUEST_PREFIX + frame.type();
+  }
+
+  /** The frame type a bridge request address stands for ({@code chat.join}: {@code join}), or null if none. */
+  public static String frameTypeOf(String bridgeAddress) {
+    return BRIDGE_INBOUND.contains(bridgeAddress) ? bridgeAddress.substring(REQUEST_PREFIX.length()) : null;
+  }
+
+  /** The bridge address of a room's events (message, presence, typing frames). */
   public static String room(String room) {
     return ROOM_PREFIX + room;
   }

@@ -18,11 +18,19 @@ public final class BusErrors {
   }
 
   public static void fail(Message<?> message, ProtocolException e) {
-    message.fail(REFUSED, e.code().code() + " " + e.getMessage());
+    message.fail(REFUSED, describe(e));
+  }
+
+  /** A refusal as it travels, and as bridge clients read it: {@code "<code> <description>"}. */
+  public static String describe(ProtocolException e) {
+    return e.code().code() + " " + e.getMessage();
   }
 
   /** The refusal inside a failed request, or {@code internal_error} for timeouts and other failures. */
   public static ProtocolException toProtocolException(Throwable failure) {
+    if (failure instanceof ProtocolException refusal) {
+      return refusal;
+    }
     if (failure instanceof ReplyException re && re.failureCode() == REFUSED && re.getMessage() != null) {
       String text = re.getMessage();
       int space = text.indexOf(' ');

@@ -2,22 +2,20 @@ package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.query.Predicates;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
-import io.parley.chat.ChatMessage;
-import io.parley.chat.MessageLog;
-import io.parley.chat.MessageLogs;
-import io.vertx.core.Vertx;
+import io.parley.protocol.ChatMessage;
+import io.parley.store.Epochs;
+import io.parley.store.MessageLog;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Each room's messages in a Hazelcast ringbuffer {@code parley.log.<room>} with a synchronous backup. The
@@ -26,24 +24,16 @@ import java.util.concurrent.Callable;
  */
 public final class HazelcastMessageLog implements MessageLog {
 
-  private static final String PENDING = "pending:";
-  /** How far back the settling of a dead node's claims looks for their messages. */
-  private static final int SETTLE_SCAN = 1000;
-
   private final HazelcastInstance hazelcast;
   private final Vertx vertx;
   private final IMap<String, String> epochs;
-  private final IMap<String, String> cids;
-  private final String nodeId;
   /** Epochs do not change while the cluster holds the room's history: each node asks once. */
   private final Map<String, String> knownEpochs = new ConcurrentHashMap<>();
 
-  public HazelcastMessageLog(HazelcastInstance hazelcast, String nodeId, Vertx vertx) {
+  public HazelcastMessageLog(HazelcastInstance hazelcast, Vertx vertx) {
     this.hazelcast = hazelcast;
-    this.nodeId = nodeId;
     this.vertx = vertx;
     this.epochs = hazelcast.getMap("parley.epochs");
-    this.cids = hazelcast.getMap("parley.cids");
   }
 
   @Override
@@ -52,7 +42,7 @@ public final class HazelcastMessageLog implements MessageLog {
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    String mine = MessageLogs.newEpoch();
+    String mine = Epochs.next();
     return blocking(() -> epochs.putIfAbsent(room, mine))
         .map(existing -> {
           String epoch = existing == null ? mine : existing;
@@ -61,58 +51,12 @@ public final class HazelcastMessageLog implements MessageLog {
         });
   }
 
-  /** In flight, a claim is {@code pending:<node id>}, so that the purge after the node's death can settle it. */
-  @Override
-  public Future<Long> claimCid(String room, String nick, String cid, long windowMs) {
-    return blocking(() -> cids.putIfAbsent(MessageLogs.cidKey(room, nick, cid), PENDING + nodeId, windowMs,
-            TimeUnit.MILLISECONDS))
-        .map(existing -> existing == null ? Sent.NEW : existing.startsWith(PENDING) ? Sent.IN_FLIGHT : Long.parseLong(existing));
-  }
-
-  @Override
-  public Future<Long> settleCid(String room, String nick, String cid, long windowMs) {
-    return blocking(() -> settle(MessageLogs.cidKey(room, nick, cid), windowMs));
-  }
-
-  @Override
-  public Future<Void> recordCid(String room, String nick, String cid, long id, long windowMs) {
-    return Future.fromCompletionStage(cids.setAsync(MessageLogs.cidKey(room, nick, cid), Long.toString(id), windowMs,
-        TimeUnit.MILLISECONDS), vertx.getOrCreateContext());
-  }
-
-  @Override
-  public Future<Integer> settleClaimsOf(String deadNode, long windowMs) {
-    return blocking(() -> {
-      int settled = 0;
-      for (String key : cids.keySet(Predicates.equal("this", PENDING + deadNode))) {
-        settle(key, windowMs);
-        settled++;
-      }
-      return settled;
-    });
-  }
-
-  /**
-   * Looks for a claim's message among the room's newest (the append may have completed): records its id, or
-   * releases the claim. A message older than the room keeps ({@code HISTORY_SIZE}) cannot be found; its retry is
-   * then stored again. Runs on a worker.
-   */
-  private long settle(String key, long windowMs) throws Exception {
-    String[] parts = key.split("/", 3); // room/nick/cid: rooms and nicks have no '/'
-    Ringbuffer<String> ring = ring(parts[0]);
-    long tail = ring.tailSequence();
-    Long storedId = read(parts[0], ring, Math.max(ring.headSequence(), tail - SETTLE_SCAN + 1), tail).stream()
-        .filter(m -> parts[1].equals(m.from()) && parts[2].equals(m.cid()))
-        .map(ChatMessage::id).findFirst().orElse(null);
-    if (storedId == null) {
-      cids.remove(key);
-      return Sent.NEW;
-    }
-    cids.set(key, Long.toString(storedId), windowMs, TimeUnit.MILLISECONDS);
-    return storedId;
-  }
-
   private Ringbuffer<String> ring(String room) {
+    return ring(hazelcast, room);
+  }
+
+  /** The ring of a room's messages. */
+  static Ringbuffer<String> ring(HazelcastInstance hazelcast, String room) {
     return hazelcast.getRingbuffer("parley.log." + room);
   }
 
@@ -161,7 +105,7 @@ public final class HazelcastMessageLog implements MessageLog {
   }
 
   /** Reads sequences first..last (inclusive) as messages, oldest first. Runs on a worker thread. */
-  private static List<ChatMessage> read(String room, Ringbuffer<String> ring, long first, long last)
+  static List<ChatMessage> read(String room, Ringbuffer<String> ring, long first, long last)
       throws Exception {
     List<ChatMessage> out = new ArrayList<>();
     long next = first;

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryXmlConfig;
 import com.hazelcast.config.TcpIpConfig;
 import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -26,23 +27,24 @@ public final class HazelcastSetup {
 
   public static Config hazelcastConfig(ParleyConfig config) {
     Properties properties = new Properties();
-    properties.setProperty(ParleyConfig.CLUSTER_HOST, config.clusterHost());
-    properties.setProperty(ParleyConfig.HAZELCAST_PORT, Integer.toString(config.hazelcastPort()));
-    properties.setProperty(ParleyConfig.CLUSTER_FAILURE_TIMEOUT_S, Integer.toString(config.clusterFailureTimeoutS()));
+    properties.setProperty(Settings.CLUSTER_HOST.name(), config.get(Settings.CLUSTER_HOST));
+    properties.setProperty(Settings.HAZELCAST_PORT.name(), Integer.toString(config.get(Settings.HAZELCAST_PORT)));
+    properties.setProperty(Settings.CLUSTER_FAILURE_TIMEOUT_S.name(),
+        Integer.toString(config.get(Settings.CLUSTER_FAILURE_TIMEOUT_S)));
     Config hazelcast = new InMemoryXmlConfig(readClusterXml(), properties);
     TcpIpConfig tcpIp = hazelcast.getNetworkConfig().getJoin().getTcpIpConfig();
-    tcpIp.setMembers(config.clusterMembers().isEmpty()
-        ? java.util.List.of(config.clusterHost() + ":" + config.hazelcastPort())
-        : config.clusterMembers());
-    hazelcast.getRingbufferConfig("parley.log.*").setCapacity(config.historySize());
+    tcpIp.setMembers(config.get(Settings.CLUSTER_MEMBERS).isEmpty()
+        ? java.util.List.of(config.get(Settings.CLUSTER_HOST) + ":" + config.get(Settings.HAZELCAST_PORT))
+        : config.get(Settings.CLUSTER_MEMBERS));
+    hazelcast.getRingbufferConfig("parley.log.*").setCapacity(config.get(Settings.HISTORY_SIZE));
     return hazelcast;
   }
 
   public static EventBusOptions eventBusOptions(ParleyConfig config) {
     return new EventBusOptions()
-        .setHost(config.clusterHost())
-        .setPort(config.eventBusPort())
-        .setClusterPublicHost(config.clusterHost());
+        .setHost(config.get(Settings.CLUSTER_HOST))
+        .setPort(config.get(Settings.EVENTBUS_PORT))
+        .setClusterPublicHost(config.get(Settings.CLUSTER_HOST));
   }
 
   private static String readClusterXml() {

@@ -6,7 +6,6 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.parley.bus.Addresses;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +52,7 @@ public final class NodeDeathWatcher implements MembershipListener {
     log.info("cluster member left: {} ({} members)", gone.getAddress(), event.getMembers().size());
     Member oldest = event.getMembers().iterator().next();
     if (nodeId != null && oldest.localMember()) {
-      vertx.eventBus().send(Addresses.PURGE_NODE, new JsonObject().put("node", nodeId));
+      vertx.eventBus().send(Addresses.PURGE_NODE, nodeId);
     }
   }
 }

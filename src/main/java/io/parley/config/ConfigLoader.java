@@ -53,7 +53,7 @@ public final class ConfigLoader {
     }
     options
         .addStore(new ConfigStoreOptions().setType("env")
-            .setConfig(new JsonObject().put("keys", new JsonArray(ParleyConfig.KEYS))))
+            .setConfig(new JsonObject().put("keys", new JsonArray(Settings.names()))))
         .addStore(new ConfigStoreOptions().setType("sys"));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()

@@ -30,7 +30,6 @@ public final class MetricsSetup {
         // No HTTP method label: a client can make up methods, and each would be a new series for good.
         .setLabels(EnumSet.of(Label.HTTP_CODE, Label.EB_ADDRESS, Label.EB_SIDE, Label.EB_FAILURE,
             Label.POOL_TYPE, Label.POOL_NAME))
-        .addLabelMatch(fold("chat\\.room\\..+", "chat.room.*"))
         .addLabelMatch(fold("__vertx\\..+", "__vertx.*"))
         .addLabelMatch(fold("[0-9a-f-]{36}", "(reply)")));
     return builder.with(options).withMetrics(new MicrometerMetricsFactory(registry));

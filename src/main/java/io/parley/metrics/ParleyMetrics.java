@@ -48,6 +48,7 @@ public final class ParleyMetrics {
     }
   }
 
+  private final MeterRegistry registry;
   private final PrometheusMeterRegistry scrapable; // null: nothing to scrape
   private final AtomicInteger wsConnections = new AtomicInteger();
   private final AtomicInteger bridgeConnections = new AtomicInteger();
@@ -57,6 +58,7 @@ public final class ParleyMetrics {
   private final Timer deliveryLatency;
 
   private ParleyMetrics(MeterRegistry registry) {
+    this.registry = registry;
     this.scrapable = registry instanceof PrometheusMeterRegistry prometheus ? prometheus : null;
     Gauge.builder("parley.connections", wsConnections, AtomicInteger::get).tag("transport", "ws")
         .description("open connections on this node").register(registry);
@@ -76,11 +78,14 @@ public final class ParleyMetrics {
         .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
   }
 
-  /** Meters registered in {@code registry}; the rooms gauge reads {@code rooms}. */
-  public static ParleyMetrics create(PrometheusMeterRegistry registry, Supplier<Number> rooms) {
-    ParleyMetrics metrics = new ParleyMetrics(registry);
+  /** Meters registered in {@code registry}. */
+  public static ParleyMetrics create(PrometheusMeterRegistry registry) {
+    return new ParleyMetrics(registry);
+  }
+
+  /** The rooms gauge reads {@code rooms} (the fan-out's count, once it exists). */
+  public void measureRooms(Supplier<Number> rooms) {
     Gauge.builder("parley.rooms", rooms).description("rooms this node serves").register(registry);
-    return metrics;
   }
 
   /** Meters that count nothing (METRICS_ENABLED=false, and tests that do not look). */

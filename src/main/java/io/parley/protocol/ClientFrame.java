@@ -9,8 +9,14 @@ public sealed interface ClientFrame {
 
   String ref();
 
+  /** The frame's {@code type}, as the client writes it. */
+  String type();
+
   /** {@code nick} may be null when a {@code token} (a JWT) names it; the chat service decides which counts. */
   record Hello(String ref, String nick, String token) implements ClientFrame {
+    public String type() {
+      return "hello";
+    }
   }
 
   /**
@@ -18,22 +24,40 @@ public sealed interface ClientFrame {
    * epoch the client's ids belong to, or null.
    */
   record Join(String ref, String room, Long since, String epoch) implements ClientFrame {
+    public String type() {
+      return "join";
+    }
   }
 
   record Leave(String ref, String room) implements ClientFrame {
+    public String type() {
+      return "leave";
+    }
   }
 
   /** {@code cid} is the client's own id for the message, echoed in the {@code message} frame; may be null. */
   record Send(String ref, String room, String text, String cid) implements ClientFrame {
+    public String type() {
+      return "send";
+    }
   }
 
   record Typing(String ref, String room) implements ClientFrame {
+    public String type() {
+      return "typing";
+    }
   }
 
   record Rooms(String ref) implements ClientFrame {
+    public String type() {
+      return "rooms";
+    }
   }
 
   /** {@code before} is null for the newest page. */
   record History(String ref, String room, Long before, int limit) implements ClientFrame {
+    public String type() {
+      return "history";
+    }
   }
 }

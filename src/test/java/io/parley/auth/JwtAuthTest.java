@@ -2,7 +2,7 @@ package io.parley.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.RawBridge;
 import io.parley.support.TestClient;
@@ -20,7 +20,7 @@ class JwtAuthTest extends ParleyServerTest {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put(ParleyConfig.JWT_KEY, SECRET).put(ParleyConfig.JWT_ALGORITHM, "HS256");
+    return new JsonObject().put(Settings.JWT_KEY.name(), SECRET).put(Settings.JWT_ALGORITHM.name(), "HS256");
   }
 
   private String token(String secret, JsonObject claims) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.ParleyServerTest;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -16,9 +16,9 @@ class LoadGeneratorSmokeTest extends ParleyServerTest {
   @Override
   protected JsonObject overrides() {
     return new JsonObject()
-        .put(ParleyConfig.MAX_CONNECTIONS_PER_IP, 0)
-        .put(ParleyConfig.RATE_LIMIT_PER_S, 1_000_000)
-        .put(ParleyConfig.RATE_LIMIT_BURST, 1_000_000);
+        .put(Settings.MAX_CONNECTIONS_PER_IP.name(), 0)
+        .put(Settings.RATE_LIMIT_PER_S.name(), 1_000_000)
+        .put(Settings.RATE_LIMIT_BURST.name(), 1_000_000);
   }
 
   @Test

@@ -3,7 +3,7 @@ package io.parley.bridge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.Eventually;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.RawBridge;
@@ -22,8 +22,8 @@ class BridgeLimitsTest extends ParleyServerTest {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put(ParleyConfig.RATE_LIMIT_PER_S, 4).put(ParleyConfig.RATE_LIMIT_BURST, 5)
-        .put(ParleyConfig.MAX_CONNECTIONS_PER_IP, 3);
+    return new JsonObject().put(Settings.RATE_LIMIT_PER_S.name(), 4).put(Settings.RATE_LIMIT_BURST.name(), 5)
+        .put(Settings.MAX_CONNECTIONS_PER_IP.name(), 3);
   }
 
   @AfterEach
@@ -73,16 +73,8 @@ class BridgeLimitsTest extends ParleyServerTest {
     Eventually.await(vertx, () -> erin.socket().isClosed(), "the fourth bridge socket is closed");
     // One goes, one more may come.
     carol.close();
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestClient.WAIT_SECONDS);
-    TestClient again = null;
-    while (again == null && System.nanoTime() < deadline) {
-      try {
-        again = TestClient.connect(vertx, node.httpPort());
-      } catch (RuntimeException stillFull) {
-        vertx.timer(20).await(); // carol's close reaches the limiter asynchronously
-      }
-    }
-    assertTrue(again != null, "a slot freed by a closed bridge socket is usable");
+    TestClient again = Eventually.succeeds(vertx, () -> TestClient.connect(vertx, node.httpPort()),
+        "a slot freed by a closed bridge socket is usable"); // carol's close reaches the limiter asynchronously
     again.close();
     alice.close();
     dave.close();

@@ -3,6 +3,7 @@ package io.parley.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.support.ClusterEnvironment;
 import io.parley.support.NodeProcess;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -10,9 +11,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,24 +65,11 @@ class ChaosTest {
   @Test
   @org.junit.jupiter.api.Timeout(value = 3600)
   void chaos_sigkill_and_restart_a_node_loses_and_duplicates_nothing_acknowledged() {
-    List<Integer> hazelcastPorts = List.of(freePort(), freePort(), freePort());
-    String members = hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-    for (int port : hazelcastPorts) {
-      int httpPort = freePort();
-      Map<String, String> env = new HashMap<>();
-      env.put("HTTP_PORT", Integer.toString(httpPort));
-      env.put("HTTP_HOST", "127.0.0.1");
-      env.put("CLUSTER_ENABLED", "true");
-      env.put("CLUSTER_HOST", "127.0.0.1");
-      env.put("HAZELCAST_PORT", Integer.toString(port));
-      env.put("CLUSTER_MEMBERS", members);
-      env.put("CLUSTER_FAILURE_TIMEOUT_S", "4");
-      env.put("EVENT_LOOPS", "2");
-      // A client away for a few seconds must get all it missed on resume.
-      env.put("HISTORY_SIZE", "20000");
-      env.put("HISTORY_PAGE_MAX", "5000");
+    // A client away for a few seconds must get all it missed on resume.
+    for (Map<String, String> env : ClusterEnvironment.of(3, 4, true,
+        Map.of("HISTORY_SIZE", "20000", "HISTORY_PAGE_MAX", "5000"))) {
       environments.add(env);
-      httpPorts.add(httpPort);
+      httpPorts.add(Integer.parseInt(env.get("HTTP_PORT")));
       nodes.add(NodeProcess.start(workDir, env));
     }
     nodes.forEach(NodeProcess::awaitUp);
@@ -175,14 +159,6 @@ class ChaosTest {
   private void waitFor(long ms) {
     if (ms > 0) {
       vertx.timer(ms).await(); // the scenario's own clock: traffic runs meanwhile
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -3,20 +3,16 @@ package io.parley.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.support.ClusterEnvironment;
 import io.parley.support.NodeProcess;
 import io.parley.support.TestClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,18 +42,7 @@ class ClusterProcessTest {
   @BeforeEach
   void startThreeNodes(Vertx vertx) {
     this.vertx = vertx;
-    List<Integer> hazelcastPorts = List.of(freePort(), freePort(), freePort());
-    String members = hazelcastPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-    for (int port : hazelcastPorts) {
-      Map<String, String> env = new HashMap<>();
-      env.put("HTTP_PORT", "0");
-      env.put("HTTP_HOST", "127.0.0.1");
-      env.put("CLUSTER_ENABLED", "true");
-      env.put("CLUSTER_HOST", "127.0.0.1");
-      env.put("HAZELCAST_PORT", Integer.toString(port));
-      env.put("CLUSTER_MEMBERS", members);
-      env.put("CLUSTER_FAILURE_TIMEOUT_S", Integer.toString(FAILURE_TIMEOUT_S));
-      env.put("EVENT_LOOPS", "2");
+    for (Map<String, String> env : ClusterEnvironment.of(3, FAILURE_TIMEOUT_S, false, Map.of())) {
       nodes.add(NodeProcess.start(workDir, env));
     }
     nodes.forEach(node -> httpPorts.add(node.awaitUp()));
@@ -145,13 +130,5 @@ class ClusterProcessTest {
     TestClient bobAgain = user(2, "bob");
     JsonObject joined = bobAgain.join("general", 0);
     assertEquals("bye", joined.getJsonArray("history").getJsonObject(0).getString("text"));
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.protocol.ErrorCode;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.TestClient;
@@ -44,8 +44,8 @@ class LiveServerFuzzTest extends ParleyServerTest {
   @Override
   protected JsonObject overrides() {
     // The fuzzer sends as fast as it can: the rate limit would answer most of it without looking.
-    return new JsonObject().put(ParleyConfig.RATE_LIMIT_PER_S, 1_000_000).put(ParleyConfig.RATE_LIMIT_BURST, 1_000_000)
-        .put(ParleyConfig.WS_MAX_FRAME_SIZE, 8192);
+    return new JsonObject().put(Settings.RATE_LIMIT_PER_S.name(), 1_000_000).put(Settings.RATE_LIMIT_BURST.name(), 1_000_000)
+        .put(Settings.WS_MAX_FRAME_SIZE.name(), 8192);
   }
 
   @BeforeEach

@@ -2,7 +2,7 @@ package io.parley.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.ParleyServerTest;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -14,7 +14,7 @@ class AllowedOriginsTest extends ParleyServerTest {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put(ParleyConfig.ALLOWED_ORIGINS, "https://app.example.com, http://localhost:3000");
+    return new JsonObject().put(Settings.ALLOWED_ORIGINS.name(), "https://app.example.com, http://localhost:3000");
   }
 
   private int infoStatus(String origin) {

@@ -65,7 +65,7 @@ class HttpRoutesTest extends ParleyServerTest {
     try (io.parley.support.StuckClient stuck = io.parley.support.StuckClient.connect(node.httpPort(),
         "{\"type\":\"hello\",\"nick\":\"stuck\"}", "{\"type\":\"join\",\"room\":\"drain\"}")) {
       // Its session exists once its room is served; only then does the drain wait for it.
-      io.parley.support.Eventually.await(vertx, () -> node.fanout().rooms() == 1, "the stuck client joined");
+      io.parley.support.Eventually.await(vertx, () -> node.rooms() == 1, "the stuck client joined");
       io.vertx.core.Future<Void> closing = node.close();
       Reply draining = get("/ready");
       assertEquals(503, draining.status());

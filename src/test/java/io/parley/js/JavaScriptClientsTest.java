@@ -1,6 +1,6 @@
 package io.parley.js;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.NodeTests;
 import io.parley.support.TestCluster;
 import io.vertx.core.json.JsonObject;
@@ -26,8 +26,8 @@ class JavaScriptClientsTest {
     // The tests' /ws helpers post history in bursts; rate limits have their own tests (RateAndRoomLimitsTest,
     // BridgeLimitsTest).
     cluster = TestCluster.start(2, new JsonObject()
-        .put(ParleyConfig.RATE_LIMIT_PER_S, 10_000).put(ParleyConfig.RATE_LIMIT_BURST, 10_000)
-        .put(ParleyConfig.TCP_BRIDGE_ENABLED, true).put(ParleyConfig.TCP_BRIDGE_PORT, 0));
+        .put(Settings.RATE_LIMIT_PER_S.name(), 10_000).put(Settings.RATE_LIMIT_BURST.name(), 10_000)
+        .put(Settings.TCP_BRIDGE_ENABLED.name(), true).put(Settings.TCP_BRIDGE_PORT.name(), 0));
   }
 
   @AfterAll

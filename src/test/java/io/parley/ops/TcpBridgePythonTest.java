@@ -3,7 +3,7 @@ package io.parley.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.TestClient;
 import io.vertx.core.json.JsonObject;
@@ -26,7 +26,7 @@ class TcpBridgePythonTest extends ParleyServerTest {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put(ParleyConfig.TCP_BRIDGE_ENABLED, true).put(ParleyConfig.TCP_BRIDGE_PORT, 0);
+    return new JsonObject().put(Settings.TCP_BRIDGE_ENABLED.name(), true).put(Settings.TCP_BRIDGE_PORT.name(), 0);
   }
 
   @Test

@@ -3,7 +3,7 @@ package io.parley.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.TestClient;
 import io.vertx.core.buffer.Buffer;
@@ -20,7 +20,7 @@ class TcpBridgeRulesTest extends ParleyServerTest {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put(ParleyConfig.TCP_BRIDGE_ENABLED, true).put(ParleyConfig.TCP_BRIDGE_PORT, 0);
+    return new JsonObject().put(Settings.TCP_BRIDGE_ENABLED.name(), true).put(Settings.TCP_BRIDGE_PORT.name(), 0);
   }
 
   @Test
@@ -57,10 +57,10 @@ class TcpBridgeRulesTest extends ParleyServerTest {
     assertEquals("tcp-rules", joined.getJsonObject("body").getString("room"));
 
     write(socket, new JsonObject().put("type", "register").put("address", "chat.room.tcp-rules"));
-    assertEquals("blocked by bridgeEvent handler", nextNotOfTheRoom(frames).getString("message"), "a second registration");
+    assertEquals("address_already_registered", nextNotOfTheRoom(frames).getString("message"), "a second registration");
     write(socket, new JsonObject().put("type", "publish").put("address", "chat.send")
         .put("body", new JsonObject().put("room", "tcp-rules").put("text", "x")));
-    assertEquals("blocked by bridgeEvent handler", nextNotOfTheRoom(frames).getString("message"), "publish");
+    assertEquals("rejected", nextNotOfTheRoom(frames).getString("message"), "publish");
 
     // One registration, so a /ws user's message arrives once.
     TestClient web = user("webuser");

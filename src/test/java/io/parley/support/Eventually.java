@@ -19,4 +19,19 @@ public final class Eventually {
     }
     assertTrue(condition.getAsBoolean(), what);
   }
+
+  /** The result of {@code attempt} once it stops throwing (a limit that frees up asynchronously, say). */
+  public static <T> T succeeds(Vertx vertx, java.util.concurrent.Callable<T> attempt, String what) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestClient.WAIT_SECONDS);
+    while (true) {
+      try {
+        return attempt.call();
+      } catch (Exception | AssertionError notYet) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(what + ": still failing after " + TestClient.WAIT_SECONDS + " s", notYet);
+        }
+        vertx.timer(20).await();
+      }
+    }
+  }
 }

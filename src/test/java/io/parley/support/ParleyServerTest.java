@@ -3,6 +3,7 @@ package io.parley.support;
 import io.parley.ParleyNode;
 import io.parley.config.ConfigLoader;
 import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -30,8 +31,8 @@ public abstract class ParleyServerTest {
 
   public static ParleyConfig testConfig(JsonObject overrides) {
     return ParleyConfig.fromJson(ConfigLoader.defaults()
-        .put(ParleyConfig.HTTP_HOST, "127.0.0.1")
-        .put(ParleyConfig.HTTP_PORT, 0)
+        .put(Settings.HTTP_HOST.name(), "127.0.0.1")
+        .put(Settings.HTTP_PORT.name(), 0)
         .mergeIn(overrides));
   }
 

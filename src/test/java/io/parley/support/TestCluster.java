@@ -3,13 +3,11 @@ package io.parley.support;
 import io.parley.ParleyNode;
 import io.parley.cluster.HazelcastSetup;
 import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,23 +36,23 @@ public final class TestCluster implements AutoCloseable {
   public static TestCluster start(int size, JsonObject overrides) {
     List<Integer> ports = new ArrayList<>();
     for (int i = 0; i < size; i++) {
-      ports.add(freePort());
+      ports.add(Ports.free());
     }
     JsonArray memberList = new JsonArray(ports.stream().map(p -> "127.0.0.1:" + p).toList());
     TestCluster cluster = new TestCluster();
     for (int port : ports) {
       ParleyConfig config = ParleyServerTest.testConfig(new JsonObject()
-          .put(ParleyConfig.CLUSTER_ENABLED, true)
-          .put(ParleyConfig.CLUSTER_HOST, "127.0.0.1")
-          .put(ParleyConfig.HAZELCAST_PORT, port)
-          .put(ParleyConfig.CLUSTER_MEMBERS, memberList)
-          .put(ParleyConfig.CLUSTER_FAILURE_TIMEOUT_S, 4)
-          .put(ParleyConfig.EVENT_LOOPS, 2)
-          .put(ParleyConfig.GAP_FILL_MS, 200)
+          .put(Settings.CLUSTER_ENABLED.name(), true)
+          .put(Settings.CLUSTER_HOST.name(), "127.0.0.1")
+          .put(Settings.HAZELCAST_PORT.name(), port)
+          .put(Settings.CLUSTER_MEMBERS.name(), memberList)
+          .put(Settings.CLUSTER_FAILURE_TIMEOUT_S.name(), 4)
+          .put(Settings.EVENT_LOOPS.name(), 2)
+          .put(Settings.GAP_FILL_MS.name(), 200)
           .mergeIn(overrides));
       HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.hazelcastConfig(config));
       Vertx vertx = HazelcastSetup.startClustered(config, ParleyNode.vertxOptions(config), manager);
-      cluster.members.add(new Member(vertx, ParleyNode.deploy(vertx, config, manager).await(), config));
+      cluster.members.add(new Member(vertx, ParleyNode.deploy(vertx, config, manager, null).await(), config));
     }
     return cluster;
   }
@@ -76,14 +74,6 @@ public final class TestCluster implements AutoCloseable {
     TestClient client = TestClient.connect(member.vertx(), member.httpPort());
     clients.add(client);
     return client;
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override

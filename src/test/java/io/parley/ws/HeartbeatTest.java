@@ -2,7 +2,7 @@ package io.parley.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.StuckClient;
 import io.parley.support.TestClient;
@@ -14,7 +14,7 @@ class HeartbeatTest extends ParleyServerTest {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put(ParleyConfig.HEARTBEAT_INTERVAL_MS, 100).put(ParleyConfig.HEARTBEAT_TIMEOUT_MS, 600);
+    return new JsonObject().put(Settings.HEARTBEAT_INTERVAL_MS.name(), 100).put(Settings.HEARTBEAT_TIMEOUT_MS.name(), 600);
   }
 
   @Test

@@ -3,7 +3,7 @@ package io.parley.ws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.TestClient;
 import io.vertx.core.json.JsonObject;
@@ -14,8 +14,8 @@ class RateAndRoomLimitsTest extends ParleyServerTest {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put(ParleyConfig.RATE_LIMIT_PER_S, 4).put(ParleyConfig.RATE_LIMIT_BURST, 5)
-        .put(ParleyConfig.MAX_ROOMS_PER_CONNECTION, 3);
+    return new JsonObject().put(Settings.RATE_LIMIT_PER_S.name(), 4).put(Settings.RATE_LIMIT_BURST.name(), 5)
+        .put(Settings.MAX_ROOMS_PER_CONNECTION.name(), 3);
   }
 
   @Test

@@ -3,7 +3,9 @@ package io.parley.ws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.parley.bus.Addresses;
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
+import io.parley.protocol.ServerFrames;
+import io.parley.support.NodeInternals;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.TestClient;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +20,12 @@ class RoomOrderingTest extends ParleyServerTest {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put(ParleyConfig.GAP_FILL_MS, 100);
+    return new JsonObject().put(Settings.GAP_FILL_MS.name(), 100);
+  }
+
+  /** A presence frame as another node's chat service publishes it. */
+  private void publishPresence(String nick, long version) {
+    vertx.eventBus().publish(Addresses.FANOUT, ServerFrames.presence("general", nick, "join", version));
   }
 
   private void publishAsAnotherNode(long id) {
@@ -61,17 +68,13 @@ class RoomOrderingTest extends ParleyServerTest {
     JsonObject joined = bob.join("general");
     assertEquals(2L, joined.getLong("membersVersion"));
     assertEquals(2L, alice.expect("presence").getLong("version"));
-    vertx.eventBus().publish(Addresses.FANOUT, new JsonObject().put("type", "presence").put("room", "general")
-        .put("nick", "carol").put("event", "join").put("version", 1L)); // stale: before bob's snapshot
-    vertx.eventBus().publish(Addresses.FANOUT, new JsonObject().put("type", "presence").put("room", "general")
-        .put("nick", "dave").put("event", "join").put("version", 3L)); // news
+    publishPresence("carol", 1); // stale: before bob's snapshot
+    publishPresence("dave", 3); // news
     assertEquals("dave", bob.expect("presence").getString("nick"), "carol's stale join was dropped");
     assertEquals("dave", alice.expect("presence").getString("nick"), "so was it for alice, who had seen version 2");
     // Changes of different nicks from different nodes may cross: both still reach everyone.
-    vertx.eventBus().publish(Addresses.FANOUT, new JsonObject().put("type", "presence").put("room", "general")
-        .put("nick", "frank").put("event", "join").put("version", 5L));
-    vertx.eventBus().publish(Addresses.FANOUT, new JsonObject().put("type", "presence").put("room", "general")
-        .put("nick", "erin").put("event", "join").put("version", 4L));
+    publishPresence("frank", 5);
+    publishPresence("erin", 4);
     assertEquals("frank", bob.expect("presence").getString("nick"));
     assertEquals("erin", bob.expect("presence").getString("nick"), "an older version after a newer one is not dropped");
   }
@@ -83,8 +86,6 @@ class RoomOrderingTest extends ParleyServerTest {
     for (int i = 1; i <= 6; i++) {
       alice.say("general", "m" + i);
     }
-    JsonObject reply = vertx.eventBus().<JsonObject>request(Addresses.HISTORY_RANGE,
-        new JsonObject().put("room", "general").put("from", 3).put("to", 5)).await().body();
-    assertEquals(List.of(3L, 4L, 5L), WebSocketFramesTest.ids(reply.getJsonArray("messages")));
+    assertEquals(List.of(3L, 4L, 5L), NodeInternals.historyRange(vertx, "general", 3, 5));
   }
 }

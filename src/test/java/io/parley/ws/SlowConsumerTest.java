@@ -3,7 +3,7 @@ package io.parley.ws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.StuckClient;
 import io.parley.support.TestClient;
@@ -25,9 +25,9 @@ class SlowConsumerTest extends ParleyServerTest {
   @Override
   protected JsonObject overrides() {
     return new JsonObject()
-        .put(ParleyConfig.OUTBOUND_QUEUE_BYTES, QUEUE_BYTES)
-        .put(ParleyConfig.SOCKET_SEND_BUFFER_BYTES, 8192)
-        .put(ParleyConfig.RATE_LIMIT_PER_S, 100_000).put(ParleyConfig.RATE_LIMIT_BURST, 100_000);
+        .put(Settings.OUTBOUND_QUEUE_BYTES.name(), QUEUE_BYTES)
+        .put(Settings.SOCKET_SEND_BUFFER_BYTES.name(), 8192)
+        .put(Settings.RATE_LIMIT_PER_S.name(), 100_000).put(Settings.RATE_LIMIT_BURST.name(), 100_000);
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.parley.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.TestClient;
 import io.vertx.core.buffer.Buffer;
@@ -24,7 +24,7 @@ class WebSocketErrorsTest extends ParleyServerTest {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put(ParleyConfig.WS_MAX_FRAME_SIZE, MAX_FRAME).put(ParleyConfig.MAX_TEXT_LENGTH, MAX_TEXT);
+    return new JsonObject().put(Settings.WS_MAX_FRAME_SIZE.name(), MAX_FRAME).put(Settings.MAX_TEXT_LENGTH.name(), MAX_TEXT);
   }
 
   @BeforeEach

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.support.ParleyServerTest;
 import io.parley.support.TestClient;
 import io.vertx.core.json.JsonArray;
@@ -17,8 +17,8 @@ class WebSocketFramesTest extends ParleyServerTest {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put(ParleyConfig.HISTORY_SIZE, 20).put(ParleyConfig.JOIN_HISTORY, 5)
-        .put(ParleyConfig.HISTORY_PAGE_MAX, 10);
+    return new JsonObject().put(Settings.HISTORY_SIZE.name(), 20).put(Settings.JOIN_HISTORY.name(), 5)
+        .put(Settings.HISTORY_PAGE_MAX.name(), 10);
   }
 
   @Test

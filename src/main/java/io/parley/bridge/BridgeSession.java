@@ -1,0 +1,195 @@
+package io.parley.bridge;
+
+import io.parley.bus.Addresses;
+import io.parley.bus.BusErrors;
+import io.parley.bus.SendResult;
+import io.parley.common.SerialQueue;
+import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
+import io.parley.connection.Connection;
+import io.parley.protocol.ClientFrame;
+import io.parley.protocol.FrameParser;
+import io.parley.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge protocol on one bridge socket, SockJS or TCP (docs/PROTOCOL.md, "Event-bus bridge"): the envelopes
+ * of {@code vertx-eventbus.js} and of Vert.x's TCP bridge, served by Parley itself. A {@code send} to one of
+ * {@link Addresses#BRIDGE_INBOUND} is a request of the connection core ({@link Connection}), its body checked by
+ * the protocol's rules; registering a room's address ({@link Addresses#room}) follows the room, whose events the
+ * transport then writes as they come. Everything else is refused: that is the bridge's permission model, built from
+ * {@link Addresses}. Its own rule: at most {@code BRIDGE_MAX_HANDLERS} registrations plus requests awaiting a reply.
+ *
+ * <p>A socket's envelopes take effect in the order it sent them, and a registration gets the room's baseline before
+ * the socket's next envelope: a client that registers a room and then joins it misses nothing after its join.
+ * Confined to the socket's event loop.
+ */
+final class BridgeSession {
+
+  private static final Logger log = LoggerFactory.getLogger(BridgeSession.class);
+  /** Longest reply address a client may choose (the JavaScript client's are UUIDs, 36 characters). */
+  private static final int MAX_REPLY_ADDRESS = 64;
+
+  private final Connection connection;
+  private final BridgeWire wire;
+  private final FrameParser parser;
+  private final int maxHandlers;
+  private final Set<String> registered = new HashSet<>();
+  private final SerialQueue envelopes = new SerialQueue();
+  private int awaitingReply;
+
+  BridgeSession(Connection connection, BridgeWire wire, ParleyConfig config) {
+    this.connection = connection;
+    this.wire = wire;
+    this.parser = new FrameParser(config.get(Settings.MAX_TEXT_LENGTH), config.get(Settings.HISTORY_PAGE_MAX));
+    this.maxHandlers = config.get(Settings.BRIDGE_MAX_HANDLERS);
+  }
+
+  /** One envelope from the client, as text. */
+  void onEnvelope(String text) {
+    connection.heard();
+    JsonObject envelope;
+    try {
+      envelope = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      refuse("invalid_json");
+      return;
+    }
+    envelopes.run(() -> {
+      try {
+        return handle(envelope);
+      } catch (RuntimeException e) {
+        connection.crashed(e);
+        return Future.succeededFuture();
+      }
+    });
+  }
+
+  private Future<Void> handle(JsonObject envelope) {
+    if (!connection.isOpen()) {
+      return Future.succeededFuture();
+    }
+    String type = envelope.getValue("type") instanceof String t ? t : null;
+    String address = envelope.getValue("address") instanceof String a ? a : null;
+    if (type == null) {
+      refuse("missing_type");
+    } else if (type.equals("ping")) {
+      if (wire.answersPing) {
+        connection.send(wire.pong());
+      }
+    } else if (address == null) {
+      refuse("missing_address");
+    } else if (type.equals("send")) {
+      request(address, envelope);
+    } else if (type.equals("publish")) {
+      refuse("rejected"); // a published request would have no reply to carry its answer
+    } else if (type.equals("register")) {
+      return register(address);
+    } else if (type.equals("unregister")) {
+      unregister(address);
+    } else {
+      refuse("invalid_type");
+    }
+    return Future.succeededFuture();
+  }
+
+  private void request(String address, JsonObject envelope) {
+    String frameType = Addresses.frameTypeOf(address);
+    if (frameType == null) {
+      refuse("access_denied");
+      return;
+    }
+    String replyAddress = envelope.getValue("replyAddress") instanceof String r ? r : null;
+    if (replyAddress != null && (replyAddress.isEmpty() || replyAddress.length() > MAX_REPLY_ADDRESS)) {
+      refuse("invalid_reply_address");
+      return;
+    }
+    if (replyAddress != null && registered.size() + awaitingReply >= maxHandlers) {
+      refuse("max_handlers_reached");
+      return;
+    }
+    ProtocolException limited = connection.overLimit(null);
+    if (limited != null) {
+      fail(replyAddress, limited);
+      return;
+    }
+    JsonObject body = envelope.getValue("body") instanceof JsonObject fields ? fields : new JsonObject();
+    ClientFrame frame;
+    String nick;
+    try {
+      frame = parser.parseFields(frameType, body, ClientFrame.class);
+      nick = FrameParser.optionalNick(body);
+    } catch (ProtocolException e) {
+      fail(replyAddress, e);
+      return;
+    }
+    String token = frame instanceof ClientFrame.Join ? FrameParser.optionalJwt(body) : null;
+    if (replyAddress != null) {
+      awaitingReply++;
+    }
+    connection.ask(frame, nick, token).onComplete(done -> {
+      if (replyAddress == null) {
+        return;
+      }
+      awaitingReply--;
+      if (done.succeeded()) {
+        Object result = done.result();
+        connection.send(wire.reply(replyAddress, result instanceof SendResult sent ? sent.toJson() : (JsonObject) result));
+      } else {
+        fail(replyAddress, done.cause());
+      }
+    });
+  }
+
+  private Future<Void> register(String address) {
+    String room = Addresses.roomOf(address);
+    if (room == null) {
+      refuse("access_denied");
+    } else if (registered.contains(room)) {
+      refuse("address_already_registered");
+    } else if (registered.size() + awaitingReply >= maxHandlers) {
+      refuse("max_handlers_reached");
+    } else {
+      registered.add(room);
+      return connection.follow(room, false).recover(failure -> {
+        log.warn("no baseline yet for room {}, followed by a bridge client; its messages wait for one: {}", room,
+            failure.toString());
+        return Future.succeededFuture();
+      });
+    }
+    return Future.succeededFuture();
+  }
+
+  private void unregister(String address) {
+    String room = Addresses.roomOf(address);
+    if (room == null) {
+      refuse("access_denied");
+    } else if (registered.remove(room)) {
+      connection.unfollow(room);
+    }
+  }
+
+  /** A refused request, to its reply address: the chat service's code and text, or a timeout. */
+  private void fail(String replyAddress, Throwable failure) {
+    if (replyAddress == null) {
+      return;
+    }
+    if (failure instanceof ReplyException reply && reply.failureCode() != BusErrors.REFUSED) {
+      connection.send(wire.failure(replyAddress, reply.failureCode(), reply.failureType().name(), reply.getMessage()));
+    } else {
+      ProtocolException refusal = BusErrors.toProtocolException(failure);
+      connection.send(wire.failure(replyAddress, BusErrors.REFUSED, "RECIPIENT_FAILURE", BusErrors.describe(refusal)));
+    }
+  }
+
+  private void refuse(String reason) {
+    connection.send(wire.refusal(reason));
+  }
+}

@@ -1,0 +1,20 @@
+package io.parley.bus;
+
+/**
+ * Who makes a request of the chat service: the {@code connection} (its id, set by the connection core, never by a
+ * client), and what the request itself says of who sends it. On {@code /ws} it says nothing ({@code hello} did);
+ * a bridge request may name its {@code nick} (which must then be the connection's) and a bridge {@code join} may
+ * carry a {@code token}: the bridge has no hello, its first join claims the nick.
+ */
+public record Caller(String connection, String nick, String token) {
+
+  /** A caller whose requests say nothing of who they are. */
+  public static Caller of(String connection) {
+    return new Caller(connection, null, null);
+  }
+
+  /** Whether the request brings what claiming a nick needs. */
+  public boolean hasCredentials() {
+    return nick != null || token != null;
+  }
+}

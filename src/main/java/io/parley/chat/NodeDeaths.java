@@ -1,0 +1,52 @@
+package io.parley.chat;
+
+import io.parley.common.Retry;
+import io.parley.store.CidStore;
+import io.parley.store.Directory;
+import io.vertx.core.Vertx;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a dead node of the cluster leaves behind, cleared by the node chosen to do it ({@code NodeDeathWatcher}):
+ * its nicks and its members of every room (announced as {@code presence} {@code leave}), then the sends it had in
+ * flight. Right after a member dies Hazelcast re-partitions, and a scan can fail: each step is retried.
+ */
+final class NodeDeaths {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeDeaths.class);
+  private static final int ATTEMPTS = 5;
+
+  private final Vertx vertx;
+  private final Directory directory;
+  private final CidStore cids;
+  private final Membership membership;
+  private final long dedupWindowMs;
+
+  NodeDeaths(Vertx vertx, Directory directory, CidStore cids, Membership membership, long dedupWindowMs) {
+    this.vertx = vertx;
+    this.directory = directory;
+    this.cids = cids;
+    this.membership = membership;
+    this.dedupWindowMs = dedupWindowMs;
+  }
+
+  /** Purges the dead node's members, then settles its sends: apart, so that a retry of one does not redo the other. */
+  void purge(String nodeId) {
+    Retry.withBackoff(vertx, ATTEMPTS, "removing the members of dead node " + nodeId, log,
+            () -> directory.purgeNode(nodeId))
+        .onSuccess(departed -> {
+          departed.forEach(membership::announce);
+          log.info("node {} left the cluster; {} of its members left their rooms", nodeId,
+              departed.values().stream().mapToInt(List::size).sum());
+        })
+        .compose(departed -> Retry.withBackoff(vertx, ATTEMPTS, "settling the sends dead node " + nodeId
+            + " had in flight", log, () -> cids.settleClaimsOf(nodeId, dedupWindowMs)))
+        .onSuccess(settled -> {
+          if (settled > 0) {
+            log.info("settled {} sends that node {} had in flight", settled, nodeId);
+          }
+        });
+  }
+}

@@ -1,0 +1,124 @@
+package io.parley.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Every configuration key of Parley, each declared once: name, type and range, default, one line of doc. Defaults
+ * are packaged in {@code conf/config.json}; an operator's file ({@code PARLEY_CONFIG}), the environment and system
+ * properties override them (README, "Configuration", whose table is this list: {@code SettingsTest} checks it and
+ * {@code conf/config.json} against these declarations). Read them with {@link ParleyConfig#get(Setting)}.
+ */
+public final class Settings {
+
+  private static final List<Setting<?>> DECLARED = new ArrayList<>();
+
+  public static final Setting<String> HTTP_HOST = declare(Setting.text("HTTP_HOST", "0.0.0.0", true,
+      "interface the HTTP server binds"));
+  public static final Setting<Integer> HTTP_PORT = declare(Setting.integer("HTTP_PORT", 8080, 0, 65535,
+      "HTTP port for the page, `/ws`, `/eventbus`, `/health`, `/ready` and `/metrics`; `0` picks a free port"));
+  public static final Setting<Integer> EVENT_LOOPS = declare(Setting.integer("EVENT_LOOPS", 0, 0, 1024,
+      "event-loop threads, and so HTTP verticle instances; `0` means Vert.x's default, 2 x cores"));
+  public static final Setting<Integer> WS_MAX_FRAME_SIZE = declare(Setting.integer("WS_MAX_FRAME_SIZE", 65536, 256,
+      16 * 1024 * 1024,
+      "largest WebSocket frame, and largest reassembled message, in bytes; larger closes with 1009"));
+  public static final Setting<Integer> MAX_TEXT_LENGTH = declare(Setting.integer("MAX_TEXT_LENGTH", 4096, 1,
+      1024 * 1024, "longest message text, in characters (Unicode code points)"));
+  public static final Setting<Integer> HISTORY_SIZE = declare(Setting.integer("HISTORY_SIZE", 500, 1, 1_000_000,
+      "messages kept per room"));
+  // JOIN_HISTORY and HISTORY_PAGE_MAX may exceed HISTORY_SIZE: a room never returns more than it keeps.
+  public static final Setting<Integer> JOIN_HISTORY = declare(Setting.integer("JOIN_HISTORY", 50, 0, 1_000_000,
+      "messages sent with `joined` when the client gives no `since`"));
+  public static final Setting<Integer> HISTORY_PAGE_MAX = declare(Setting.integer("HISTORY_PAGE_MAX", 100, 1,
+      1_000_000, "most messages in one `history` answer, or in `joined` for a `join` with `since`"));
+  public static final Setting<Long> REQUEST_TIMEOUT_MS = declare(Setting.longer("REQUEST_TIMEOUT_MS", 5000, 1,
+      600_000, "how long a connection waits for the chat service before answering `internal_error`"));
+  public static final Setting<Long> GAP_FILL_MS = declare(Setting.longer("GAP_FILL_MS", 500, 1, 60_000,
+      "how long a node holds a message whose predecessor has not arrived before reading the missing ids from history"));
+  public static final Setting<Boolean> CLUSTER_ENABLED = declare(Setting.flag("CLUSTER_ENABLED", false,
+      "join a Hazelcast cluster; without it the node runs alone, history in memory"));
+  public static final Setting<String> CLUSTER_HOST = declare(Setting.text("CLUSTER_HOST", "127.0.0.1", true,
+      "address this node binds and advertises to the others (Hazelcast and event bus)"));
+  public static final Setting<Integer> HAZELCAST_PORT = declare(Setting.integer("HAZELCAST_PORT", 5701, 1, 65535,
+      "this node's Hazelcast port"));
+  public static final Setting<List<String>> CLUSTER_MEMBERS = declare(Setting.list("CLUSTER_MEMBERS",
+      "[^:\\s]+:\\d{1,5}", "host:port entries",
+      "comma-separated `host:port` Hazelcast members to join; empty means this node only"));
+  public static final Setting<Integer> EVENTBUS_PORT = declare(Setting.integer("EVENTBUS_PORT", 0, 0, 65535,
+      "clustered event-bus port; `0` picks a free one (set it when a firewall needs a fixed port)"));
+  public static final Setting<Integer> CLUSTER_FAILURE_TIMEOUT_S = declare(Setting.integer("CLUSTER_FAILURE_TIMEOUT_S",
+      8, 1, 600, "seconds without a heartbeat before a member is declared dead and its members leave the lists"));
+  public static final Setting<List<String>> ALLOWED_ORIGINS = declare(Setting.list("ALLOWED_ORIGINS",
+      "\\*|https?://[^/:\\s]+(:\\d{1,5})?", "origins like https://chat.example.com or *",
+      "comma-separated origins (`https://app.example.com`) whose pages may use `/ws` and `/eventbus` besides the "
+          + "node's own; `*` allows any; empty means same-origin only. Requests without `Origin` (non-browser "
+          + "clients) always pass"));
+  public static final Setting<Integer> BRIDGE_MAX_HANDLERS = declare(Setting.integer("BRIDGE_MAX_HANDLERS", 64, 2,
+      100_000, "most room registrations plus requests awaiting a reply per bridge socket; one more is refused "
+          + "(`max_handlers_reached`)"));
+  public static final Setting<Long> HEARTBEAT_INTERVAL_MS = declare(Setting.longer("HEARTBEAT_INTERVAL_MS", 25000, 50,
+      3_600_000, "the server pings each `/ws` connection this often"));
+  public static final Setting<Long> HEARTBEAT_TIMEOUT_MS = declare(Setting.longer("HEARTBEAT_TIMEOUT_MS", 60000, 51,
+      86_400_000, "a connection from which nothing arrives (frame, pong, bridge ping) for this long is closed "
+          + "(4000); also the HTTP idle timeout. More than `HEARTBEAT_INTERVAL_MS`"));
+  public static final Setting<Integer> RATE_LIMIT_PER_S = declare(Setting.integer("RATE_LIMIT_PER_S", 20, 1,
+      1_000_000, "frames (bridge: requests) a connection may send per second, sustained; past it, `rate_limited`"));
+  public static final Setting<Integer> RATE_LIMIT_BURST = declare(Setting.integer("RATE_LIMIT_BURST", 40, 1,
+      1_000_000, "how many it may send at once above that rate"));
+  public static final Setting<Integer> MAX_ROOMS_PER_CONNECTION = declare(Setting.integer("MAX_ROOMS_PER_CONNECTION",
+      50, 1, 100_000, "rooms one connection may be in at once; past it, `too_many_rooms`"));
+  public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = declare(Setting.integer("MAX_CONNECTIONS_PER_IP", 100,
+      0, 1_000_000, "connections (`/ws` and bridge) one client address may hold on a node; `0`: no limit; past it, 429"));
+  public static final Setting<Boolean> TRUST_FORWARDED_FOR = declare(Setting.flag("TRUST_FORWARDED_FOR", false,
+      "take the client address from the last `X-Forwarded-For` entry, the one the balancer added (set it only behind "
+          + "a balancer that sets that header, as compose does; otherwise clients could claim any address)"));
+  public static final Setting<Integer> OUTBOUND_QUEUE_BYTES = declare(Setting.integer("OUTBOUND_QUEUE_BYTES", 262144,
+      4096, 256 * 1024 * 1024, "unsent bytes a connection may hold before its presence and typing frames are "
+          + "dropped; as much again and it is closed as a slow consumer (4001)"));
+  public static final Setting<Integer> SOCKET_SEND_BUFFER_BYTES = declare(Setting.integer("SOCKET_SEND_BUFFER_BYTES",
+      131072, 0, 64 * 1024 * 1024, "each connection's kernel send buffer; `0` leaves it to the OS, which grows it to "
+          + "4 MiB per slow client"));
+  public static final Setting<Integer> WS_CLOSING_TIMEOUT_S = declare(Setting.integer("WS_CLOSING_TIMEOUT_S", 2, 1,
+      600, "how long a closing connection waits for the client's close frame before its TCP connection is dropped"));
+  public static final Setting<Integer> SEND_DEDUP_WINDOW_S = declare(Setting.integer("SEND_DEDUP_WINDOW_S", 120, 1,
+      86_400, "how long a sender's `cid` in a room is remembered, cluster-wide: a `send` repeated with it is not "
+          + "published again"));
+  public static final Setting<String> JWT_KEY = declare(Setting.text("JWT_KEY", "", false,
+      "verifies the JWT that `hello` (and the bridge's first join) must then carry: a PEM public key, or the shared "
+          + "secret for HS*; empty: no authentication"));
+  public static final Setting<String> JWT_ALGORITHM = declare(Setting.matching("JWT_ALGORITHM", "RS256",
+      "(HS|RS|ES|PS)(256|384|512)", "one of HS256.., RS256.., ES256.., PS256..",
+      "the tokens' algorithm (HS256/384/512, RS*, ES*, PS*)"));
+  public static final Setting<String> JWT_NICK_CLAIM = declare(Setting.matching("JWT_NICK_CLAIM", "nick", "\\S+",
+      "a claim name", "the token claim that gives the nick"));
+  public static final Setting<Boolean> TCP_BRIDGE_ENABLED = declare(Setting.flag("TCP_BRIDGE_ENABLED", false,
+      "open the TCP event-bus bridge, for clients in any language "
+          + "([Bridge from another language](#bridge-from-another-language))"));
+  public static final Setting<Integer> TCP_BRIDGE_PORT = declare(Setting.integer("TCP_BRIDGE_PORT", 7000, 0, 65535,
+      "its port, on `HTTP_HOST`; `0` picks a free one"));
+  public static final Setting<Boolean> METRICS_ENABLED = declare(Setting.flag("METRICS_ENABLED", true,
+      "Vert.x's and Parley's metrics at `/metrics` (Prometheus)"));
+  public static final Setting<String> NODE_NAME = declare(Setting.text("NODE_NAME", "", true,
+      "the node's name in every log line; empty: the host name"));
+  public static final Setting<Boolean> NATIVE_TRANSPORT = declare(Setting.flag("NATIVE_TRANSPORT", true,
+      "use Netty's epoll transport on Linux x86-64 (cheaper socket writes, see "
+          + "[docs/BENCHMARKS.md](docs/BENCHMARKS.md)); elsewhere, or if it does not load, Java NIO. The start-up "
+          + "log says which"));
+
+  /** Every key, in the order of the README's table. */
+  public static final List<Setting<?>> ALL = Collections.unmodifiableList(DECLARED);
+
+  private Settings() {
+  }
+
+  private static <T> Setting<T> declare(Setting<T> setting) {
+    DECLARED.add(setting);
+    return setting;
+  }
+
+  /** Every key's name: the environment store reads only these. */
+  public static List<String> names() {
+    return ALL.stream().map(Setting::name).toList();
+  }
+}

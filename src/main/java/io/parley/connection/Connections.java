@@ -1,0 +1,149 @@
+package io.parley.connection;
+
+import io.parley.bus.LocalCodec;
+import io.parley.common.ConnectionLimiter;
+import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
+import io.parley.fanout.RoomFanout;
+import io.parley.metrics.ParleyMetrics;
+import io.parley.node.NodeStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connections of one verticle (an HTTP verticle instance, the TCP bridge), whatever their transport: who may
+ * connect ({@link #admit}: not while the node drains, not past {@code MAX_CONNECTIONS_PER_IP}), the connections
+ * open now, their heartbeat, and their closing when the node stops. Holds what every {@link Connection} needs of
+ * the node. Confined to the verticle's event loop.
+ */
+public final class Connections {
+
+  /** How many times per {@code HEARTBEAT_INTERVAL_MS} (at most once a second) connections are asked to ping. */
+  static final int HEARTBEAT_TICKS = 10;
+
+  private static final Logger log = LoggerFactory.getLogger(Connections.class);
+
+  final Vertx vertx;
+  final ParleyConfig config;
+  final RoomFanout fanout;
+  final ParleyMetrics metrics;
+  final DeliveryOptions requests;
+  private final NodeStatus status;
+  private final ConnectionLimiter limiter;
+  private final Set<Connection> open = new HashSet<>();
+  private long heartbeats = -1;
+
+  public Connections(Vertx vertx, ParleyConfig config, RoomFanout fanout, NodeStatus status,
+      ConnectionLimiter limiter, ParleyMetrics metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.fanout = fanout;
+    this.status = status;
+    this.limiter = limiter;
+    this.metrics = metrics;
+    this.requests = LocalCodec.options().setSendTimeout(config.get(Settings.REQUEST_TIMEOUT_MS));
+  }
+
+  /** Why a client may not connect, and the HTTP status that says it to a WebSocket upgrade. */
+  public enum Refusal {
+    /** The node is shutting down: connect to another. */
+    DRAINING(503),
+    /** The client's address holds {@code MAX_CONNECTIONS_PER_IP} connections already. */
+    TOO_MANY(429);
+
+    public final int httpStatus;
+
+    Refusal(int httpStatus) {
+      this.httpStatus = httpStatus;
+    }
+  }
+
+  /** A client's leave to connect, or why not ({@code refusal}); an admitted one is counted until it ends. */
+  public record Admission(String clientAddress, Refusal refusal) {
+    public boolean admitted() {
+      return refusal == null;
+    }
+
+    /** What a refused client is told. */
+    public String reason() {
+      return refusal == Refusal.DRAINING ? "node shutting down; connect to another"
+          : "too many connections from " + clientAddress;
+    }
+  }
+
+  /**
+   * Whether a client at {@code clientAddress} may connect: not while the node drains (the client goes to another
+   * node), nor past {@code MAX_CONNECTIONS_PER_IP}. An admission that does not become a connection must be
+   * {@link #release}d.
+   */
+  public Admission admit(String clientAddress) {
+    if (status.draining()) {
+      return new Admission(clientAddress, Refusal.DRAINING);
+    }
+    if (!limiter.tryAcquire(clientAddress)) {
+      metrics.dropped(ParleyMetrics.DropReason.CONNECTION_LIMIT);
+      return new Admission(clientAddress, Refusal.TOO_MANY);
+    }
+    return new Admission(clientAddress, null);
+  }
+
+  public void release(Admission admission) {
+    if (admission.admitted()) {
+      limiter.release(admission.clientAddress());
+    }
+  }
+
+  /** The connection of an admitted client on {@code transport}; it is let go of when it closes. */
+  public Connection open(Transport transport, Admission admission) {
+    if (!admission.admitted()) {
+      throw new IllegalArgumentException("not admitted: " + admission.reason());
+    }
+    Connection connection = new Connection(transport, this, () -> release(admission));
+    open.add(connection);
+    metrics.connectionOpened(transport.kind() == Transport.Kind.BRIDGE);
+    return connection;
+  }
+
+  /** Called by a connection once it has let go of everything. */
+  void closed(Connection connection) {
+    if (open.remove(connection)) {
+      metrics.connectionClosed(connection.kind() == Transport.Kind.BRIDGE);
+    }
+  }
+
+  /**
+   * Starts the heartbeat: one timer for all these connections, not one per connection. Each pings when its turn is
+   * due, so pings are spread over the interval. Call on the verticle's context.
+   */
+  public void startHeartbeat() {
+    long tick = Math.max(1, Math.min(1000, config.get(Settings.HEARTBEAT_INTERVAL_MS) / HEARTBEAT_TICKS));
+    heartbeats = vertx.setPeriodic(tick, id -> {
+      long now = System.nanoTime();
+      List.copyOf(open).forEach(connection -> connection.heartbeat(now));
+    });
+  }
+
+  /**
+   * Closes every connection with 1012 (service restart), so that their clients reconnect, to another node, rather
+   * than discover a dead socket; completes once all are let go of (within {@code WS_CLOSING_TIMEOUT_S}).
+   */
+  public Future<Void> closeAll() {
+    vertx.cancelTimer(heartbeats);
+    if (!open.isEmpty()) {
+      log.info("closing {} connections: the node is shutting down", open.size());
+    }
+    return Future.join(List.copyOf(open).stream()
+        .map(connection -> connection.close(io.parley.protocol.CloseCodes.SERVICE_RESTART, "node shutting down"))
+        .toList()).mapEmpty();
+  }
+
+  public int size() {
+    return open.size();
+  }
+}

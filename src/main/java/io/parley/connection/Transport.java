@@ -1,0 +1,43 @@
+package io.parley.connection;
+
+import io.parley.fanout.RoomEvent;
+
+/**
+ * What the connection core ({@link Connection}) needs of a transport: a {@code /ws} WebSocket, a SockJS socket or a
+ * TCP bridge socket. An adapter writes in its transport's framing and reports what happens to the socket (data,
+ * failures, its close) to its connection; the rules (limits, backpressure, closing) are the connection's. All calls
+ * come on the socket's event loop.
+ */
+public interface Transport {
+
+  /** Which kind of transport, for metrics and logs. */
+  enum Kind {
+    WS, BRIDGE
+  }
+
+  Kind kind();
+
+  /** The client's address, for logs. */
+  String remoteAddress();
+
+  /** Whether the socket takes more without queueing past {@code OUTBOUND_QUEUE_BYTES}. */
+  boolean writable();
+
+  /** Writes a room event in this transport's encoding (made once per node); unflushed when {@code defer}. */
+  int write(RoomEvent event, boolean defer);
+
+  /** Writes one protocol frame (a reply, an error), flushed; returns its size in bytes. */
+  int write(String frame);
+
+  /** Sends what deferred writes left. */
+  void flush();
+
+  /** Asks the client for a sign of life, where the transport has pings of its own (WebSocket); else nothing. */
+  void ping();
+
+  /** Closes the socket gracefully, with a close code where the transport carries one ({@code CloseCodes}). */
+  void close(short code, String reason);
+
+  /** Drops the TCP connection now: a client that does not read never takes a graceful close. */
+  void drop();
+}

@@ -1,0 +1,110 @@
+package io.parley.fanout;
+
+import io.parley.metrics.ParleyMetrics;
+import io.vertx.core.Context;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One event loop's end of the fan-out: the loop's listeners of each room, and the events waiting for them. The
+ * fan-out queues each event once per loop that has listeners of its room ({@link #queue}, from any thread); one task
+ * on the loop hands out everything queued by the time it runs, then flushes each listener that wrote once. When the
+ * node keeps up, that is one event and one flush per socket; under load, several events leave a socket in one write.
+ *
+ * <p>The listener sets are confined to the loop; only the queue is shared.
+ */
+final class LoopDispatcher {
+
+  private static final RoomListener[] NONE = {};
+  /** Events one task hands out before it flushes and lets the loop's other work run. */
+  private static final int EVENTS_PER_TASK = 32;
+
+  private final Context context;
+  private final ParleyMetrics metrics;
+  private final Queue<RoomEvent> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  /** Copied on change, so that a listener that leaves while the loop hands out does not disturb the iteration. */
+  private final Map<String, RoomListener[]> listeners = new HashMap<>();
+  private final List<RoomListener> unflushed = new ArrayList<>();
+
+  LoopDispatcher(Context context, ParleyMetrics metrics) {
+    this.context = context;
+    this.metrics = metrics;
+  }
+
+  Context context() {
+    return context;
+  }
+
+  /** On the loop: adds a listener of {@code room}. */
+  void add(String room, RoomListener listener) {
+    RoomListener[] current = listeners.getOrDefault(room, NONE);
+    RoomListener[] more = Arrays.copyOf(current, current.length + 1);
+    more[current.length] = listener;
+    listeners.put(room, more);
+  }
+
+  /** On the loop: removes a listener of {@code room}; false if it was not one. */
+  boolean remove(String room, RoomListener listener) {
+    RoomListener[] current = listeners.get(room);
+    int index = current == null ? -1 : indexOf(current, listener);
+    if (index < 0) {
+      return false;
+    }
+    if (current.length == 1) {
+      listeners.remove(room);
+    } else {
+      RoomListener[] fewer = new RoomListener[current.length - 1];
+      System.arraycopy(current, 0, fewer, 0, index);
+      System.arraycopy(current, index + 1, fewer, index, current.length - index - 1);
+      listeners.put(room, fewer);
+    }
+    return true;
+  }
+
+  /** From the fan-out: an event for this loop's listeners of its room. */
+  void queue(RoomEvent event) {
+    queue.add(event);
+    if (scheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> handOut());
+    }
+  }
+
+  private void handOut() {
+    scheduled.set(false); // before polling: what is queued from now on schedules another task
+    RoomEvent event;
+    int handed = 0;
+    int deliveries = 0;
+    while (handed++ < EVENTS_PER_TASK && (event = queue.poll()) != null) {
+      for (RoomListener listener : listeners.getOrDefault(event.room(), NONE)) {
+        deliveries++;
+        if (listener.onRoomEvent(event)) {
+          unflushed.add(listener);
+        }
+      }
+    }
+    metrics.delivered(deliveries);
+    for (RoomListener listener : unflushed) {
+      listener.flush();
+    }
+    unflushed.clear();
+    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> handOut());
+    }
+  }
+
+  private static int indexOf(RoomListener[] listeners, RoomListener listener) {
+    for (int i = 0; i < listeners.length; i++) {
+      if (listeners[i] == listener) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,129 @@
+package io.parley.fanout;
+
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
+
+/**
+ * A room event as a node receives it: a {@code message}, {@code presence} or {@code typing} frame. {@code id} is the
+ * message id (0 for presence and typing); {@code version} the membership version a presence frame carries (0 for
+ * the others); {@code nick} who caused it. {@code frame} is the decoded frame, which nobody may modify.
+ *
+ * <p>Encoded once per node, for all its recipients: each transport asks for the event in its own {@link Encoding}
+ * (a {@code /ws} WebSocket frame, a bridge envelope), made at the first request and shared by every connection of
+ * that transport. Events are handed to several event loops, so an encoding may be made twice in a race; it is the
+ * same bytes either way.
+ */
+public final class RoomEvent {
+
+  private static final AtomicInteger ENCODINGS = new AtomicInteger();
+  private static final int MAX_ENCODINGS = 8;
+
+  /** A way to encode events for one transport, defined once per transport ({@link #define}). */
+  public static final class Encoding<T> {
+    private final int slot;
+    private final Function<RoomEvent, T> encoder;
+
+    private Encoding(int slot, Function<RoomEvent, T> encoder) {
+      this.slot = slot;
+      this.encoder = encoder;
+    }
+
+    /** A new encoding; a handful exist per process (one per transport), each a static constant. */
+    public static <T> Encoding<T> define(Function<RoomEvent, T> encoder) {
+      int slot = ENCODINGS.getAndIncrement();
+      if (slot >= MAX_ENCODINGS) {
+        throw new IllegalStateException("at most " + MAX_ENCODINGS + " encodings of room events");
+      }
+      return new Encoding<>(slot, encoder);
+    }
+  }
+
+  private final String room;
+  private final String type;
+  private final long id;
+  private final long version;
+  private final String nick;
+  private final JsonObject frame;
+  private volatile String json;
+  private final AtomicReferenceArray<Object> encoded = new AtomicReferenceArray<>(MAX_ENCODINGS);
+
+  private RoomEvent(String room, String type, long id, long version, String nick, JsonObject frame) {
+    this.room = room;
+    this.type = type;
+    this.id = id;
+    this.version = version;
+    this.nick = nick;
+    this.frame = frame;
+  }
+
+  public static RoomEvent of(JsonObject frame) {
+    String type = frame.getString("type");
+    boolean message = "message".equals(type);
+    return new RoomEvent(frame.getString("room"), type, message ? frame.getLong("id") : 0L,
+        "presence".equals(type) ? frame.getLong("version", 0L) : 0L, frame.getString(message ? "from" : "nick"),
+        frame);
+  }
+
+  public String room() {
+    return room;
+  }
+
+  public String type() {
+    return type;
+  }
+
+  /** The message id; 0 for presence and typing. */
+  public long id() {
+    return id;
+  }
+
+  /** The membership version a presence frame carries; 0 for the others. */
+  public long version() {
+    return version;
+  }
+
+  /** Who sent the message, joined or left, or is typing. */
+  public String nick() {
+    return nick;
+  }
+
+  public JsonObject frame() {
+    return frame;
+  }
+
+  public boolean isMessage() {
+    return id > 0;
+  }
+
+  public boolean isPresence() {
+    return "presence".equals(type);
+  }
+
+  /** The frame's JSON text, encoded once. */
+  public String json() {
+    String text = json;
+    if (text == null) {
+      text = frame.encode();
+      json = text;
+    }
+    return text;
+  }
+
+  /** This event in {@code encoding}, made once. */
+  @SuppressWarnings("unchecked")
+  public <T> T encoded(Encoding<T> encoding) {
+    Object value = encoded.get(encoding.slot);
+    if (value == null) {
+      value = encoding.encoder.apply(this);
+      encoded.lazySet(encoding.slot, value);
+    }
+    return (T) value;
+  }
+
+  @Override
+  public String toString() {
+    return type + "@" + room + (isMessage() ? "#" + id : "");
+  }
+}

@@ -1,0 +1,62 @@
+package io.parley.node;
+
+/** What the node's HTTP side reports about the node: its id, readiness for /ready, the bound port. */
+public final class NodeStatus {
+
+  private final String nodeId;
+  private final java.util.function.BooleanSupplier clusterJoined;
+  private volatile boolean ready;
+  private volatile boolean draining;
+  private volatile int httpPort = -1;
+  private volatile int tcpBridgePort = -1;
+
+  public NodeStatus(String nodeId, java.util.function.BooleanSupplier clusterJoined) {
+    this.nodeId = nodeId;
+    this.clusterJoined = clusterJoined;
+  }
+
+  /** Whether this node is a cluster member (always, alone): with {@link #ready()}, what /ready reports. */
+  public boolean clusterJoined() {
+    return clusterJoined.getAsBoolean();
+  }
+
+  /** The Vert.x cluster node id, or {@code standalone}; told to clients in {@code welcome}. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public boolean ready() {
+    return ready;
+  }
+
+  public void markReady() {
+    ready = true;
+  }
+
+  /** Shutting down: new connections are refused and /ready says so, so that the balancer moves on. */
+  public boolean draining() {
+    return draining;
+  }
+
+  public void markDraining() {
+    draining = true;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The TCP bridge's port, once it listens (-1: off). */
+  public int tcpBridgePort() {
+    return tcpBridgePort;
+  }
+
+  public void tcpBridgePort(int port) {
+    tcpBridgePort = port;
+  }
+
+  /** Called by each HTTP verticle instance once listening; they share one port. */
+  public void httpPort(int port) {
+    httpPort = port;
+  }
+}

@@ -1,0 +1,64 @@
+package io.parley.ws;
+
+import io.parley.common.ConnectionLimiter;
+import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
+import io.parley.connection.Connection;
+import io.parley.connection.Connections;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /ws}: admits the client ({@link Connections#admit}: 503 while the node drains, 429 past
+ * {@code MAX_CONNECTIONS_PER_IP}), upgrades, and gives the socket a connection, its transport and its session.
+ * Mounted behind the Origin check. One per HTTP verticle.
+ */
+public final class WsEndpoint implements Handler<RoutingContext> {
+
+  public static final String PATH = "/ws";
+
+  private static final Logger log = LoggerFactory.getLogger(WsEndpoint.class);
+
+  private final Connections connections;
+  private final ConnectionLimiter limiter;
+  private final ParleyConfig config;
+  private final String node;
+
+  public WsEndpoint(Connections connections, ConnectionLimiter limiter, ParleyConfig config, String node) {
+    this.connections = connections;
+    this.limiter = limiter;
+    this.config = config;
+    this.node = node;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    Connections.Admission admission = connections.admit(limiter.clientAddress(request.remoteAddress(), request.headers()));
+    if (!admission.admitted()) {
+      ctx.response().setStatusCode(admission.refusal().httpStatus).end(admission.reason());
+      return;
+    }
+    request.toWebSocket()
+        .onSuccess(socket -> {
+          WsTransport transport = new WsTransport(socket, request.connection(), config.get(Settings.OUTBOUND_QUEUE_BYTES));
+          Connection connection = connections.open(transport, admission);
+          WsSession session = new WsSession(socket, connection, config, node);
+          socket.textMessageHandler(session::onText);
+          socket.binaryMessageHandler(data -> session.onBinary());
+          socket.pongHandler(data -> connection.heard());
+          socket.exceptionHandler(connection::failed);
+          socket.closeHandler(v -> connection.closed());
+        })
+        .onFailure(failure -> {
+          connections.release(admission);
+          log.debug("refused upgrade from {}: {}", request.remoteAddress(), failure.getMessage());
+          if (!ctx.response().ended()) {
+            ctx.response().setStatusCode(400).end("expected a WebSocket upgrade");
+          }
+        });
+  }
+}
