@@ -42,10 +42,11 @@ public final class ParleyNode {
   private final ChatVerticle chat;
   private final RoomFanout fanout;
   private final List<HttpVerticle> http;
+  private final List<TcpBridgeVerticle> tcp;
   private Future<Void> closing;
 
   private ParleyNode(Vertx vertx, NodeStatus status, List<String> deployments, NodeDeathWatcher watcher,
-      ChatVerticle chat, RoomFanout fanout, List<HttpVerticle> http) {
+      ChatVerticle chat, RoomFanout fanout, List<HttpVerticle> http, List<TcpBridgeVerticle> tcp) {
     this.vertx = vertx;
     this.status = status;
     this.deployments = List.copyOf(deployments);
@@ -53,6 +54,7 @@ public final class ParleyNode {
     this.chat = chat;
     this.fanout = fanout;
     this.http = List.copyOf(http);
+    this.tcp = List.copyOf(tcp);
   }
 
   /** The Vertx options a node wants from its config. */
@@ -93,6 +95,7 @@ public final class ParleyNode {
         : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     List<String> deployments = new ArrayList<>();
     List<HttpVerticle> http = new CopyOnWriteArrayList<>();
+    List<TcpBridgeVerticle> tcp = new CopyOnWriteArrayList<>();
     // The fan-out consumes room events before anyone can join a room; the chat service before anyone can ask.
     return vertx.deployVerticle(fanout)
         .onSuccess(deployments::add)
@@ -110,12 +113,15 @@ public final class ParleyNode {
         }, new DeploymentOptions().setInstances(httpInstances)))
         .onSuccess(deployments::add)
         .compose(httpId -> config.get(Settings.TCP_BRIDGE_ENABLED)
-            ? vertx.deployVerticle(new TcpBridgeVerticle(config, fanout, limiter, status, metrics))
-                .onSuccess(deployments::add).mapEmpty()
+            ? vertx.deployVerticle(() -> {
+                  TcpBridgeVerticle bridge = new TcpBridgeVerticle(config, fanout, limiter, status, metrics);
+                  tcp.add(bridge);
+                  return bridge;
+                }, new DeploymentOptions()).onSuccess(deployments::add).mapEmpty()
             : Future.succeededFuture())
         .map(deployed -> {
           status.markReady();
-          return new ParleyNode(vertx, status, deployments, watcher, chat, fanout, http);
+          return new ParleyNode(vertx, status, deployments, watcher, chat, fanout, http, tcp);
         })
         .recover(failure -> undeployAll(vertx, deployments).transform(v -> Future.failedFuture(failure)));
   }
@@ -148,7 +154,10 @@ public final class ParleyNode {
       // Every HTTP instance keeps serving (/ready answers 503) until all of them have closed their clients; only
       // then do the servers close. Otherwise an instance with nothing to close would stop at once, and requests
       // it is given meanwhile (the balancer's probe, a reconnect) would find its connection closed.
-      closing = Future.join(http.stream().map(HttpVerticle::closeClients).toList())
+      List<Future<Void>> clientsClosed = new java.util.ArrayList<>();
+      http.forEach(instance -> clientsClosed.add(instance.closeClients()));
+      tcp.forEach(bridge -> clientsClosed.add(bridge.closeClients()));
+      closing = Future.join(clientsClosed)
           .transform(drained -> undeployAll(vertx, deployments));
     }
     return closing;

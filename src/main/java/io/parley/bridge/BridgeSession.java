@@ -39,7 +39,6 @@ final class BridgeSession {
 
   private final Connection connection;
   private final BridgeWire wire;
-  private final FrameParser parser;
   private final int maxHandlers;
   private final Set<String> registered = new HashSet<>();
   private final SerialQueue envelopes = new SerialQueue();
@@ -48,23 +47,15 @@ final class BridgeSession {
   BridgeSession(Connection connection, BridgeWire wire, ParleyConfig config) {
     this.connection = connection;
     this.wire = wire;
-    this.parser = new FrameParser(config.get(Settings.MAX_TEXT_LENGTH), config.get(Settings.HISTORY_PAGE_MAX));
     this.maxHandlers = config.get(Settings.BRIDGE_MAX_HANDLERS);
   }
 
   /** One envelope from the client, as text. */
   void onEnvelope(String text) {
     connection.heard();
-    JsonObject envelope;
-    try {
-      envelope = new JsonObject(text);
-    } catch (DecodeException | ClassCastException e) {
-      refuse("invalid_json");
-      return;
-    }
     envelopes.run(() -> {
       try {
-        return handle(envelope);
+        return handle(text);
       } catch (RuntimeException e) {
         connection.crashed(e);
         return Future.succeededFuture();
@@ -72,8 +63,15 @@ final class BridgeSession {
     });
   }
 
-  private Future<Void> handle(JsonObject envelope) {
+  private Future<Void> handle(String text) {
     if (!connection.isOpen()) {
+      return Future.succeededFuture();
+    }
+    JsonObject envelope;
+    try {
+      envelope = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      refuse("invalid_json");
       return Future.succeededFuture();
     }
     String type = envelope.getValue("type") instanceof String t ? t : null;
@@ -124,7 +122,7 @@ final class BridgeSession {
     ClientFrame frame;
     String nick;
     try {
-      frame = parser.parseFields(frameType, body, ClientFrame.class);
+      frame = connection.parser().parseFields(frameType, body, ClientFrame.class);
       nick = FrameParser.optionalNick(body);
     } catch (ProtocolException e) {
       fail(replyAddress, e);
@@ -140,6 +138,9 @@ final class BridgeSession {
       }
       awaitingReply--;
       if (done.succeeded()) {
+        if (frame instanceof ClientFrame.Join && nick != null && connection.nick() == null) {
+          connection.identified(nick); // the bridge's first join claimed it
+        }
         Object result = done.result();
         connection.send(wire.reply(replyAddress, result instanceof SendResult sent ? sent.toJson() : (JsonObject) result));
       } else {
@@ -150,17 +151,20 @@ final class BridgeSession {
 
   private Future<Void> register(String address) {
     String room = Addresses.roomOf(address);
-    if (room == null) {
+    if (registered.size() + awaitingReply >= maxHandlers) {
+      refuse("max_handlers_reached");
+    } else if (room == null) {
       refuse("access_denied");
     } else if (registered.contains(room)) {
       refuse("address_already_registered");
-    } else if (registered.size() + awaitingReply >= maxHandlers) {
-      refuse("max_handlers_reached");
     } else {
       registered.add(room);
+      // A registration without the room's baseline could not say what it misses: refused, as a whole.
       return connection.follow(room, false).recover(failure -> {
-        log.warn("no baseline yet for room {}, followed by a bridge client; its messages wait for one: {}", room,
-            failure.toString());
+        log.warn("a bridge client could not follow room {}: {}", room, failure.toString());
+        registered.remove(room);
+        connection.unfollow(room);
+        refuse("registration_failure");
         return Future.succeededFuture();
       });
     }

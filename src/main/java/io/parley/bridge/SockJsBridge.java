@@ -3,7 +3,7 @@ package io.parley.bridge;
 import io.parley.common.ConnectionLimiter;
 import io.parley.config.ParleyConfig;
 import io.parley.config.Settings;
-import io.parley.connection.Connection;
+import io.parley.protocol.CloseCodes;
 import io.parley.connection.Connections;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -49,15 +49,17 @@ public final class SockJsBridge {
       ConnectionLimiter limiter) {
     Connections.Admission admission = connections.admit(limiter.clientAddress(socket.remoteAddress(), socket.headers()));
     if (!admission.admitted()) {
-      socket.close(io.parley.protocol.CloseCodes.SERVICE_RESTART, admission.reason());
+      socket.close(admission.refusal().closeCode, admission.reason());
       return;
     }
-    Connection connection = connections.open(new SockJsTransport(socket, config.get(Settings.OUTBOUND_QUEUE_BYTES)),
-        admission);
-    BridgeSession session = new BridgeSession(connection, BridgeWire.SOCKJS, config);
-    socket.handler(data -> session.onEnvelope(data.toString()));
-    socket.exceptionHandler(connection::failed);
-    socket.closeHandler(v -> connection.closed());
+    connections.accept(admission, () -> new SockJsTransport(socket, config.get(Settings.OUTBOUND_QUEUE_BYTES)),
+        connection -> {
+          BridgeSession session = new BridgeSession(connection, BridgeWire.SOCKJS, config);
+          socket.handler(data -> session.onEnvelope(data.toString()));
+          socket.exceptionHandler(connection::failed);
+          socket.closeHandler(v -> connection.closed());
+        },
+        () -> socket.close(CloseCodes.INTERNAL_ERROR, "internal error"));
   }
 
   /**

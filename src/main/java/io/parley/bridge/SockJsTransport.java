@@ -22,6 +22,7 @@ final class SockJsTransport extends BridgeTransport {
     return write(event.encoded(BridgeWire.SOCKJS.event));
   }
 
+  /** Returns the frame's length in characters, as SockJS counts its queue. */
   @Override
   public int write(String frame) {
     socket.write(Buffer.buffer(frame));
@@ -33,6 +34,10 @@ final class SockJsTransport extends BridgeTransport {
     socket.close(code, reason);
   }
 
+  /**
+   * SockJS gives no handle on the connection under a session: this is only a close. (A WebSocket-transport client
+   * that stops reading is bounded by the HTTP server's idle timeout; see RELIABILITY.md.)
+   */
   @Override
   public void drop() {
     socket.close();

@@ -9,10 +9,12 @@ import io.parley.fanout.RoomFanout;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.node.NodeStatus;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import org.slf4j.Logger;
@@ -49,7 +51,11 @@ public final class TcpBridgeVerticle extends VerticleBase {
   public Future<?> start() {
     connections = new Connections(vertx, config, fanout, status, limiter, metrics);
     connections.startHeartbeat();
-    server = vertx.createNetServer().connectHandler(this::open);
+    NetServerOptions options = new NetServerOptions();
+    if (config.get(Settings.SOCKET_SEND_BUFFER_BYTES) > 0) {
+      options.setSendBufferSize(config.get(Settings.SOCKET_SEND_BUFFER_BYTES)); // else Linux grows it to MiBs
+    }
+    server = vertx.createNetServer(options).connectHandler(this::open);
     return server.listen(config.get(Settings.TCP_BRIDGE_PORT), config.get(Settings.HTTP_HOST)).onSuccess(listening -> {
       status.tcpBridgePort(listening.actualPort());
       log.info("TCP bridge on port {}", listening.actualPort());
@@ -61,7 +67,7 @@ public final class TcpBridgeVerticle extends VerticleBase {
     return connections.closeAll().eventually(server::close);
   }
 
-  /** Closes the bridge's connections (1012 where there were codes: here the connection just ends). */
+  /** Closes the bridge's connections (there are no close codes on TCP: each just ends); callable from any thread. */
   public Future<Void> closeClients() {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     context.runOnContext(v -> connections.closeAll().onComplete(done));
@@ -76,25 +82,36 @@ public final class TcpBridgeVerticle extends VerticleBase {
       socket.close();
       return;
     }
-    Connection connection = connections.open(new TcpTransport(socket, config.get(Settings.OUTBOUND_QUEUE_BYTES)),
-        admission);
-    BridgeSession session = new BridgeSession(connection, BridgeWire.TCP, config);
-    socket.handler(framing(frame -> session.onEnvelope(frame.toString())));
-    socket.exceptionHandler(connection::failed);
-    socket.closeHandler(v -> connection.closed());
+    connections.accept(admission, () -> new TcpTransport(socket, config.get(Settings.OUTBOUND_QUEUE_BYTES)),
+        connection -> {
+          BridgeSession session = new BridgeSession(connection, BridgeWire.TCP, config);
+          socket.handler(framing(connection, frame -> session.onEnvelope(frame.toString())));
+          socket.exceptionHandler(connection::failed);
+          socket.closeHandler(v -> connection.closed());
+        },
+        socket::close);
   }
 
-  /** Splits the byte stream into frames: a 4-byte big-endian length, then that many bytes. */
-  private static RecordParser framing(io.vertx.core.Handler<Buffer> frames) {
+  /**
+   * Splits the byte stream into frames: a 4-byte big-endian length, then that many bytes. A length over
+   * {@code WS_MAX_FRAME_SIZE} closes the connection before anything of the frame is buffered.
+   */
+  private RecordParser framing(Connection connection, Handler<Buffer> frames) {
+    int maxFrame = config.get(Settings.WS_MAX_FRAME_SIZE);
     RecordParser parser = RecordParser.newFixed(4);
-    parser.handler(new io.vertx.core.Handler<>() {
+    parser.handler(new Handler<>() {
       private int length = -1;
 
       @Override
       public void handle(Buffer chunk) {
+        if (!connection.isOpen()) {
+          return;
+        }
         if (length < 0) {
           length = chunk.getInt(0);
-          if (length <= 0) { // nothing to wait for: an empty frame, which is not JSON
+          if (length < 0 || length > maxFrame) {
+            connection.tooBig(Integer.toUnsignedLong(length));
+          } else if (length == 0) { // nothing to wait for: an empty frame, which is not JSON
             length = -1;
             frames.handle(Buffer.buffer());
           } else {

@@ -1,7 +1,9 @@
 package io.parley.bridge;
 
+import io.parley.common.Sockets;
 import io.parley.fanout.RoomEvent;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 
@@ -43,7 +45,7 @@ final class TcpTransport extends BridgeTransport {
 
   @Override
   public void drop() {
-    socket.close();
+    Sockets.drop(((NetSocketInternal) socket).channelHandlerContext().channel());
   }
 
   static Buffer frame(String json) {

@@ -3,7 +3,6 @@ package io.parley.bus;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.Names;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Every event-bus address Parley uses, and the addresses of the bridge protocol, declared once.
@@ -64,8 +63,6 @@ public final class Addresses {
   public static final List<String> BRIDGE_INBOUND = List.of(JOIN, LEAVE, SEND, TYPING, ROOMS, HISTORY);
   /** Prefix of the bridge addresses of rooms, which bridge clients register to follow a room. */
   public static final String ROOM_PREFIX = "chat.room.";
-  /** What a bridge client may register: the room addresses, for valid room names only. */
-  public static final String BRIDGE_OUTBOUND_REGEX = Pattern.quote(ROOM_PREFIX) + Names.ROOM_REGEX;
 
   private static final String REQUEST_PREFIX = "chat.";
 

@@ -12,9 +12,10 @@ public sealed interface SendResult {
 
   /**
    * The sender used the send's {@code cid} in this room before ({@code SEND_DEDUP_WINDOW_S}): nothing was stored
-   * or published again. {@code message} is what the first send stored, or null while it is still being stored.
+   * or published again. {@code id} is the first send's (0 while it is still being stored); {@code message} what it
+   * stored, or null (still being stored, or older than the room keeps).
    */
-  record Repeated(ChatMessage message) implements SendResult {
+  record Repeated(long id, ChatMessage message) implements SendResult {
   }
 
   /** The reply body of the bridge's {@code chat.send}: {@code {id}}, or {@code {duplicate: true, id?}}. */
@@ -22,8 +23,8 @@ public sealed interface SendResult {
     if (this instanceof Stored stored) {
       return new JsonObject().put("id", stored.id());
     }
-    ChatMessage first = ((Repeated) this).message();
+    long first = ((Repeated) this).id();
     JsonObject duplicate = new JsonObject().put("duplicate", true);
-    return first == null ? duplicate : duplicate.put("id", first.id());
+    return first == 0 ? duplicate : duplicate.put("id", first);
   }
 }

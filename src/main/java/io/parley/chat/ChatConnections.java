@@ -30,7 +30,7 @@ final class ChatConnections {
   ChatConnection known(Caller caller) {
     ChatConnection connection = byId.get(caller.connection());
     if (connection == null) {
-      throw ChatConnection.helloRequired();
+      throw ProtocolException.helloRequired();
     }
     return connection;
   }
@@ -40,13 +40,9 @@ final class ChatConnections {
     return caller.hasCredentials() ? open(caller) : known(caller);
   }
 
-  /** Forgets a connection; null if it was never known. */
+  /** Forgets a connection at once (null if it was never known): a request that comes after cannot find it. */
   ChatConnection remove(String id) {
     return byId.remove(id);
-  }
-
-  ChatConnection get(String id) {
-    return byId.get(id);
   }
 
   /** A connection of this node, as the chat service knows it. */
@@ -54,20 +50,18 @@ final class ChatConnections {
     final String id;
     final Set<String> rooms = new LinkedHashSet<>();
     String nick;
+    /** Went away: requests still queued behind its farewell are refused, and change nothing. */
+    private boolean gone;
     private final SerialQueue requests = new SerialQueue();
 
     private ChatConnection(String id) {
       this.id = id;
     }
 
-    static ProtocolException helloRequired() {
-      return new ProtocolException(ErrorCode.HELLO_REQUIRED, "say hello first (on the bridge: join with a nick)");
-    }
-
     /** This connection's nick, checked against the one a request names (if any). */
     String as(String named) {
       if (nick == null) {
-        throw helloRequired();
+        throw ProtocolException.helloRequired();
       }
       if (named != null && !named.equals(nick)) {
         throw new ProtocolException(ErrorCode.NICK_MISMATCH, "this connection is '" + nick + "', not '" + named + "'");
@@ -81,8 +75,19 @@ final class ChatConnections {
       }
     }
 
-    /** Runs {@code step} after this connection's earlier requests have finished. */
+    /** Runs {@code step} after this connection's earlier requests have finished, unless it went away meanwhile. */
     <T> Future<T> serially(Function<ChatConnection, Future<T>> step) {
+      return requests.run(() -> {
+        if (gone) {
+          throw ProtocolException.helloRequired();
+        }
+        return step.apply(this);
+      });
+    }
+
+    /** Its last step, after the requests it made before it went away; later ones are refused. */
+    Future<Void> farewell(Function<ChatConnection, Future<Void>> step) {
+      gone = true;
       return requests.run(() -> step.apply(this));
     }
   }

@@ -22,6 +22,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -77,7 +78,7 @@ public final class ChatVerticle extends VerticleBase {
     List<MessageConsumer<?>> consumers = List.of(
         bus.<ChatRequest>localConsumer(Addresses.HELLO, replying(request -> connections.open(request.caller())
             .serially(c -> identity.hello(c, (ClientFrame.Hello) request.frame())
-                .map(nick -> new io.vertx.core.json.JsonObject().put("nick", nick))))),
+                .map(nick -> new JsonObject().put("nick", nick))))),
         bus.<ChatRequest>localConsumer(Addresses.JOIN, replying(request -> connections.forJoin(request.caller())
             .serially(c -> membership.join(c, request.caller(), (ClientFrame.Join) request.frame())))),
         bus.<ChatRequest>localConsumer(Addresses.LEAVE, replying(request -> connections.known(request.caller())
@@ -108,12 +109,9 @@ public final class ChatVerticle extends VerticleBase {
   }
 
   private void disconnect(String id) {
-    ChatConnection connection = connections.get(id);
+    ChatConnection connection = connections.remove(id);
     if (connection != null) {
-      connection.serially(c -> {
-        connections.remove(id);
-        return draining ? Future.succeededFuture() : membership.disconnect(c);
-      });
+      connection.farewell(c -> draining ? Future.succeededFuture() : membership.disconnect(c));
     }
   }
 

@@ -55,10 +55,10 @@ final class Messages {
     }
     return cids.claim(send.room(), nick, send.cid(), dedupWindowMs).compose(claim -> {
       if (claim instanceof CidStore.Claim.Stored stored) {
-        return Future.succeededFuture(new SendResult.Repeated(stored.message()));
+        return Future.succeededFuture(new SendResult.Repeated(stored.id(), stored.message()));
       }
       if (claim instanceof CidStore.Claim.InFlight) {
-        return Future.succeededFuture(new SendResult.Repeated(null));
+        return Future.succeededFuture(new SendResult.Repeated(0, null));
       }
       return append(send, nick).transform(appended -> appended.succeeded()
           ? recorded(nick, appended.result())

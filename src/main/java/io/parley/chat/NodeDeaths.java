@@ -32,7 +32,10 @@ final class NodeDeaths {
     this.dedupWindowMs = dedupWindowMs;
   }
 
-  /** Purges the dead node's members, then settles its sends: apart, so that a retry of one does not redo the other. */
+  /**
+   * Purges the dead node's members, and settles its sends: apart, so that a retry of one does not redo the other,
+   * and a purge that fails for good leaves no send blocked.
+   */
   void purge(String nodeId) {
     Retry.withBackoff(vertx, ATTEMPTS, "removing the members of dead node " + nodeId, log,
             () -> directory.purgeNode(nodeId))
@@ -40,9 +43,9 @@ final class NodeDeaths {
           departed.forEach(membership::announce);
           log.info("node {} left the cluster; {} of its members left their rooms", nodeId,
               departed.values().stream().mapToInt(List::size).sum());
-        })
-        .compose(departed -> Retry.withBackoff(vertx, ATTEMPTS, "settling the sends dead node " + nodeId
-            + " had in flight", log, () -> cids.settleClaimsOf(nodeId, dedupWindowMs)))
+        });
+    Retry.withBackoff(vertx, ATTEMPTS, "settling the sends dead node " + nodeId + " had in flight", log,
+            () -> cids.settleClaimsOf(nodeId, dedupWindowMs))
         .onSuccess(settled -> {
           if (settled > 0) {
             log.info("settled {} sends that node {} had in flight", settled, nodeId);

@@ -8,14 +8,15 @@ import io.parley.protocol.ChatMessage;
 import io.parley.store.CidStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Sent cids, cluster-wide, in the Hazelcast map {@code parley.cids} with a TTL of the dedup window: key
  * {@code room/nick/cid}, value {@code pending:<node id>} while the first send is being stored (so that the purge
- * after that node's death can settle it), then the stored message as JSON, which answers a repeat in one step.
+ * after that node's death can settle it), then the id it was stored under. A repeat reads that message back from
+ * the room's ring (repeats are rare; ids are small, messages are not).
  */
 public final class HazelcastCidStore implements CidStore {
 
@@ -37,14 +38,17 @@ public final class HazelcastCidStore implements CidStore {
 
   @Override
   public Future<Claim> claim(String room, String nick, String cid, long windowMs) {
-    return blocking(() -> cids.putIfAbsent(CidStore.key(room, nick, cid), PENDING + nodeId, windowMs,
-        TimeUnit.MILLISECONDS)).map(existing -> existing == null ? FRESH : claimOf(room, existing));
+    return blocking(() -> {
+      String existing = cids.putIfAbsent(CidStore.key(room, nick, cid), PENDING + nodeId, windowMs,
+          TimeUnit.MILLISECONDS);
+      return existing == null ? FRESH : existing.startsWith(PENDING) ? IN_FLIGHT : stored(room, Long.parseLong(existing));
+    });
   }
 
   @Override
   public Future<Void> record(String nick, ChatMessage message, long windowMs) {
-    return Future.fromCompletionStage(cids.setAsync(CidStore.key(message.room(), nick, message.cid()), encode(message),
-        windowMs, TimeUnit.MILLISECONDS), vertx.getOrCreateContext());
+    return Future.fromCompletionStage(cids.setAsync(CidStore.key(message.room(), nick, message.cid()),
+        Long.toString(message.id()), windowMs, TimeUnit.MILLISECONDS), vertx.getOrCreateContext());
   }
 
   @Override
@@ -81,21 +85,19 @@ public final class HazelcastCidStore implements CidStore {
       cids.remove(key);
       return FRESH;
     }
-    cids.set(key, encode(stored), windowMs, TimeUnit.MILLISECONDS);
-    return new Claim.Stored(stored);
+    cids.set(key, Long.toString(stored.id()), windowMs, TimeUnit.MILLISECONDS);
+    return new Claim.Stored(stored.id(), stored);
   }
 
-  private static Claim claimOf(String room, String value) {
-    if (value.startsWith(PENDING)) {
-      return IN_FLIGHT;
+  /** A cid stored under {@code id}, with its message if the ring still keeps it. Runs on a worker. */
+  private Claim stored(String room, long id) throws Exception {
+    Ringbuffer<String> ring = HazelcastMessageLog.ring(hazelcast, room);
+    long sequence = id - 1;
+    if (sequence < ring.headSequence() || sequence > ring.tailSequence()) {
+      return new Claim.Stored(id, null); // no longer kept
     }
-    JsonObject json = new JsonObject(value);
-    return new Claim.Stored(new ChatMessage(room, json.getLong("id"), json.getString("from"), json.getString("text"),
-        json.getLong("ts"), json.getString("cid")));
-  }
-
-  private static String encode(ChatMessage message) {
-    return message.toJson().encode();
+    List<ChatMessage> found = HazelcastMessageLog.read(room, ring, sequence, sequence);
+    return new Claim.Stored(id, found.isEmpty() ? null : found.get(0));
   }
 
   // IMap's blocking calls, and the ring's sequence reads, stay off the event loop; completions come back on the

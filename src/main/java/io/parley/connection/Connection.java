@@ -12,6 +12,7 @@ import io.parley.protocol.ChatMessage;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.CloseCodes;
 import io.parley.protocol.ErrorCode;
+import io.parley.protocol.FrameParser;
 import io.parley.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -97,6 +98,11 @@ public final class Connection implements RoomListener {
     return state == State.OPEN;
   }
 
+  /** The protocol's rules, with this node's limits, for the adapter to check what its client sends. */
+  public FrameParser parser() {
+    return env.parser;
+  }
+
   // ---- inbound --------------------------------------------------------------------------------------------------
 
   /** Something arrived from the client: a frame, a pong, a ping. */
@@ -129,6 +135,10 @@ public final class Connection implements RoomListener {
   }
 
   private <T> Future<T> ask(ClientFrame frame, Caller caller) {
+    if (state != State.OPEN) {
+      // Closing or closed: the chat service may have been told it went away; nothing more is asked in its name.
+      return Future.failedFuture(ProtocolException.helloRequired());
+    }
     known = true;
     return env.vertx.eventBus().<T>request(Addresses.of(frame), new ChatRequest(caller, frame), env.requests)
         .map(Message::body);
@@ -143,6 +153,9 @@ public final class Connection implements RoomListener {
    * baseline.
    */
   public Future<Void> follow(String room, boolean merged) {
+    if (state != State.OPEN) {
+      return Future.failedFuture(new IllegalStateException("the connection is closing"));
+    }
     RoomCursor cursor = rooms.get(room);
     if (cursor != null) {
       cursor.rejoin();
@@ -154,10 +167,6 @@ public final class Connection implements RoomListener {
 
   public boolean follows(String room) {
     return rooms.containsKey(room);
-  }
-
-  public int followed() {
-    return rooms.size();
   }
 
   /** A join's snapshot is written: the events held meanwhile follow it, merged ({@link RoomCursor}). */

@@ -6,6 +6,8 @@ import io.parley.config.ParleyConfig;
 import io.parley.config.Settings;
 import io.parley.fanout.RoomFanout;
 import io.parley.metrics.ParleyMetrics;
+import io.parley.protocol.CloseCodes;
+import io.parley.protocol.FrameParser;
 import io.parley.node.NodeStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,6 +15,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,7 @@ public final class Connections {
   final RoomFanout fanout;
   final ParleyMetrics metrics;
   final DeliveryOptions requests;
+  final FrameParser parser;
   private final NodeStatus status;
   private final ConnectionLimiter limiter;
   private final Set<Connection> open = new HashSet<>();
@@ -48,19 +53,25 @@ public final class Connections {
     this.limiter = limiter;
     this.metrics = metrics;
     this.requests = LocalCodec.options().setSendTimeout(config.get(Settings.REQUEST_TIMEOUT_MS));
+    this.parser = new FrameParser(config.get(Settings.MAX_TEXT_LENGTH), config.get(Settings.HISTORY_PAGE_MAX));
   }
 
-  /** Why a client may not connect, and the HTTP status that says it to a WebSocket upgrade. */
+  /**
+   * Why a client may not connect: the HTTP status that says it to a {@code /ws} upgrade, and the close code that
+   * says it to a bridge socket, opened already.
+   */
   public enum Refusal {
     /** The node is shutting down: connect to another. */
-    DRAINING(503),
+    DRAINING(503, CloseCodes.SERVICE_RESTART),
     /** The client's address holds {@code MAX_CONNECTIONS_PER_IP} connections already. */
-    TOO_MANY(429);
+    TOO_MANY(429, CloseCodes.POLICY_VIOLATION);
 
     public final int httpStatus;
+    public final short closeCode;
 
-    Refusal(int httpStatus) {
+    Refusal(int httpStatus, short closeCode) {
       this.httpStatus = httpStatus;
+      this.closeCode = closeCode;
     }
   }
 
@@ -99,14 +110,31 @@ public final class Connections {
     }
   }
 
-  /** The connection of an admitted client on {@code transport}; it is let go of when it closes. */
-  public Connection open(Transport transport, Admission admission) {
-    if (!admission.admitted()) {
-      throw new IllegalArgumentException("not admitted: " + admission.reason());
+  /**
+   * Gives an admitted client's socket its connection: {@code transport} adapts the socket, {@code wire} sets its
+   * handlers (data to the protocol adapter, close and failures to the connection). The connection is let go of when
+   * it closes. If either step fails (a bug), the admission is released, or the connection closed with 1011, and
+   * {@code abandon} closes a socket left without a connection; null is returned then.
+   */
+  public Connection accept(Admission admission, Supplier<Transport> transport, Consumer<Connection> wire,
+      Runnable abandon) {
+    Connection connection;
+    try {
+      connection = new Connection(transport.get(), this, () -> release(admission));
+    } catch (RuntimeException e) {
+      log.error("could not serve a connection from {}", admission.clientAddress(), e);
+      release(admission);
+      abandon.run();
+      return null;
     }
-    Connection connection = new Connection(transport, this, () -> release(admission));
     open.add(connection);
-    metrics.connectionOpened(transport.kind() == Transport.Kind.BRIDGE);
+    metrics.connectionOpened(connection.kind() == Transport.Kind.BRIDGE);
+    try {
+      wire.accept(connection);
+    } catch (RuntimeException e) {
+      connection.crashed(e);
+      return null;
+    }
     return connection;
   }
 
@@ -139,7 +167,7 @@ public final class Connections {
       log.info("closing {} connections: the node is shutting down", open.size());
     }
     return Future.join(List.copyOf(open).stream()
-        .map(connection -> connection.close(io.parley.protocol.CloseCodes.SERVICE_RESTART, "node shutting down"))
+        .map(connection -> connection.close(CloseCodes.SERVICE_RESTART, "node shutting down"))
         .toList()).mapEmpty();
   }
 

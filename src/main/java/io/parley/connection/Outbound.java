@@ -68,7 +68,7 @@ final class Outbound {
   }
 
   private boolean admit(boolean droppable) {
-    if (stopped) {
+    if (stopped || !transport.open()) {
       return false;
     }
     if (transport.writable()) {

@@ -20,6 +20,11 @@ public interface Transport {
   /** The client's address, for logs. */
   String remoteAddress();
 
+  /** Whether the socket is still open (a closed one takes no writes, and is not behind). */
+  default boolean open() {
+    return true;
+  }
+
   /** Whether the socket takes more without queueing past {@code OUTBOUND_QUEUE_BYTES}. */
   boolean writable();
 

@@ -11,6 +11,11 @@ public final class CloseCodes {
   public static final short INTERNAL_ERROR = 1011;
   /** Nothing (frame or pong) arrived for {@code HEARTBEAT_TIMEOUT_MS}: the connection is taken for dead. */
   public static final short HEARTBEAT_TIMEOUT = 4000;
+  /**
+   * Bridge sockets only: refused at once, the client's address holds {@code MAX_CONNECTIONS_PER_IP} connections
+   * already ({@code /ws} answers the upgrade with 429 instead). Do not reconnect at once.
+   */
+  public static final short POLICY_VIOLATION = 1008;
   /** The client read too slowly: its unsent frames passed the bound. Reconnect and resume with {@code since}. */
   public static final short SLOW_CONSUMER = 4001;
 

@@ -25,6 +25,11 @@ public final class ProtocolException extends RuntimeException {
     return ref;
   }
 
+  /** Anything but {@code hello} before a nick (on the bridge, a join with a nick) was claimed. */
+  public static ProtocolException helloRequired() {
+    return new ProtocolException(ErrorCode.HELLO_REQUIRED, "say hello first (on the bridge: join with a nick)");
+  }
+
   public ProtocolException withRef(String ref) {
     return ref == null ? this : new ProtocolException(code, getMessage(), ref);
   }

@@ -20,8 +20,8 @@ public interface CidStore {
     record InFlight() implements Claim {
     }
 
-    /** It was stored as {@code message}. */
-    record Stored(ChatMessage message) implements Claim {
+    /** It was stored under {@code id} as {@code message} (null if the room no longer keeps it). */
+    record Stored(long id, ChatMessage message) implements Claim {
     }
   }
 

@@ -29,7 +29,7 @@ public final class MemoryCidStore implements CidStore {
     String key = CidStore.key(room, nick, cid);
     Entry entry = claims.get(key);
     if (entry != null) {
-      return Future.succeededFuture(entry.message == null ? IN_FLIGHT : new Claim.Stored(entry.message));
+      return Future.succeededFuture(entry.message == null ? IN_FLIGHT : new Claim.Stored(entry.message.id(), entry.message));
     }
     claims.put(key, new Entry(now + windowMs));
     return Future.succeededFuture(FRESH);

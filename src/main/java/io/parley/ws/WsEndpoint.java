@@ -3,7 +3,7 @@ package io.parley.ws;
 import io.parley.common.ConnectionLimiter;
 import io.parley.config.ParleyConfig;
 import io.parley.config.Settings;
-import io.parley.connection.Connection;
+import io.parley.protocol.CloseCodes;
 import io.parley.connection.Connections;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -43,16 +43,17 @@ public final class WsEndpoint implements Handler<RoutingContext> {
       return;
     }
     request.toWebSocket()
-        .onSuccess(socket -> {
-          WsTransport transport = new WsTransport(socket, request.connection(), config.get(Settings.OUTBOUND_QUEUE_BYTES));
-          Connection connection = connections.open(transport, admission);
-          WsSession session = new WsSession(socket, connection, config, node);
-          socket.textMessageHandler(session::onText);
-          socket.binaryMessageHandler(data -> session.onBinary());
-          socket.pongHandler(data -> connection.heard());
-          socket.exceptionHandler(connection::failed);
-          socket.closeHandler(v -> connection.closed());
-        })
+        .onSuccess(socket -> connections.accept(admission,
+            () -> new WsTransport(socket, request.connection(), config.get(Settings.OUTBOUND_QUEUE_BYTES)),
+            connection -> {
+              WsSession session = new WsSession(socket, connection, config, node);
+              socket.textMessageHandler(session::onText);
+              socket.binaryMessageHandler(data -> session.onBinary());
+              socket.pongHandler(data -> connection.heard());
+              socket.exceptionHandler(connection::failed);
+              socket.closeHandler(v -> connection.closed());
+            },
+            () -> socket.close(CloseCodes.INTERNAL_ERROR, "internal error")))
         .onFailure(failure -> {
           connections.release(admission);
           log.debug("refused upgrade from {}: {}", request.remoteAddress(), failure.getMessage());

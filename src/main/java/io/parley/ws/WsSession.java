@@ -24,7 +24,6 @@ final class WsSession {
 
   private final ServerWebSocket socket;
   private final Connection connection;
-  private final FrameParser parser;
   private final ParleyConfig config;
   private final String node;
 
@@ -33,11 +32,13 @@ final class WsSession {
     this.connection = connection;
     this.config = config;
     this.node = node;
-    this.parser = new FrameParser(config.get(Settings.MAX_TEXT_LENGTH), config.get(Settings.HISTORY_PAGE_MAX));
   }
 
   void onText(String text) {
     connection.heard();
+    if (!connection.isOpen()) {
+      return; // closing: nothing more is handled
+    }
     try {
       handle(text);
     } catch (RuntimeException e) {
@@ -60,7 +61,7 @@ final class WsSession {
     ProtocolException limited = connection.overLimit(null);
     ClientFrame frame;
     try {
-      frame = parser.parse(text);
+      frame = connection.parser().parse(text);
     } catch (ProtocolException e) {
       refuse(limited != null ? limited.withRef(e.ref()) : e);
       return;
@@ -68,17 +69,14 @@ final class WsSession {
     if (limited != null) {
       refuse(limited.withRef(frame.ref())); // refused unseen: nothing it asked for happens
     } else if (connection.nick() == null && !(frame instanceof ClientFrame.Hello)) {
-      refuse(new ProtocolException(ErrorCode.HELLO_REQUIRED, "say hello first", frame.ref()));
+      refuse(ProtocolException.helloRequired().withRef(frame.ref()));
     } else if (frame instanceof ClientFrame.Hello hello) {
       hello(hello);
     } else if (frame instanceof ClientFrame.Join join) {
       join(join);
     } else if (frame instanceof ClientFrame.Leave leave) {
-      connection.<JsonObject>ask(leave).onComplete(done -> {
-        if (done.succeeded()) {
-          connection.unfollow(leave.room()); // no room events after `left`
-        }
-      }).onComplete(done -> answer("left", leave, done.result(), done.cause()));
+      connection.unfollow(leave.room()); // at once: no room events after `left`, and a join after it starts afresh
+      connection.<JsonObject>ask(leave).onComplete(done -> answer("left", leave, done.result(), done.cause()));
     } else if (frame instanceof ClientFrame.Send send) {
       // The message itself comes back through the room like everyone else's: that is the sender's ack.
       connection.<SendResult>ask(send).onSuccess(result -> {

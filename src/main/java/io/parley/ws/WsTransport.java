@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.parley.common.Sockets;
 import io.parley.connection.Transport;
 import io.parley.fanout.RoomEvent;
 import io.vertx.core.buffer.Buffer;
@@ -67,30 +68,30 @@ final class WsTransport implements Transport {
   }
 
   @Override
+  public boolean open() {
+    return channel.isActive();
+  }
+
+  @Override
   public boolean writable() {
-    return channel.isActive() && channel.isWritable();
+    return channel.isWritable();
   }
 
   @Override
   public int write(RoomEvent event, boolean defer) {
     ByteBuf wire = event.encoded(FRAME);
-    if (channel.isActive()) {
-      // A plain buffer passes the WebSocket encoder (and any compression extension: an uncompressed message is
-      // allowed, RFC 7692 section 6) untouched. A view per recipient, with its own indices; the bytes are shared.
-      if (defer) {
-        channel.write(wire.duplicate(), channel.voidPromise());
-      } else {
-        channel.writeAndFlush(wire.duplicate(), channel.voidPromise());
-      }
+    // A plain buffer passes the WebSocket encoder (and any compression extension: an uncompressed message is
+    // allowed, RFC 7692 section 6) untouched. A view per recipient, with its own indices; the bytes are shared.
+    if (defer) {
+      channel.write(wire.duplicate(), channel.voidPromise());
+    } else {
+      channel.writeAndFlush(wire.duplicate(), channel.voidPromise());
     }
     return wire.readableBytes();
   }
 
   @Override
   public int write(String frame) {
-    if (!channel.isActive()) {
-      return 0;
-    }
     ByteBuf bytes = ByteBufUtil.writeUtf8(channel.alloc(), frame);
     int size = bytes.readableBytes();
     channel.writeAndFlush(new TextWebSocketFrame(bytes), channel.voidPromise());
@@ -112,13 +113,9 @@ final class WsTransport implements Transport {
     socket.close(code, reason);
   }
 
-  /**
-   * Closes the TCP connection now. Vert.x orders a connection's close behind its unsent writes, which a stuck client
-   * never takes, so this closes the Netty channel itself.
-   */
   @Override
   public void drop() {
-    channel.close();
+    Sockets.drop(channel);
   }
 
   /** A final, unmasked WebSocket text frame holding {@code payload}. */

@@ -4,12 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.config.Settings;
+import io.parley.support.Eventually;
 import io.parley.support.ParleyServerTest;
+import io.parley.support.TcpConnections;
 import io.parley.support.TestClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +27,8 @@ class TcpBridgeRulesTest extends ParleyServerTest {
 
   @Override
   protected JsonObject overrides() {
-    return new JsonObject().put(Settings.TCP_BRIDGE_ENABLED.name(), true).put(Settings.TCP_BRIDGE_PORT.name(), 0);
+    return new JsonObject().put(Settings.TCP_BRIDGE_ENABLED.name(), true).put(Settings.TCP_BRIDGE_PORT.name(), 0)
+        .put(Settings.RATE_LIMIT_PER_S.name(), 100_000).put(Settings.RATE_LIMIT_BURST.name(), 100_000);
   }
 
   @Test
@@ -73,6 +81,46 @@ class TcpBridgeRulesTest extends ParleyServerTest {
     assertEquals("once", event.getJsonObject("body").getString("text"));
     assertTrue(frames.poll(300, TimeUnit.MILLISECONDS) == null, "no second copy");
     socket.close().await();
+  }
+
+  @Test
+  void tcp_bridge_frame_over_the_limit_closes_the_connection() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", node.tcpBridgePort())) {
+      socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TestClient.WAIT_SECONDS));
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      out.writeInt(1 << 30); // announces 1 GiB: refused before anything is buffered
+      out.write(new byte[1000]);
+      out.flush();
+      assertEquals(-1, socket.getInputStream().read(), "the node closed the connection");
+    }
+  }
+
+  @Test
+  void tcp_bridge_client_that_stops_reading_is_dropped() throws Exception {
+    Socket socket = new Socket();
+    socket.setReceiveBufferSize(4096);
+    socket.connect(new InetSocketAddress("127.0.0.1", node.tcpBridgePort()));
+    DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+    writeTo(out, new JsonObject().put("type", "register").put("address", "chat.room.stuck"));
+    writeTo(out, new JsonObject().put("type", "send").put("address", "chat.join")
+        .put("body", new JsonObject().put("room", "stuck").put("nick", "stucky")).put("replyAddress", "r1"));
+    // From now on it never reads; a /ws member fills the room.
+    TestClient web = user("filler");
+    web.join("stuck");
+    String text = "x".repeat(4000);
+    for (int i = 0; i < 400; i++) {
+      web.send(new JsonObject().put("type", "send").put("room", "stuck").put("text", text));
+    }
+    Eventually.await(vertx, () -> TcpConnections.established(node.tcpBridgePort()) == 0,
+        "the stuck connection is closed as a slow consumer and its TCP connection dropped");
+    socket.close();
+  }
+
+  private static void writeTo(DataOutputStream out, JsonObject frame) throws IOException {
+    byte[] json = frame.encode().getBytes(StandardCharsets.UTF_8);
+    out.writeInt(json.length);
+    out.write(json);
+    out.flush();
   }
 
   private static void write(NetSocket socket, JsonObject frame) {

@@ -67,6 +67,9 @@ class SlowConsumerTest extends ParleyServerTest {
       assertEquals("leave", presence.getString("event"));
       left++;
     }
+    // And their TCP connections were dropped, not left to the client: only alice's and bob's remain.
+    io.parley.support.Eventually.await(vertx, () -> io.parley.support.TcpConnections.established(node.httpPort()) == 2,
+        "the stuck clients' TCP connections are dropped");
     stuck.forEach(StuckClient::close);
     Arrays.sort(latencyMs);
     long p99 = latencyMs[(int) (messages * 0.99) - 1];

@@ -269,6 +269,23 @@ class WebSocketFramesTest extends ParleyServerTest {
         "ids 1..10 fell out of the 20 kept");
   }
 
+  @Test
+  void leave_then_join_pipelined_keeps_the_room_stream() {
+    TestClient alice = user("alice");
+    TestClient bob = user("bob");
+    alice.join("general");
+    bob.join("general");
+    alice.expect("presence");
+    bob.send(new JsonObject().put("type", "leave").put("room", "general"));
+    bob.send(new JsonObject().put("type", "join").put("room", "general"));
+    bob.expect("left");
+    bob.expect("joined");
+    assertEquals("leave", alice.expect("presence").getString("event"));
+    assertEquals("join", alice.expect("presence").getString("event"));
+    alice.say("general", "after the rejoin");
+    assertEquals("after the rejoin", bob.expectPast("message", "presence").getString("text"));
+  }
+
   static List<Long> ids(JsonArray messages) {
     return messages.stream().map(m -> ((JsonObject) m).getLong("id")).toList();
   }
