@@ -18,5 +18,8 @@ COPY --from=build /src/target/parley.jar /app/parley.jar
 EXPOSE 8080 5701 5702 7000
 HEALTHCHECK --interval=5s --timeout=2s --start-period=20s --retries=3 \
   CMD curl -fsS http://localhost:8080/ready || exit 1
+# A node alone keeps its embedded database here: mount a volume on /data to keep it across containers.
+ENV DATA_DIR=/data
+VOLUME /data
 # Exec form: java is PID 1 and gets SIGTERM itself (clients closed with 1012, clean cluster leave).
 ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/parley.jar"]

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Parley's benchmark, against a plain `ws` server and Socket.IO 4 (bench/peers): bench/run.sh [a|b|c|d ...]
+# Parley's benchmark, against a plain `ws` server and Socket.IO 4 (bench/peers): bench/run.sh [a|b|c|d|e ...]
 #   a  one room of 1000, 10 senders, a ramp of delivery rates     b  1000 rooms of 10, one sender each, a ramp
 #   c  15000 idle connections in rooms of 10: memory per connection
 #   d  a cluster of 3 (Parley nodes; Socket.IO workers with the cluster adapter), one room of 999, 9 senders
+#   e  acknowledgement: 100 rooms of one sender each, a ramp of message rates (each message's only delivery is its
+#      echo to its sender, so latency is the time to be stored and acknowledged)
+#   r  rooms ever created: 20000 rooms with a message each, then the heap after a full GC (Parley alone, in one JVM)
+# Targets: parley (its default storage, SQLite in a fresh DATA_DIR), parley-memory (STORAGE=memory), parley-pg
+# (PostgreSQL: a throw-away server of Debian's binaries, started by this script), socketio, ws.
 # Each server runs pinned to core 0, the load generator (io.parley.bench.LoadGenerator) to core 1. Every result is
 # a JSON line, printed and appended to target/bench/results.jsonl; bench/summarize.mjs tabulates them at the end.
 # BENCH_QUICK=1: tiny sizes and 2 s steps, for a smoke run. BENCH_TARGETS="parley ws" picks the servers.
@@ -18,12 +23,16 @@ A_CONNECTIONS=1000; A_ROOMS=1;    A_SENDERS=10;   A_RAMP=20000,50000,100000,1500
 B_CONNECTIONS=10000; B_ROOMS=1000; B_SENDERS=1000; B_RAMP=20000,50000,100000
 C_CONNECTIONS=15000; C_ROOMS=1500
 D_CONNECTIONS=999;  D_ROOMS=1;    D_SENDERS=9;    D_RATE=30000; D_NODES=3
+E_CONNECTIONS=100;  E_ROOMS=100;  E_SENDERS=100;  E_RAMP=1000,10000,20000,30000,40000
+R_ROOMS=20000
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   DURATION_S=2; WARMUP_S=1
   A_CONNECTIONS=100; A_SENDERS=4; A_RAMP=2000,10000
   B_CONNECTIONS=200; B_ROOMS=20; B_SENDERS=20; B_RAMP=2000,5000
   C_CONNECTIONS=300; C_ROOMS=30
   D_CONNECTIONS=30; D_SENDERS=3; D_RATE=3000
+  E_CONNECTIONS=10; E_ROOMS=10; E_SENDERS=10; E_RAMP=500,1000
+  R_ROOMS=500
 fi
 TARGETS=${BENCH_TARGETS:-parley socketio ws}
 PARLEY_JVM_OPTS=${PARLEY_JVM_OPTS:-"-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn64m -XX:+AlwaysPreTouch"}
@@ -44,6 +53,7 @@ cleanup() {
   for pid in "${STARTED[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
+  stop_postgres
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -77,11 +87,46 @@ wait_for() {
   return 1
 }
 
+# A throw-away PostgreSQL for the parley-pg target (and Parley's cluster): Debian's binaries, in target/bench/pg,
+# on a free port; stopped on exit. As root, it runs as the postgres user, as PostgreSQL insists.
+PG_PORT=""
+pg_run() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+start_postgres() {
+  [ -n "$PG_PORT" ] && return 0
+  local bin; bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  [ -x "$bin/initdb" ] || { log "PostgreSQL's server is not installed (apt-get install postgresql)"; return 1; }
+  PG_BIN=$bin; PG_DIR=$(mktemp -d /tmp/parley-bench-pg-XXXXXX); PG_PORT=$(free_port)
+  echo bench > "$PG_DIR/pw"
+  [ "$(id -u)" -eq 0 ] && chown -R postgres "$PG_DIR"
+  pg_run "$bin/initdb" -D "$PG_DIR/data" -U parley --pwfile="$PG_DIR/pw" --auth-local=trust --auth-host=scram-sha-256     >"$LOGS/postgres-init.log" 2>&1
+  pg_run "$bin/pg_ctl" -D "$PG_DIR/data" -l "$LOGS/postgres.log" -w start     -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
+  PG_STARTED=1
+}
+stop_postgres() {
+  if [ -n "${PG_STARTED:-}" ]; then pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true; fi
+}
+# fresh_database: a new database on it, as DATABASE_URL (called in a subshell: the name is random).
+fresh_database() {
+  local db="bench_${RUN_ID}_$RANDOM$RANDOM"
+  PGPASSWORD=bench "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U parley "$db"
+  echo "postgresql://parley:bench@127.0.0.1:$PG_PORT/$db"
+}
+
+# The storage of the current Parley target, as environment assignments.
+STORAGE_ENV=()
+storage_for() {
+  case "$1" in
+    parley-memory) STORAGE_ENV=(STORAGE=memory) ;;
+    parley-pg) start_postgres >&2 && STORAGE_ENV=(DATABASE_URL="$(fresh_database)") ;;
+    *) STORAGE_ENV=(DATA_DIR="$OUT/data/$RUN_ID-$1-$RANDOM") ;;
+  esac
+}
+
 # launch_parley NAME [VAR=value ...]: one node, pinned, on a free HTTP port; adds it to SERVERS and SERVER_PIDS.
 launch_parley() {
   local name=$1; shift
   local port; port=$(free_port)
-  env HTTP_PORT="$port" EVENT_LOOPS=1 MAX_CONNECTIONS_PER_IP=0 RATE_LIMIT_PER_S=1000000 RATE_LIMIT_BURST=1000000 "$@" \
+  env HTTP_PORT="$port" EVENT_LOOPS=1 MAX_CONNECTIONS_PER_IP=0 RATE_LIMIT_PER_S=1000000 RATE_LIMIT_BURST=1000000 ROOM_CREATE_PER_MIN=1000000 "$@" \
     taskset -c $SERVER_CPU java $PARLEY_JVM_OPTS -jar target/parley.jar > "$LOGS/$name.log" 2>&1 &
   STARTED+=($!)
   SERVERS=${SERVERS:+$SERVERS,}127.0.0.1:$port
@@ -97,7 +142,9 @@ wait_parley_healthy() {
 }
 
 start_parley_cluster() {
-  local nodes=$1 hz=() members="" i
+  local nodes=$1 target=$2 hz=() members="" i
+  # one database for the whole cluster: PostgreSQL, unless memory
+  if [ "$target" = parley-memory ]; then STORAGE_ENV=(STORAGE=memory); else storage_for parley-pg || return 1; fi
   for ((i = 0; i < nodes; i++)); do
     hz+=("$(free_port)")
     members=${members:+$members,}127.0.0.1:${hz[$i]}
@@ -106,7 +153,7 @@ start_parley_cluster() {
   for ((i = 0; i < nodes; i++)); do
     PARLEY_JVM_OPTS="$PARLEY_JVM_OPTS -Dlogback.configurationFile=bench/logback-cluster.xml" \
       launch_parley "parley-node$i" CLUSTER_ENABLED=true HAZELCAST_PORT="${hz[$i]}" EVENTBUS_PORT="$(free_port)" \
-      CLUSTER_MEMBERS="$members"
+      CLUSTER_MEMBERS="$members" "${STORAGE_ENV[@]}"
   done
   wait_parley_healthy || return 1
   # healthy is not yet clustered: wait until every node has seen all the members
@@ -163,17 +210,31 @@ failed() {
 start() {
   local target=$1 scenario=$2
   case "$target/$scenario" in
-    parley/d) start_parley_cluster "$D_NODES" ;;
-    parley/*) launch_parley parley && wait_parley_healthy ;;
+    parley*/d) start_parley_cluster "$D_NODES" "$target" ;;
+    parley*/*) storage_for "$target" && launch_parley "$target" "${STORAGE_ENV[@]}" && wait_parley_healthy ;;
     socketio/d) start_node socketio socketio-cluster.mjs "$D_NODES" 0 ;;
     socketio/*) start_node socketio socketio-server.mjs 0 ;;
     ws/*) start_node ws ws-server.mjs 0 ;;
   esac
 }
 
+# Scenario r: not a load against a server but a program that is the server and its clients (RoomsEverCreated).
+rooms_ever_created() {
+  log "scenario r: $R_ROOMS rooms with a message each"
+  java $PARLEY_JVM_OPTS -Dlogback.configurationFile=bench/logback-loadgen.xml \
+    -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.parley.bench.RoomsEverCreated "$R_ROOMS" \
+    2> "$LOGS/r.log" | sed "s/^{/{\"label\":\"$RUN_ID\",\"target\":\"parley\",/" | tee -a "$RESULTS" \
+    || failed r parley "see $LOGS/r.log"
+}
+
 run_scenario() {
   local scenario=$1 target
+  if [ "$scenario" = r ]; then rooms_ever_created; return; fi
   for target in $TARGETS; do
+    if [ "$scenario" = e ] && [ "${target#parley}" = "$target" ]; then
+      echo "{\"label\":\"$RUN_ID\",\"target\":\"$target\",\"scenario\":\"e\",\"skipped\":\"stores nothing: e measures storage\"}" | tee -a "$RESULTS"
+      continue
+    fi
     if [ "$scenario" = d ] && [ "$target" = ws ]; then
       echo "{\"label\":\"$RUN_ID\",\"target\":\"ws\",\"scenario\":\"d\",\"skipped\":\"ws has no cluster mode\"}" | tee -a "$RESULTS"
       continue
@@ -191,6 +252,8 @@ run_scenario() {
       c) loadgen c "$target" --connections $C_CONNECTIONS --rooms $C_ROOMS --idle ;;
       d) loadgen d "$target" --connections $D_CONNECTIONS --rooms $D_ROOMS --senders $D_SENDERS --rate $D_RATE \
            --duration $DURATION_S --warmup $WARMUP_S ;;
+      e) loadgen e "$target" --connections $E_CONNECTIONS --rooms $E_ROOMS --senders $E_SENDERS --ramp $E_RAMP \
+           --duration $DURATION_S --warmup $WARMUP_S ;;
     esac
     stop_servers
   done
@@ -198,9 +261,9 @@ run_scenario() {
 
 main() {
   local scenarios=("$@") scenario
-  [ ${#scenarios[@]} -gt 0 ] || scenarios=(a b c d)
+  [ ${#scenarios[@]} -gt 0 ] || scenarios=(a b c d e r)
   for scenario in "${scenarios[@]}"; do
-    case "$scenario" in a | b | c | d) ;; *) echo "usage: bench/run.sh [a|b|c|d ...]" >&2; exit 2 ;; esac
+    case "$scenario" in a | b | c | d | e | r) ;; *) echo "usage: bench/run.sh [a|b|c|d|e|r ...]" >&2; exit 2 ;; esac
   done
   mkdir -p "$LOGS"
   build >&2  # stdout is for result lines

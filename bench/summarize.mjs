@@ -1,5 +1,6 @@
 // Tabulates bench/run.sh's results (target/bench/results.jsonl, or the file named): one markdown table per
-// scenario, with Parley's figures, Socket.IO's and ws's, and the ratios Parley/socketio and Parley/ws.
+// scenario, with the figures of each target measured (Parley on its embedded default, on memory, on PostgreSQL;
+// Socket.IO; ws), and the ratios of Parley (the default) to each of the others.
 // For each scenario and target it takes the lines of the latest run (label) that has that pair.
 //
 // Saturation: the highest achievedDeliveriesPerS among the ramp steps whose p99 latency is under 100 ms and that
@@ -10,7 +11,7 @@ import { readFileSync } from 'node:fs';
 
 const SATURATION_P99_MS = 100;
 const LOADGEN_BUSY_PCT = 90;
-const TARGETS = ['parley', 'socketio', 'ws'];
+const ORDER = ['parley', 'parley-memory', 'parley-pg', 'socketio', 'ws'];
 const file = process.argv[2] ?? 'target/bench/results.jsonl';
 
 const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
@@ -35,13 +36,15 @@ function saturation(steps) {
 }
 
 function table(title, rows, byTarget) {
+  const targets = ORDER.filter((t) => byTarget.has(t)).concat([...byTarget.keys()].filter((t) => !ORDER.includes(t)));
+  const others = targets.filter((t) => t !== 'parley');
   console.log(`\n### Scenario ${title}\n`);
-  console.log('| | parley | socketio | ws | parley/socketio | parley/ws |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log(`| | ${targets.join(' | ')} | ${others.map((t) => `parley/${t}`).join(' | ')} |`);
+  console.log(`|---|${targets.map(() => '---:').join('|')}|${others.map(() => '---:').join('|')}|`);
   for (const [name, value, digits, withRatio = true] of rows) {
-    const v = Object.fromEntries(TARGETS.map((t) => [t, value(byTarget.get(t) ?? [])]));
-    const ratios = withRatio ? [ratio(v.parley, v.socketio), ratio(v.parley, v.ws)] : ['', ''];
-    console.log(`| ${name} | ${TARGETS.map((t) => fmt(v[t], digits)).join(' | ')} | ${ratios.join(' | ')} |`);
+    const v = Object.fromEntries(targets.map((t) => [t, value(byTarget.get(t) ?? [])]));
+    const ratios = others.map((t) => (withRatio ? ratio(v.parley, v[t]) : ''));
+    console.log(`| ${name} | ${targets.map((t) => fmt(v[t], digits)).join(' | ')} | ${ratios.join(' | ')} |`);
   }
   for (const [target, pairLines] of byTarget) {
     for (const line of pairLines) {
@@ -61,6 +64,18 @@ function table(title, rows, byTarget) {
 
 for (const [scenario, byTarget] of [...latest].sort()) {
   const all = [...byTarget.values()].flat();
+  if (scenario === 'r') {
+    const r = all.find((l) => l.rooms && !l.failed);
+    if (r) {
+      console.log(`\n### Scenario r: ${fmt(r.rooms)} rooms ever created, a message each\n`);
+      console.log('| | Java heap after a full GC, kB | per room, bytes | rooms cached |');
+      console.log('|---|---:|---:|---:|');
+      console.log(`| before | ${fmt(r.heapBeforeKb)} | | |`);
+      console.log(`| right after | ${fmt(r.heapRightAfterKb)} | ${fmt(r.bytesPerRoomRightAfter)} | ${fmt(r.cachedRoomsRightAfter)} |`);
+      console.log(`| after ROOM_IDLE_EVICT_S | ${fmt(r.heapAfterEvictionKb)} | ${fmt(r.bytesPerRoomAfterEviction)} | ${fmt(r.cachedRoomsAfterEviction)} |`);
+    }
+    continue;
+  }
   const measured = all.filter((l) => !l.skipped && !l.failed);
   const first = measured[0] ?? {};
   const title = `${scenario}: ${first.connections} connections, ${first.rooms} rooms`;
@@ -82,6 +97,7 @@ for (const [scenario, byTarget] of [...latest].sort()) {
     rows.push(
       [`@${r}/s: achieved deliveries/s`, at(rate, 'achievedDeliveriesPerS')],
       [`@${r}/s: server CPU µs per delivery`, at(rate, 'serverCpuUsPerDelivery'), 2],
+      [`@${r}/s: p50 ms`, at(rate, 'p50Ms'), 1],
       [`@${r}/s: p99 ms`, at(rate, 'p99Ms'), 1],
       [`@${r}/s: lost`, at(rate, 'lost'), 0, false],
       [`@${r}/s: load generator CPU %`, (ls) => {

@@ -36,6 +36,13 @@ public final class Main {
       return;
     }
     nameTheLogs(config);
+    try {
+      log.info("storage: {}", io.parley.store.StorageKind.of(config).name().toLowerCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      log.error("Parley cannot start: {}", e.getMessage());
+      System.exit(2);
+      return;
+    }
     HazelcastClusterManager cluster = null;
     PrometheusMeterRegistry metrics = config.get(Settings.METRICS_ENABLED) ? MetricsSetup.newRegistry() : null;
     Vertx vertx;

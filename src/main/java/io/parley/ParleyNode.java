@@ -1,12 +1,10 @@
 package io.parley;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parley.auth.TokenVerifier;
 import io.parley.bridge.TcpBridgeVerticle;
 import io.parley.bus.LocalCodec;
 import io.parley.chat.ChatVerticle;
-import io.parley.cluster.HazelcastCidStore;
 import io.parley.cluster.HazelcastDirectory;
 import io.parley.cluster.HazelcastMessageLog;
 import io.parley.cluster.NodeDeathWatcher;
@@ -17,9 +15,15 @@ import io.parley.fanout.RoomFanout;
 import io.parley.http.HttpVerticle;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.node.NodeStatus;
-import io.parley.store.MemoryCidStore;
+import io.parley.store.CachedMessageLog;
+import io.parley.store.Directory;
 import io.parley.store.MemoryDirectory;
 import io.parley.store.MemoryMessageLog;
+import io.parley.store.MessageLog;
+import io.parley.store.StorageKind;
+import io.parley.store.sql.PostgresStore;
+import io.parley.store.sql.SqliteStore;
+import java.nio.file.Path;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -84,12 +88,14 @@ public final class ParleyNode {
     NodeStatus status = new NodeStatus(cluster == null ? "standalone" : cluster.getNodeId(),
         cluster == null ? () -> true
             : () -> cluster.isActive() && cluster.getHazelcastInstance().getLifecycleService().isRunning());
+    StorageKind.of(config); // refuses at once a storage that cannot work
     ParleyMetrics metrics = registry == null ? ParleyMetrics.disabled() : ParleyMetrics.create(registry);
     RoomFanout fanout = new RoomFanout(config.get(Settings.GAP_FILL_MS), metrics);
     metrics.measureRooms(fanout::rooms);
     ConnectionLimiter limiter = new ConnectionLimiter(config.get(Settings.MAX_CONNECTIONS_PER_IP),
         config.get(Settings.TRUST_FORWARDED_FOR));
     ChatVerticle chat = chatService(vertx, config, cluster, metrics);
+    status.storageAvailable(chat::storageAvailable);
     NodeDeathWatcher watcher = cluster == null ? null : new NodeDeathWatcher(cluster.getHazelcastInstance(), vertx);
     int httpInstances = config.get(Settings.EVENT_LOOPS) > 0 ? config.get(Settings.EVENT_LOOPS)
         : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
@@ -126,18 +132,38 @@ public final class ParleyNode {
         .recover(failure -> undeployAll(vertx, deployments).transform(v -> Future.failedFuture(failure)));
   }
 
-  /** The chat service on the stores of a node alone (memory) or of a cluster (Hazelcast). */
+  /**
+   * The chat service: nicks and members in memory alone or in Hazelcast in a cluster; rooms and messages where
+   * {@link StorageKind} says, opened when the chat service starts (on its context).
+   */
   private static ChatVerticle chatService(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster,
       ParleyMetrics metrics) {
     TokenVerifier tokens = TokenVerifier.create(vertx, config);
-    if (cluster == null) {
-      return new ChatVerticle(config, new MemoryDirectory(), new MemoryMessageLog(config.get(Settings.HISTORY_SIZE)),
-          new MemoryCidStore(), tokens, metrics);
+    Directory directory = cluster == null ? new MemoryDirectory()
+        : new HazelcastDirectory(cluster.getHazelcastInstance(), cluster.getNodeId(), vertx);
+    return new ChatVerticle(config, directory, context -> openStore(context, config, cluster), tokens, metrics);
+  }
+
+  private static Future<MessageLog> openStore(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster) {
+    long dedupWindowMs = config.get(Settings.SEND_DEDUP_WINDOW_S) * 1000L;
+    int batch = config.get(Settings.COMMIT_BATCH_MAX);
+    int queue = config.get(Settings.COMMIT_QUEUE_MAX);
+    Future<MessageLog> durable;
+    switch (StorageKind.of(config)) {
+      case MEMORY:
+        return Future.succeededFuture(cluster == null
+            ? new MemoryMessageLog(config.get(Settings.HISTORY_SIZE), dedupWindowMs)
+            : new HazelcastMessageLog(cluster.getHazelcastInstance(), cluster.getNodeId(), vertx, dedupWindowMs));
+      case POSTGRESQL:
+        durable = PostgresStore.open(vertx, config.get(Settings.DATABASE_URL), config.get(Settings.DATABASE_POOL_SIZE),
+            config.get(Settings.REQUEST_TIMEOUT_MS) / 2, batch, queue).map(store -> (MessageLog) store);
+        break;
+      default:
+        durable = SqliteStore.open(vertx, Path.of(config.get(Settings.DATA_DIR)), batch, queue)
+            .map(store -> (MessageLog) store);
     }
-    HazelcastInstance hazelcast = cluster.getHazelcastInstance();
-    return new ChatVerticle(config, new HazelcastDirectory(hazelcast, cluster.getNodeId(), vertx),
-        new HazelcastMessageLog(hazelcast, vertx), new HazelcastCidStore(hazelcast, cluster.getNodeId(), vertx), tokens,
-        metrics);
+    return durable.map(store -> new CachedMessageLog(vertx, store, config.get(Settings.HISTORY_SIZE),
+        config.get(Settings.ROOM_IDLE_EVICT_S) * 1000L));
   }
 
   /**
@@ -184,5 +210,10 @@ public final class ParleyNode {
   /** How many rooms this node serves (tests; the metrics gauge reads the same). */
   public int rooms() {
     return fanout.rooms();
+  }
+
+  /** How many rooms the storage's cache holds on this node (-1: no cache, memory storage). */
+  public int cachedRooms() {
+    return chat.roomsInMemory();
   }
 }

@@ -12,18 +12,19 @@ import io.parley.config.Settings;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.ProtocolException;
-import io.parley.store.CidStore;
 import io.parley.store.Directory;
 import io.parley.store.MessageLog;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,50 +32,57 @@ import org.slf4j.LoggerFactory;
 /**
  * The chat service of a node, on the event bus: answers the requests of {@link Addresses} with its parts, each a
  * concept of its own: {@link Identity} (nicks, tokens), {@link Membership} (rooms, presence), {@link Messages}
- * (sending, history) and {@link NodeDeaths}. Requests come from the connection core of this node, whatever the
- * transport, already checked against the protocol's rules; the service checks them against the connection that
- * made them. One instance per node, confined to its event loop.
+ * (sending, history) and {@link NodeDeaths}, on the store it opens at start. Requests come from the connection core
+ * of this node, whatever the transport, already checked against the protocol's rules; the service checks them
+ * against the connection that made them. One instance per node, confined to its event loop.
  */
 public final class ChatVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(ChatVerticle.class);
+  private static final long PRUNE_EVERY_MS = TimeUnit.MINUTES.toMillis(10);
 
   private final ParleyConfig config;
   private final Directory directory;
-  private final MessageLog messageLog;
-  private final CidStore cids;
+  private final Function<Vertx, Future<MessageLog>> storage;
   private final TokenVerifier tokens;
   private final ParleyMetrics metrics;
   private final ChatConnections connections = new ChatConnections();
   private final DeliveryOptions replies = LocalCodec.options();
+  private volatile MessageLog store;
   private Identity identity;
   private Membership membership;
   private Messages messages;
   private NodeDeaths deaths;
   private volatile boolean draining;
+  private long pruning = -1;
 
-  /** {@code tokens}: null without authentication. */
-  public ChatVerticle(ParleyConfig config, Directory directory, MessageLog messageLog, CidStore cids,
+  /** {@code storage} opens the store, on this verticle's context; {@code tokens}: null without authentication. */
+  public ChatVerticle(ParleyConfig config, Directory directory, Function<Vertx, Future<MessageLog>> storage,
       TokenVerifier tokens, ParleyMetrics metrics) {
     this.config = config;
     this.directory = directory;
-    this.messageLog = messageLog;
-    this.cids = cids;
+    this.storage = storage;
     this.tokens = tokens;
     this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
+    return storage.apply(vertx).compose(opened -> {
+      store = opened;
+      return listen(opened);
+    });
+  }
+
+  private Future<?> listen(MessageLog store) {
     EventBus bus = vertx.eventBus();
     RoomEvents events = new RoomEvents(bus);
-    long dedupWindowMs = config.get(Settings.SEND_DEDUP_WINDOW_S) * 1000L;
     identity = new Identity(directory, tokens);
-    messages = new Messages(messageLog, cids, events, metrics, dedupWindowMs, config.get(Settings.JOIN_HISTORY),
-        config.get(Settings.HISTORY_PAGE_MAX));
-    membership = new Membership(directory, messageLog, identity, messages, events,
-        config.get(Settings.MAX_ROOMS_PER_CONNECTION));
-    deaths = new NodeDeaths(vertx, directory, cids, membership, dedupWindowMs);
+    messages = new Messages(vertx, store, events, metrics, config.get(Settings.REQUEST_TIMEOUT_MS),
+        config.get(Settings.JOIN_HISTORY), config.get(Settings.HISTORY_PAGE_MAX));
+    membership = new Membership(directory, store, identity, messages, events, config);
+    deaths = new NodeDeaths(vertx, directory, store, membership);
+    startPruning(store);
     List<MessageConsumer<?>> consumers = List.of(
         bus.<ChatRequest>localConsumer(Addresses.HELLO, replying(request -> connections.open(request.caller())
             .serially(c -> identity.hello(c, (ClientFrame.Hello) request.frame())
@@ -87,7 +95,8 @@ public final class ChatVerticle extends VerticleBase {
             .serially(c -> messages.send(c, request.caller(), (ClientFrame.Send) request.frame())))),
         bus.<ChatRequest>localConsumer(Addresses.TYPING, replying(request -> connections.known(request.caller())
             .serially(c -> membership.typing(c, request.caller(), (ClientFrame.Typing) request.frame())))),
-        bus.<ChatRequest>localConsumer(Addresses.ROOMS, replying(request -> membership.rooms())),
+        bus.<ChatRequest>localConsumer(Addresses.ROOMS,
+            replying(request -> membership.rooms((ClientFrame.Rooms) request.frame()))),
         bus.<ChatRequest>localConsumer(Addresses.HISTORY,
             replying(request -> messages.history((ClientFrame.History) request.frame()))),
         bus.<IdRange>localConsumer(Addresses.HISTORY_RANGE, replying(messages::range)),
@@ -95,6 +104,24 @@ public final class ChatVerticle extends VerticleBase {
         bus.<String>localConsumer(Addresses.DISCONNECT, message -> disconnect(message.body())),
         bus.<String>localConsumer(Addresses.PURGE_NODE, message -> deaths.purge(message.body())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(pruning);
+    return store == null ? Future.succeededFuture() : store.close();
+  }
+
+  /** How many rooms the node holds in memory for its store (its cache; all of them with memory storage). */
+  public int roomsInMemory() {
+    MessageLog opened = store;
+    return opened instanceof io.parley.store.CachedMessageLog cached ? cached.cachedRooms() : -1;
+  }
+
+  /** Whether the store can reach its database ({@code /ready} says {@code STORAGE_DOWN} otherwise). */
+  public boolean storageAvailable() {
+    MessageLog opened = store;
+    return opened == null || opened.available();
   }
 
   /**
@@ -106,6 +133,20 @@ public final class ChatVerticle extends VerticleBase {
    */
   public void drain() {
     draining = true;
+  }
+
+  /** Retention ({@code HISTORY_RETENTION_DAYS}, {@code HISTORY_MAX_PER_ROOM}), in the background, if any is set. */
+  private void startPruning(MessageLog store) {
+    int days = config.get(Settings.HISTORY_RETENTION_DAYS);
+    int perRoom = config.get(Settings.HISTORY_MAX_PER_ROOM);
+    if (days == 0 && perRoom == 0) {
+      return;
+    }
+    Handler<Long> prune = id -> store.prune(days, perRoom)
+        .onSuccess(deleted -> log.info("retention: {} messages deleted", deleted))
+        .onFailure(e -> log.warn("retention could not run: {}", e.toString()));
+    vertx.setTimer(1000, prune);
+    pruning = vertx.setPeriodic(PRUNE_EVERY_MS, prune);
   }
 
   private void disconnect(String id) {

@@ -7,6 +7,10 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.store.Directory;
 import io.parley.store.MessageLog;
+import io.parley.store.RoomRecord;
+import io.parley.common.KeyedRateLimit;
+import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,15 +29,22 @@ final class Membership {
   private final Messages messages;
   private final RoomEvents events;
   private final int maxRoomsPerConnection;
+  private final int maxRooms;
+  private final KeyedRateLimit roomCreations;
+  private final int roomCreationsPerMinute;
 
   Membership(Directory directory, MessageLog log, Identity identity, Messages messages, RoomEvents events,
-      int maxRoomsPerConnection) {
+      ParleyConfig config) {
     this.directory = directory;
     this.log = log;
     this.identity = identity;
     this.messages = messages;
     this.events = events;
-    this.maxRoomsPerConnection = maxRoomsPerConnection;
+    this.maxRoomsPerConnection = config.get(Settings.MAX_ROOMS_PER_CONNECTION);
+    this.maxRooms = config.get(Settings.MAX_ROOMS);
+    int perMinute = config.get(Settings.ROOM_CREATE_PER_MIN);
+    this.roomCreations = new KeyedRateLimit(perMinute / 60.0, perMinute);
+    this.roomCreationsPerMinute = perMinute;
   }
 
   /** Adds the connection's nick to the room and answers the {@code joined} fields: members, history, lastId... */
@@ -43,14 +54,37 @@ final class Membership {
       throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
           "at most " + maxRoomsPerConnection + " rooms at once; leave one first");
     }
-    return identity.of(connection, caller).compose(nick -> directory.join(room, nick)).compose(membership -> {
-      connection.rooms.add(room);
-      if (membership.added()) {
-        events.presence(room, connection.nick, "join", membership.version());
+    return identity.of(connection, caller).compose(nick -> existing(room, caller))
+        .compose(record -> directory.join(room, connection.nick).compose(membership -> {
+          connection.rooms.add(room);
+          if (membership.added()) {
+            events.presence(room, connection.nick, "join", membership.version());
+          }
+          return messages.snapshot(join, record).map(snapshot -> new JsonObject().put("room", room)
+              .put("members", new JsonArray(membership.members())).put("membersVersion", membership.version())
+              .mergeIn(snapshot));
+        }));
+  }
+
+  /**
+   * The room's record; a join of a room that does not exist creates it, at most {@code ROOM_CREATE_PER_MIN} per
+   * client address and while fewer than {@code MAX_ROOMS} exist.
+   */
+  private Future<RoomRecord> existing(String room, Caller caller) {
+    return log.room(room).compose(record -> {
+      if (record != null) {
+        return Future.succeededFuture(record);
       }
-      return messages.snapshot(join).map(snapshot -> new JsonObject().put("room", room)
-          .put("members", new JsonArray(membership.members())).put("membersVersion", membership.version())
-          .mergeIn(snapshot));
+      if (!roomCreations.tryTake(caller.address() == null ? "" : caller.address())) {
+        throw new ProtocolException(ErrorCode.TOO_MANY_NEW_ROOMS,
+            "at most " + roomCreationsPerMinute + " new rooms a minute from one address; join an existing one");
+      }
+      return log.createRoom(room, maxRooms).map(created -> {
+        if (created == null) {
+          throw new ProtocolException(ErrorCode.ROOM_LIMIT_REACHED, "there are " + maxRooms + " rooms already");
+        }
+        return created;
+      });
     });
   }
 
@@ -68,19 +102,24 @@ final class Membership {
     return Future.succeededFuture(new JsonObject());
   }
 
-  /** Every room with its member count now and its newest id, sorted by name. */
-  Future<JsonObject> rooms() {
-    return directory.rooms().compose(counts -> {
-      List<String> names = List.copyOf(counts.keySet());
-      return Future.all(names.stream().map(log::lastId).toList()).map(lastIds -> {
-        JsonArray list = new JsonArray();
-        for (int i = 0; i < names.size(); i++) {
-          list.add(new JsonObject().put("room", names.get(i)).put("members", counts.get(names.get(i)))
-              .put("lastId", lastIds.<Long>resultAt(i)));
-        }
-        return new JsonObject().put("rooms", list);
-      });
-    });
+  /**
+   * A page of the rooms, by name: each with its member count now, newest id and last activity; {@code next} names the
+   * last of a full page, to ask for the one after.
+   */
+  Future<JsonObject> rooms(ClientFrame.Rooms page) {
+    return log.rooms(page.after(), page.limit()).compose(records -> directory.memberCounts(
+        records.stream().map(RoomRecord::name).toList()).map(counts -> {
+          JsonArray list = new JsonArray();
+          for (RoomRecord record : records) {
+            list.add(new JsonObject().put("room", record.name()).put("members", counts.get(record.name()))
+                .put("lastId", record.lastId()).put("lastActive", record.lastActive()));
+          }
+          JsonObject reply = new JsonObject().put("rooms", list);
+          if (records.size() == page.limit()) {
+            reply.put("next", records.get(records.size() - 1).name());
+          }
+          return reply;
+        }));
   }
 
   /** A connection went away: it leaves its rooms (with presence), then its nick is released. */

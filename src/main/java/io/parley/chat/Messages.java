@@ -7,108 +7,103 @@ import io.parley.chat.ChatConnections.ChatConnection;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.ChatMessage;
 import io.parley.protocol.ClientFrame;
-import io.parley.store.CidStore;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.ProtocolException;
+import io.parley.store.Appended;
 import io.parley.store.MessageLog;
+import io.parley.store.RoomRecord;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Messages and history: storing a sent message under its room's next id (once per {@code cid}), the history a
- * join starts from, paging back, and the id ranges a node reads to fill a gap.
+ * Messages and history: storing a sent message under its room's next id (once per {@code cid}) and publishing it
+ * once it is committed, the history a join starts from, paging back, and the id ranges a node reads to fill a gap.
  */
 final class Messages {
 
-  private static final Logger log = LoggerFactory.getLogger(Messages.class);
-
+  private final Vertx vertx;
   private final MessageLog messages;
-  private final CidStore cids;
   private final RoomEvents events;
   private final ParleyMetrics metrics;
-  private final long dedupWindowMs;
+  private final long sendDeadlineMs;
   private final int joinHistory;
   private final int historyPageMax;
 
-  Messages(MessageLog messages, CidStore cids, RoomEvents events, ParleyMetrics metrics, long dedupWindowMs,
+  Messages(Vertx vertx, MessageLog messages, RoomEvents events, ParleyMetrics metrics, long requestTimeoutMs,
       int joinHistory, int historyPageMax) {
+    this.vertx = vertx;
     this.messages = messages;
-    this.cids = cids;
     this.events = events;
     this.metrics = metrics;
-    this.dedupWindowMs = dedupWindowMs;
+    // Answered before the requester gives up, so that it hears `unavailable` rather than a timeout.
+    this.sendDeadlineMs = Math.max(1, requestTimeoutMs * 4 / 5);
     this.joinHistory = joinHistory;
     this.historyPageMax = historyPageMax;
   }
 
   /**
-   * Stores and publishes a message. A {@code cid} that the same nick sent to the room within the dedup window is
-   * not stored again: the answer is the message its first send stored ({@link SendResult.Repeated}).
+   * Stores a message and publishes it once committed: the publication is its sender's acknowledgement. A {@code cid}
+   * the same nick used in the room before is not stored again ({@link SendResult.Repeated}). A store that has not
+   * answered by the deadline is {@code unavailable} for the sender (who retries with the same cid); if it commits
+   * later, the message is published then.
    */
   Future<SendResult> send(ChatConnection connection, Caller caller, ClientFrame.Send send) {
     String nick = connection.as(caller.nick());
     connection.requireMember(send.room());
-    if (send.cid() == null) {
-      return append(send, nick).map(message -> new SendResult.Stored(message.id()));
+    Future<SendResult> stored = messages.append(send.room(), nick, send.text(), send.cid(), System.currentTimeMillis())
+        .map(appended -> {
+          if (appended instanceof Appended.Stored fresh) {
+            metrics.messageIn();
+            events.message(fresh.message());
+            return new SendResult.Stored(fresh.message().id());
+          }
+          Appended.Repeated repeated = (Appended.Repeated) appended;
+          return new SendResult.Repeated(repeated.id(), repeated.message());
+        });
+    return withDeadline(stored);
+  }
+
+  private Future<SendResult> withDeadline(Future<SendResult> stored) {
+    if (stored.isComplete()) {
+      return stored;
     }
-    return cids.claim(send.room(), nick, send.cid(), dedupWindowMs).compose(claim -> {
-      if (claim instanceof CidStore.Claim.Stored stored) {
-        return Future.succeededFuture(new SendResult.Repeated(stored.id(), stored.message()));
+    Promise<SendResult> answer = Promise.promise();
+    long timer = vertx.setTimer(sendDeadlineMs, id -> answer.tryFail(new ProtocolException(ErrorCode.UNAVAILABLE,
+        "the message could not be stored in time; send it again with the same cid")));
+    stored.onComplete(done -> {
+      vertx.cancelTimer(timer);
+      if (done.succeeded()) {
+        answer.tryComplete(done.result());
+      } else {
+        answer.tryFail(done.cause());
       }
-      if (claim instanceof CidStore.Claim.InFlight) {
-        return Future.succeededFuture(new SendResult.Repeated(0, null));
-      }
-      return append(send, nick).transform(appended -> appended.succeeded()
-          ? recorded(nick, appended.result())
-          // Perhaps stored after all (a timeout): settle the claim against the room before failing.
-          : cids.settle(send.room(), nick, send.cid(), dedupWindowMs).transform(settled -> Future.failedFuture(appended.cause())));
     });
-  }
-
-  /**
-   * Stored and published: whatever happens to the record, the answer is the id (a failed record leaves the claim in
-   * flight, which blocks a retry, rather than let a retry store it twice).
-   */
-  private Future<SendResult> recorded(String nick, ChatMessage message) {
-    return cids.record(nick, message, dedupWindowMs).transform(recorded -> {
-      if (recorded.failed()) {
-        log.warn("could not record cid {} of {} in {}: {}", message.cid(), nick, message.room(), recorded.cause().toString());
-      }
-      return Future.succeededFuture(new SendResult.Stored(message.id()));
-    });
-  }
-
-  private Future<ChatMessage> append(ClientFrame.Send send, String nick) {
-    return messages.append(send.room(), nick, send.text(), send.cid(), System.currentTimeMillis()).map(message -> {
-      metrics.messageIn();
-      events.message(message);
-      return message;
-    });
+    return answer.future();
   }
 
   /**
    * What a join starts from: the recent history, or everything after {@code since} (up to a page) for a client that
    * resumes in the room's current epoch, with {@code recovered} saying whether that is every message it missed.
    */
-  Future<JsonObject> snapshot(ClientFrame.Join join) {
-    String room = join.room();
-    return messages.epoch(room).compose(epoch -> {
-      // Ids from another epoch mean nothing now: such a client gets the recent history, not a resume.
-      boolean sameEpoch = join.epoch() == null || join.epoch().equals(epoch);
-      Long since = sameEpoch ? join.since() : null;
-      Future<MessageLog.Slice> history = since == null
-          ? messages.before(room, null, joinHistory)
-          : messages.after(room, since, historyPageMax);
-      return history.map(slice -> {
-        JsonObject joined = new JsonObject().put("room", room).put("history", toJson(slice.messages()))
-            .put("lastId", slice.lastId()).put("epoch", epoch);
-        if (join.since() != null) {
-          joined.put("recovered", sameEpoch && reachesBackTo(join.since(), slice));
-        }
-        return joined;
-      });
+  Future<JsonObject> snapshot(ClientFrame.Join join, RoomRecord room) {
+    String epoch = room.epoch();
+    // Ids from another epoch mean nothing now: such a client gets the recent history, not a resume.
+    boolean sameEpoch = join.epoch() == null || join.epoch().equals(epoch);
+    Long since = sameEpoch ? join.since() : null;
+    Future<MessageLog.Slice> history = since == null
+        ? messages.before(join.room(), null, joinHistory)
+        : messages.after(join.room(), since, historyPageMax);
+    return history.map(slice -> {
+      JsonObject joined = new JsonObject().put("room", join.room()).put("history", toJson(slice.messages()))
+          .put("lastId", slice.lastId()).put("epoch", epoch);
+      if (join.since() != null) {
+        joined.put("recovered", sameEpoch && reachesBackTo(join.since(), slice));
+      }
+      return joined;
     });
   }
 

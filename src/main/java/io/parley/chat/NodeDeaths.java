@@ -1,7 +1,7 @@
 package io.parley.chat;
 
 import io.parley.common.Retry;
-import io.parley.store.CidStore;
+import io.parley.store.MessageLog;
 import io.parley.store.Directory;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -20,16 +20,14 @@ final class NodeDeaths {
 
   private final Vertx vertx;
   private final Directory directory;
-  private final CidStore cids;
+  private final MessageLog messages;
   private final Membership membership;
-  private final long dedupWindowMs;
 
-  NodeDeaths(Vertx vertx, Directory directory, CidStore cids, Membership membership, long dedupWindowMs) {
+  NodeDeaths(Vertx vertx, Directory directory, MessageLog log, Membership membership) {
     this.vertx = vertx;
     this.directory = directory;
-    this.cids = cids;
+    this.messages = log;
     this.membership = membership;
-    this.dedupWindowMs = dedupWindowMs;
   }
 
   /**
@@ -45,7 +43,7 @@ final class NodeDeaths {
               departed.values().stream().mapToInt(List::size).sum());
         });
     Retry.withBackoff(vertx, ATTEMPTS, "settling the sends dead node " + nodeId + " had in flight", log,
-            () -> cids.settleClaimsOf(nodeId, dedupWindowMs))
+            () -> messages.settleSendsOf(nodeId))
         .onSuccess(settled -> {
           if (settled > 0) {
             log.info("settled {} sends that node {} had in flight", settled, nodeId);

@@ -61,12 +61,14 @@ public final class HazelcastDirectory implements Directory {
   }
 
   @Override
-  public Future<Map<String, Integer>> rooms() {
-    return vertx.executeBlocking(() -> {
-      Map<String, Integer> counts = new TreeMap<>();
-      rooms.entrySet().forEach(entry -> counts.put(entry.getKey(), RoomEntry.parse(entry.getValue()).members.size()));
-      return counts;
-    }, false);
+  public Future<Map<String, Integer>> memberCounts(List<String> names) {
+    return vertx.executeBlocking(() -> rooms.getAll(new java.util.HashSet<>(names)), false)
+        .map(found -> {
+          Map<String, Integer> counts = new LinkedHashMap<>();
+          names.forEach(room -> counts.put(room, found.containsKey(room)
+              ? RoomEntry.parse(found.get(room)).members().size() : 0));
+          return counts;
+        });
   }
 
   @Override
@@ -157,7 +159,8 @@ public final class HazelcastDirectory implements Directory {
         return 0L;
       }
       long version = room.version() + 1;
-      entry.setValue(new RoomEntry(room.members(), version).encode());
+      // An empty room is forgotten: the directory holds rooms with members only.
+      entry.setValue(room.members().isEmpty() ? null : new RoomEntry(room.members(), version).encode());
       return version;
     }
   }
@@ -183,7 +186,7 @@ public final class HazelcastDirectory implements Directory {
         }
       }
       if (!removed.isEmpty()) {
-        entry.setValue(new RoomEntry(room.members(), version).encode());
+        entry.setValue(room.members().isEmpty() ? null : new RoomEntry(room.members(), version).encode());
       }
       return removed;
     }

@@ -11,11 +11,16 @@ public final class TokenBucket {
   private double tokens;
   private long last;
 
-  public TokenBucket(int perSecond, int burst, long nowNanos) {
+  public TokenBucket(double perSecond, double burst, long nowNanos) {
     this.perNano = perSecond / 1e9;
     this.burst = burst;
     this.tokens = burst;
     this.last = nowNanos;
+  }
+
+  /** Whether the bucket is full at {@code nowNanos} (it has been unused long enough to be forgotten). */
+  public boolean full(long nowNanos) {
+    return tokens + (nowNanos - last) * perNano >= burst;
   }
 
   /** Takes a token if there is one. */

@@ -25,8 +25,29 @@ public final class Settings {
       "largest WebSocket frame, and largest reassembled message, in bytes; larger closes with 1009"));
   public static final Setting<Integer> MAX_TEXT_LENGTH = declare(Setting.integer("MAX_TEXT_LENGTH", 4096, 1,
       1024 * 1024, "longest message text, in characters (Unicode code points)"));
+  public static final Setting<String> STORAGE = declare(Setting.matching("STORAGE", "auto",
+      "auto|embedded|postgresql|memory", "auto, embedded, postgresql or memory",
+      "where rooms and messages are kept: `embedded` (SQLite in `DATA_DIR`), `postgresql` (`DATABASE_URL`), "
+          + "`memory` (forgotten when the node, or the whole cluster, stops); `auto`: `postgresql` if `DATABASE_URL` "
+          + "is set, else `embedded` (a cluster refuses to start without `DATABASE_URL`, unless `memory`)"));
+  public static final Setting<String> DATA_DIR = declare(Setting.text("DATA_DIR", "data", true,
+      "the embedded database's folder (`parley.db` in it), relative to the working directory; created if missing"));
+  public static final Setting<String> DATABASE_URL = declare(Setting.matching("DATABASE_URL", "",
+      "|postgres(ql)?://\\S+", "a postgresql://user:password@host:port/db URI",
+      "PostgreSQL for every node of a cluster: `postgresql://user:password@host:port/db`"));
+  public static final Setting<Integer> DATABASE_POOL_SIZE = declare(Setting.integer("DATABASE_POOL_SIZE", 8, 1, 1000,
+      "connections to PostgreSQL each node may hold"));
+  public static final Setting<Integer> COMMIT_BATCH_MAX = declare(Setting.integer("COMMIT_BATCH_MAX", 500, 1,
+      100_000, "most messages stored in one transaction (sends that wait while one commits go in the next)"));
+  public static final Setting<Integer> COMMIT_QUEUE_MAX = declare(Setting.integer("COMMIT_QUEUE_MAX", 20000, 1,
+      10_000_000, "most messages waiting to be stored; past it, a send is refused with `unavailable`"));
+  public static final Setting<Integer> HISTORY_RETENTION_DAYS = declare(Setting.integer("HISTORY_RETENTION_DAYS", 0,
+      0, 100_000, "messages older than this many days are deleted (in the background); `0`: kept for good"));
+  public static final Setting<Integer> HISTORY_MAX_PER_ROOM = declare(Setting.integer("HISTORY_MAX_PER_ROOM", 0, 0,
+      1_000_000_000, "only the newest this many messages of each room are kept; `0`: all"));
   public static final Setting<Integer> HISTORY_SIZE = declare(Setting.integer("HISTORY_SIZE", 500, 1, 1_000_000,
-      "messages kept per room"));
+      "messages per room held in memory: with `STORAGE=memory` all there is, otherwise the cache a node answers "
+          + "from while its database is down"));
   // JOIN_HISTORY and HISTORY_PAGE_MAX may exceed HISTORY_SIZE: a room never returns more than it keeps.
   public static final Setting<Integer> JOIN_HISTORY = declare(Setting.integer("JOIN_HISTORY", 50, 0, 1_000_000,
       "messages sent with `joined` when the client gives no `since`"));
@@ -68,6 +89,15 @@ public final class Settings {
       1_000_000, "how many it may send at once above that rate"));
   public static final Setting<Integer> MAX_ROOMS_PER_CONNECTION = declare(Setting.integer("MAX_ROOMS_PER_CONNECTION",
       50, 1, 100_000, "rooms one connection may be in at once; past it, `too_many_rooms`"));
+  public static final Setting<Integer> ROOMS_PAGE_MAX = declare(Setting.integer("ROOMS_PAGE_MAX", 100, 1, 10_000,
+      "most rooms in one `rooms` answer"));
+  public static final Setting<Integer> ROOM_CREATE_PER_MIN = declare(Setting.integer("ROOM_CREATE_PER_MIN", 30, 1,
+      1_000_000, "rooms one client address may create per minute (by joining a room that does not exist); past it, "
+          + "`too_many_new_rooms`"));
+  public static final Setting<Integer> MAX_ROOMS = declare(Setting.integer("MAX_ROOMS", 100_000, 1, 1_000_000_000,
+      "rooms that may exist in all; a join that would create one more gets `room_limit_reached`"));
+  public static final Setting<Integer> ROOM_IDLE_EVICT_S = declare(Setting.integer("ROOM_IDLE_EVICT_S", 120, 1,
+      86_400, "a room's cached state is dropped from a node's memory after this many seconds unused"));
   public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = declare(Setting.integer("MAX_CONNECTIONS_PER_IP", 100,
       0, 1_000_000, "connections (`/ws` and bridge) one client address may hold on a node; `0`: no limit; past it, 429"));
   public static final Setting<Boolean> TRUST_FORWARDED_FOR = declare(Setting.flag("TRUST_FORWARDED_FOR", false,

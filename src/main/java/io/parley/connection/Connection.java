@@ -54,6 +54,7 @@ public final class Connection implements RoomListener {
   private final String id = UUID.randomUUID().toString();
   private final Transport transport;
   private final Connections env;
+  private final String clientAddress;
   private final Runnable onRelease;
   private final TokenBucket rate;
   private final Map<String, RoomCursor> rooms = new HashMap<>();
@@ -65,9 +66,10 @@ public final class Connection implements RoomListener {
   /** Whether the chat service knows this connection (it asked something), and so must hear that it went away. */
   private boolean known;
 
-  Connection(Transport transport, Connections env, Runnable onRelease) {
+  Connection(Transport transport, Connections env, String clientAddress, Runnable onRelease) {
     this.transport = transport;
     this.env = env;
+    this.clientAddress = clientAddress;
     this.onRelease = onRelease;
     long now = System.nanoTime();
     this.rate = new TokenBucket(env.config.get(Settings.RATE_LIMIT_PER_S), env.config.get(Settings.RATE_LIMIT_BURST), now);
@@ -126,12 +128,12 @@ public final class Connection implements RoomListener {
 
   /** Asks the chat service, as this connection; a refusal fails with the service's {@code ReplyException}. */
   public <T> Future<T> ask(ClientFrame frame) {
-    return ask(frame, Caller.of(id));
+    return ask(frame, Caller.of(id, clientAddress));
   }
 
   /** Likewise, with what the request says of who sends it ({@link Caller}: the bridge's nick and token). */
   public <T> Future<T> ask(ClientFrame frame, String claimedNick, String token) {
-    return ask(frame, new Caller(id, claimedNick, token));
+    return ask(frame, new Caller(id, clientAddress, claimedNick, token));
   }
 
   private <T> Future<T> ask(ClientFrame frame, Caller caller) {

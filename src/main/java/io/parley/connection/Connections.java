@@ -53,7 +53,8 @@ public final class Connections {
     this.limiter = limiter;
     this.metrics = metrics;
     this.requests = LocalCodec.options().setSendTimeout(config.get(Settings.REQUEST_TIMEOUT_MS));
-    this.parser = new FrameParser(config.get(Settings.MAX_TEXT_LENGTH), config.get(Settings.HISTORY_PAGE_MAX));
+    this.parser = new FrameParser(config.get(Settings.MAX_TEXT_LENGTH), config.get(Settings.HISTORY_PAGE_MAX),
+        config.get(Settings.ROOMS_PAGE_MAX));
   }
 
   /**
@@ -120,7 +121,7 @@ public final class Connections {
       Runnable abandon) {
     Connection connection;
     try {
-      connection = new Connection(transport.get(), this, () -> release(admission));
+      connection = new Connection(transport.get(), this, admission.clientAddress(), () -> release(admission));
     } catch (RuntimeException e) {
       log.error("could not serve a connection from {}", admission.clientAddress(), e);
       release(admission);

@@ -119,11 +119,13 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * Readiness, for balancers and orchestrators: 200 once every verticle is deployed and, in a cluster, while this
-   * node is a member; 503 while starting, while out of the cluster, and while draining.
+   * node is a member and its storage reachable; 503 while starting, out of the cluster, without its database, and while
+   * draining.
    */
   private void ready(RoutingContext ctx) {
     boolean clustered = status.clusterJoined();
-    String state = status.draining() ? "DRAINING" : !status.ready() ? "STARTING" : !clustered ? "NOT_CLUSTERED" : "READY";
+    String state = status.draining() ? "DRAINING" : !status.ready() ? "STARTING" : !clustered ? "NOT_CLUSTERED"
+        : !status.storageAvailable() ? "STORAGE_DOWN" : "READY";
     ctx.response()
         .setStatusCode("READY".equals(state) ? 200 : 503)
         .putHeader("content-type", "application/json")

@@ -9,6 +9,7 @@ public final class NodeStatus {
   private volatile boolean draining;
   private volatile int httpPort = -1;
   private volatile int tcpBridgePort = -1;
+  private volatile java.util.function.BooleanSupplier storageAvailable = () -> true;
 
   public NodeStatus(String nodeId, java.util.function.BooleanSupplier clusterJoined) {
     this.nodeId = nodeId;
@@ -23,6 +24,15 @@ public final class NodeStatus {
   /** The Vert.x cluster node id, or {@code standalone}; told to clients in {@code welcome}. */
   public String nodeId() {
     return nodeId;
+  }
+
+  /** Whether the node's storage can reach its database now. */
+  public boolean storageAvailable() {
+    return storageAvailable.getAsBoolean();
+  }
+
+  public void storageAvailable(java.util.function.BooleanSupplier available) {
+    storageAvailable = available;
   }
 
   public boolean ready() {

@@ -48,7 +48,8 @@ public sealed interface ClientFrame {
     }
   }
 
-  record Rooms(String ref) implements ClientFrame {
+  /** A page of the room list: the rooms by name after {@code after} (null: from the first), at most {@code limit}. */
+  record Rooms(String ref, String after, int limit) implements ClientFrame {
     public String type() {
       return "rooms";
     }

@@ -45,6 +45,15 @@ public enum ErrorCode {
   RATE_LIMITED,
   /** A join past {@code MAX_ROOMS_PER_CONNECTION}: leave a room first. */
   TOO_MANY_ROOMS,
+  /** A join that would create a room past {@code ROOM_CREATE_PER_MIN} from this client's address; wait a minute. */
+  TOO_MANY_NEW_ROOMS,
+  /** A join that would create a room while {@code MAX_ROOMS} rooms exist. */
+  ROOM_LIMIT_REACHED,
+  /**
+   * The storage cannot be reached (or is overloaded): the request was not done (a send is not acknowledged);
+   * retry, with the same {@code cid} for a send.
+   */
+  UNAVAILABLE,
   /** The server could not complete the request (the chat service did not answer in time); retry. */
   INTERNAL_ERROR;
 

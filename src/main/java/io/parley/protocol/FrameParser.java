@@ -16,10 +16,12 @@ public final class FrameParser {
 
   private final int maxTextLength;
   private final int historyPageMax;
+  private final int roomsPageMax;
 
-  public FrameParser(int maxTextLength, int historyPageMax) {
+  public FrameParser(int maxTextLength, int historyPageMax, int roomsPageMax) {
     this.maxTextLength = maxTextLength;
     this.historyPageMax = historyPageMax;
+    this.roomsPageMax = roomsPageMax;
   }
 
   public ClientFrame parse(String text) {
@@ -64,8 +66,8 @@ public final class FrameParser {
       case "leave" -> new ClientFrame.Leave(ref, room(json));
       case "send" -> new ClientFrame.Send(ref, room(json), text(json), optionalToken(json, "cid"));
       case "typing" -> new ClientFrame.Typing(ref, room(json));
-      case "rooms" -> new ClientFrame.Rooms(ref);
-      case "history" -> new ClientFrame.History(ref, room(json), optionalId(json, "before", 1), limit(json));
+      case "rooms" -> new ClientFrame.Rooms(ref, optionalRoom(json, "after"), limit(json, roomsPageMax));
+      case "history" -> new ClientFrame.History(ref, room(json), optionalId(json, "before", 1), limit(json, historyPageMax));
       default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + abbreviate(type) + "'");
     };
   }
@@ -105,15 +107,28 @@ public final class FrameParser {
     return text;
   }
 
-  private int limit(JsonObject json) {
+  /** {@code limit}: at least 1, capped at {@code max}, which is also its default. */
+  private static int limit(JsonObject json, int max) {
     Long limit = optionalWhole(json, "limit");
     if (limit == null) {
-      return historyPageMax;
+      return max;
     }
     if (limit < 1) {
       throw new ProtocolException(ErrorCode.INVALID_VALUE, "limit must be at least 1");
     }
-    return (int) Math.min(limit, historyPageMax);
+    return (int) Math.min(limit, max);
+  }
+
+  /** An optional field holding a room name. */
+  private static String optionalRoom(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String room)) {
+      throw new ProtocolException(ErrorCode.WRONG_TYPE, "field '" + field + "' must be a string");
+    }
+    return Names.requireRoom(room);
   }
 
   private static String requiredString(JsonObject json, String field) {

@@ -23,11 +23,14 @@ public interface Directory {
   /** Adds a nick to a room: the members afterwards (sorted), whether the nick is new there, and the version. */
   Future<Membership> join(String room, String nick);
 
-  /** Removes a nick from a room: the version its removal made, or 0 when it was not there. */
+  /**
+   * Removes a nick from a room: the version its removal made, or 0 when it was not there. A room left empty is
+   * forgotten (its next member starts its versions again): the directory holds only rooms with members.
+   */
   Future<Long> leave(String room, String nick);
 
-  /** Every room with its member count, sorted by name. */
-  Future<Map<String, Integer>> rooms();
+  /** The member count of each of {@code rooms} (0 for a room without members). */
+  Future<Map<String, Integer>> memberCounts(List<String> rooms);
 
   /** Forgets what a dead node held: its nicks, and its members of each room (returned, to announce). */
   Future<Map<String, List<Departure>>> purgeNode(String nodeId);

@@ -1,19 +1,19 @@
 package io.parley.store;
 
 import io.vertx.core.Future;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** The directory of a node that runs alone. Confined to the chat verticle's event loop. */
 public final class MemoryDirectory implements Directory {
 
   private final Set<String> nicks = new HashSet<>();
-  private final Map<String, Room> rooms = new TreeMap<>();
+  private final Map<String, Room> rooms = new HashMap<>();
 
   @Override
   public Future<Boolean> claimNick(String nick) {
@@ -42,13 +42,16 @@ public final class MemoryDirectory implements Directory {
     if (members == null || !members.nicks.remove(nick)) {
       return Future.succeededFuture(0L);
     }
+    if (members.nicks.isEmpty()) {
+      rooms.remove(room);
+    }
     return Future.succeededFuture(++members.version);
   }
 
   @Override
-  public Future<Map<String, Integer>> rooms() {
+  public Future<Map<String, Integer>> memberCounts(List<String> names) {
     Map<String, Integer> counts = new LinkedHashMap<>();
-    rooms.forEach((room, members) -> counts.put(room, members.nicks.size()));
+    names.forEach(room -> counts.put(room, rooms.containsKey(room) ? rooms.get(room).nicks.size() : 0));
     return Future.succeededFuture(counts);
   }
 

@@ -11,10 +11,18 @@ import java.util.List;
 final class RoomHistory {
 
   private final ChatMessage[] ring;
+  private final long startsAfter;
   private long lastId;
 
   RoomHistory(int capacity) {
+    this(capacity, 0);
+  }
+
+  /** A history whose first message will be {@code startsAfter + 1} (a cache of a room's newest messages). */
+  RoomHistory(int capacity, long startsAfter) {
     this.ring = new ChatMessage[capacity];
+    this.startsAfter = startsAfter;
+    this.lastId = startsAfter;
   }
 
   long lastId() {
@@ -23,7 +31,7 @@ final class RoomHistory {
 
   /** Oldest id still held, or {@code lastId + 1} when empty. */
   long firstId() {
-    return Math.max(1, lastId - ring.length + 1);
+    return Math.max(startsAfter + 1, lastId - ring.length + 1);
   }
 
   long nextId() {

@@ -18,7 +18,8 @@ class LoadGeneratorSmokeTest extends ParleyServerTest {
     return new JsonObject()
         .put(Settings.MAX_CONNECTIONS_PER_IP.name(), 0)
         .put(Settings.RATE_LIMIT_PER_S.name(), 1_000_000)
-        .put(Settings.RATE_LIMIT_BURST.name(), 1_000_000);
+        .put(Settings.RATE_LIMIT_BURST.name(), 1_000_000)
+        .put(Settings.ROOM_CREATE_PER_MIN.name(), 1_000_000);
   }
 
   @Test

@@ -27,11 +27,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chaos: three node processes, clients spread over them sending steadily into one room. One node is killed with
- * SIGKILL and started again (each time the one that serves the most clients); its clients reconnect to the others, resume with {@code since} and {@code epoch}, and
- * send again, with the same {@code cid}, what was not acknowledged. Counted at the end: messages acknowledged to
- * their senders that some client never received (lost), messages stored twice for one cid or delivered twice to a
- * client (duplicates), and holes in a client's ids. The target is 0, 0 and 0.
+ * Chaos: three node processes on one PostgreSQL database, clients spread over them sending steadily into one room.
+ * One node is killed with SIGKILL and started again (each time the one that serves the most clients); its clients
+ * reconnect to the others, resume with {@code since} and {@code epoch}, and send again, with the same {@code cid},
+ * what was not acknowledged. At the end the whole cluster is killed at once and started again: the clients resume as
+ * before, with the same epoch. Counted at the end: messages acknowledged to their senders that some client never
+ * received (lost), messages stored twice for one cid or delivered twice to a client (duplicates), holes in a
+ * client's ids, and resumes that were not {@code recovered}. The target is 0 for each.
  *
  * <p>CI runs it for {@value #DEFAULT_SECONDS} s; {@code mvn verify -Dtest=ChaosTest -Dparley.chaos.seconds=300}
  * runs it longer, with a kill and restart every 30 s (docs/RELIABILITY.md).
@@ -64,7 +66,7 @@ class ChaosTest {
   // Longer than the suite's default: a long run is asked for by its length; every wait inside is bounded.
   @Test
   @org.junit.jupiter.api.Timeout(value = 3600)
-  void chaos_sigkill_and_restart_a_node_loses_and_duplicates_nothing_acknowledged() {
+  void chaos_sigkill_a_node_then_the_whole_cluster_loses_and_duplicates_nothing_acknowledged() {
     // A client away for a few seconds must get all it missed on resume.
     for (Map<String, String> env : ClusterEnvironment.of(3, 4, true,
         Map.of("HISTORY_SIZE", "20000", "HISTORY_PAGE_MAX", "5000"))) {
@@ -98,6 +100,19 @@ class ChaosTest {
       down.remove(victim);
       waitFor(Math.min(26_000, Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
     }
+    // Then the whole cluster at once: every node killed, started again on the same database.
+    List<String> epochs = clients.stream().map(c -> c.epoch).distinct().toList();
+    nodes.forEach(NodeProcess::kill);
+    nodes.forEach(node -> node.awaitExit(10));
+    kills += nodes.size();
+    waitFor(1000);
+    for (int i = 0; i < nodes.size(); i++) {
+      nodes.set(i, NodeProcess.start(workDir, environments.get(i)));
+    }
+    long restarting = System.nanoTime();
+    nodes.forEach(node -> node.awaitUp(120)); // three JVMs and Hazelcast's join at once, on two cores
+    log.info("the whole cluster was up again {} ms after its restart", (System.nanoTime() - restarting) / 1_000_000);
+    waitFor(4000);
     clients.forEach(ChaosClient::stopSending);
 
     // Quiet: every client has been acknowledged everything, and has received every stored message.
@@ -132,12 +147,17 @@ class ChaosTest {
         .put("resent", clients.stream().mapToInt(c -> c.resent.get()).sum())
         .put("reconnects", clients.stream().mapToInt(c -> c.reconnects.get()).sum())
         .put("lost", lost).put("duplicates", storedTwice + deliveredTwice).put("holes", holes)
-        .put("unacked", clients.stream().mapToInt(c -> c.pending.size()).sum());
+        .put("unacked", clients.stream().mapToInt(c -> c.pending.size()).sum())
+        .put("notRecovered", clients.stream().mapToInt(c -> c.notRecovered.get()).sum())
+        .put("epochs", clients.stream().map(c -> c.epoch).distinct().count());
     log.info("chaos: {}", report.encode());
     assertTrue(settled(clients), "every client settled: " + report.encode());
     assertEquals(0, lost, "acknowledged messages lost: " + report.encode());
     assertEquals(0, storedTwice + deliveredTwice, "duplicates: " + report.encode());
     assertEquals(0, holes, "holes: " + report.encode());
+    assertEquals(0, report.getInteger("notRecovered"), "every resume was recovered: " + report.encode());
+    assertEquals(epochs, clients.stream().map(c -> c.epoch).distinct().toList(),
+        "the room's epoch outlived the whole cluster: " + report.encode());
     assertTrue(report.getInteger("reconnects") >= victims, "every client of a killed node reconnected: " + report.encode());
   }
 
@@ -176,12 +196,13 @@ class ChaosTest {
     final AtomicInteger resent = new AtomicInteger();
     final AtomicInteger reconnects = new AtomicInteger();
     final AtomicInteger duplicateDeliveries = new AtomicInteger();
+    final AtomicInteger notRecovered = new AtomicInteger();
     final Context context = vertx.getOrCreateContext();
     final WebSocketClient client = vertx.createWebSocketClient();
     volatile boolean joined;
     volatile long lastId;
     volatile int node;
-    private String epoch;
+    volatile String epoch;
     private WebSocket socket;
     private int seq;
     private volatile boolean sending = true;
@@ -241,6 +262,9 @@ class ChaosTest {
           }
         }
         case "joined" -> {
+          if (frame.containsKey("recovered") && !frame.getBoolean("recovered")) {
+            notRecovered.incrementAndGet();
+          }
           epoch = frame.getString("epoch");
           JsonArray history = frame.getJsonArray("history");
           history.forEach(m -> receive((JsonObject) m));

@@ -170,10 +170,11 @@ class ClusterTest {
     TestClient carol = cluster.user(2, "carol");
     carol.join("random");
     carol.send(new JsonObject().put("type", "rooms"));
+    JsonArray rooms = carol.expect("rooms").getJsonArray("rooms");
+    rooms.forEach(room -> ((JsonObject) room).remove("lastActive"));
     assertEquals(new JsonArray()
         .add(new JsonObject().put("room", "general").put("members", 2).put("lastId", 0))
-        .add(new JsonObject().put("room", "random").put("members", 1).put("lastId", 0)),
-        carol.expect("rooms").getJsonArray("rooms"));
+        .add(new JsonObject().put("room", "random").put("members", 1).put("lastId", 0)), rooms);
   }
 
   @Test

@@ -23,10 +23,11 @@ class JavaScriptClientsTest {
 
   @BeforeAll
   static void startCluster() {
-    // The tests' /ws helpers post history in bursts; rate limits have their own tests (RateAndRoomLimitsTest,
-    // BridgeLimitsTest).
+    // The tests' /ws helpers post history in bursts, and every test makes rooms of its own, all from one address;
+    // these limits have their own tests (RateAndRoomLimitsTest, BridgeLimitsTest, RoomLimitsTest).
     cluster = TestCluster.start(2, new JsonObject()
         .put(Settings.RATE_LIMIT_PER_S.name(), 10_000).put(Settings.RATE_LIMIT_BURST.name(), 10_000)
+        .put(Settings.ROOM_CREATE_PER_MIN.name(), 100_000)
         .put(Settings.TCP_BRIDGE_ENABLED.name(), true).put(Settings.TCP_BRIDGE_PORT.name(), 0));
   }
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The frame parser on its own: shapes accepted, and the error code for each kind of bad input. */
 class FrameParserTest {
 
-  private final FrameParser parser = new FrameParser(10, 50);
+  private final FrameParser parser = new FrameParser(10, 50, 20);
 
   private ErrorCode refusal(String text) {
     return assertThrows(ProtocolException.class, () -> parser.parse(text)).code();
@@ -25,7 +25,8 @@ class FrameParserTest {
     assertEquals(new ClientFrame.Send(null, "general", "hi", "c1"),
         parser.parse("{\"type\":\"send\",\"room\":\"general\",\"text\":\"hi\",\"cid\":\"c1\"}"));
     assertEquals(new ClientFrame.Typing(null, "general"), parser.parse("{\"type\":\"typing\",\"room\":\"general\"}"));
-    assertEquals(new ClientFrame.Rooms(null), parser.parse("{\"type\":\"rooms\"}"));
+    assertEquals(new ClientFrame.Rooms(null, null, 20), parser.parse("{\"type\":\"rooms\"}"));
+    assertEquals(new ClientFrame.Rooms("r", "b", 5), parser.parse("{\"type\":\"rooms\",\"ref\":\"r\",\"after\":\"b\",\"limit\":5}"));
     assertEquals(new ClientFrame.History(null, "general", 9L, 3),
         parser.parse("{\"type\":\"history\",\"room\":\"general\",\"before\":9,\"limit\":3}"));
   }

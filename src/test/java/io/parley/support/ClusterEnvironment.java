@@ -8,7 +8,8 @@ import java.util.stream.Collectors;
 
 /**
  * The environment of each node of a cluster on loopback, as the README's "Run a cluster" and docker-compose give
- * it: Hazelcast on free ports, every node listing every member, a short failure timeout so tests stay fast.
+ * it: Hazelcast on free ports, every node listing every member, all on one fresh PostgreSQL database of the tests'
+ * server (unless {@code extra} names a {@code STORAGE}), a short failure timeout so tests stay fast.
  */
 public final class ClusterEnvironment {
 
@@ -21,6 +22,7 @@ public final class ClusterEnvironment {
    */
   public static List<Map<String, String>> of(int size, int failureTimeoutS, boolean fixedHttpPorts,
       Map<String, String> extra) {
+    String database = extra.containsKey("STORAGE") ? "" : Postgres.server().freshDatabase();
     List<Integer> hazelcastPorts = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       hazelcastPorts.add(Ports.free());
@@ -37,6 +39,7 @@ public final class ClusterEnvironment {
       env.put("CLUSTER_MEMBERS", members);
       env.put("CLUSTER_FAILURE_TIMEOUT_S", Integer.toString(failureTimeoutS));
       env.put("EVENT_LOOPS", "2");
+      env.put("DATABASE_URL", database);
       env.putAll(extra);
       environments.add(env);
     }

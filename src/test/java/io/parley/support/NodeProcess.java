@@ -45,7 +45,8 @@ public final class NodeProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
     // Only what the test sets: the developer's own PARLEY or cluster variables must not leak in.
     builder.environment().keySet().removeIf(key -> key.startsWith("HTTP_") || key.startsWith("CLUSTER_")
-        || key.startsWith("HAZELCAST_") || key.startsWith("PARLEY_CONFIG"));
+        || key.startsWith("HAZELCAST_") || key.startsWith("PARLEY_CONFIG") || key.startsWith("DATABASE_")
+        || key.equals("DATA_DIR") || key.equals("STORAGE"));
     builder.environment().putAll(env);
     try {
       return new NodeProcess(builder.start());
@@ -90,7 +91,8 @@ public final class NodeProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    throw new AssertionError("no line matching " + pattern + " within " + seconds + " s");
+    throw new AssertionError("no line matching " + pattern + " within " + seconds + " s; its last lines:\n"
+        + String.join("\n", recent));
   }
 
   public Matcher awaitLine(Pattern pattern) {
@@ -99,7 +101,12 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Waits for the node to be up and returns its HTTP port. */
   public int awaitUp() {
-    return Integer.parseInt(awaitLine(UP).group(1));
+    return awaitUp(60);
+  }
+
+  /** Likewise, for at most {@code seconds} (a whole cluster starting at once on a busy machine takes longer). */
+  public int awaitUp(long seconds) {
+    return Integer.parseInt(awaitLine(UP, seconds).group(1));
   }
 
   private String exitValueOrRunning() {

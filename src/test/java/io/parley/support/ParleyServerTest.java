@@ -29,11 +29,27 @@ public abstract class ParleyServerTest {
     return new JsonObject();
   }
 
+  /**
+   * The packaged defaults on loopback and port 0, with {@code overrides}: the default storage (SQLite) in a new
+   * temporary {@code DATA_DIR}, unless the overrides name one.
+   */
   public static ParleyConfig testConfig(JsonObject overrides) {
     return ParleyConfig.fromJson(ConfigLoader.defaults()
         .put(Settings.HTTP_HOST.name(), "127.0.0.1")
         .put(Settings.HTTP_PORT.name(), 0)
+        .put(Settings.DATA_DIR.name(), temporaryDataDir())
         .mergeIn(overrides));
+  }
+
+  /** A new, empty folder for a node's embedded database, deleted when the JVM exits. */
+  public static String temporaryDataDir() {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("parley-data-");
+      dir.toFile().deleteOnExit();
+      return dir.toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @BeforeEach

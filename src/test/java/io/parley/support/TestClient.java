@@ -191,6 +191,35 @@ public final class TestClient implements AutoCloseable {
     assertEquals("rooms", frame.getString("type"), () -> "expected nothing queued, got " + frame.encode());
   }
 
+  /** The frames received so far and not taken yet, without waiting. */
+  public java.util.List<JsonObject> drain() {
+    java.util.List<JsonObject> taken = new java.util.ArrayList<>();
+    frames.drainTo(taken);
+    return taken;
+  }
+
+  /** Every message of {@code room} up to id {@code lastId}, oldest first, paging back with {@code history}. */
+  public io.vertx.core.json.JsonArray historyFromTheStart(String room, long lastId) {
+    java.util.LinkedList<JsonObject> all = new java.util.LinkedList<>();
+    long before = lastId + 1;
+    while (before > 1) {
+      send(new JsonObject().put("type", "history").put("room", room).put("before", before).put("ref", "page"));
+      JsonObject page = next();
+      while (!"history".equals(page.getString("type"))) {
+        page = next(); // room events meanwhile
+      }
+      io.vertx.core.json.JsonArray messages = page.getJsonArray("messages");
+      if (messages.isEmpty()) {
+        break;
+      }
+      for (int i = messages.size() - 1; i >= 0; i--) {
+        all.addFirst(messages.getJsonObject(i));
+      }
+      before = messages.getJsonObject(0).getLong("id");
+    }
+    return new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(all));
+  }
+
   /** Waits for the server to close the socket and returns the close code. */
   public short awaitClose() {
     try {

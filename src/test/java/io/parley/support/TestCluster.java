@@ -33,12 +33,14 @@ public final class TestCluster implements AutoCloseable {
   private final List<Member> members = new ArrayList<>();
   private final List<TestClient> clients = new ArrayList<>();
 
+  /** A cluster on a fresh PostgreSQL database of the tests' server ({@link Postgres}), with {@code overrides}. */
   public static TestCluster start(int size, JsonObject overrides) {
     List<Integer> ports = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       ports.add(Ports.free());
     }
     JsonArray memberList = new JsonArray(ports.stream().map(p -> "127.0.0.1:" + p).toList());
+    String database = overrides.containsKey(Settings.STORAGE.name()) ? "" : Postgres.server().freshDatabase();
     TestCluster cluster = new TestCluster();
     for (int port : ports) {
       ParleyConfig config = ParleyServerTest.testConfig(new JsonObject()
@@ -49,6 +51,7 @@ public final class TestCluster implements AutoCloseable {
           .put(Settings.CLUSTER_FAILURE_TIMEOUT_S.name(), 4)
           .put(Settings.EVENT_LOOPS.name(), 2)
           .put(Settings.GAP_FILL_MS.name(), 200)
+          .put(Settings.DATABASE_URL.name(), database)
           .mergeIn(overrides));
       HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.hazelcastConfig(config));
       Vertx vertx = HazelcastSetup.startClustered(config, ParleyNode.vertxOptions(config), manager);

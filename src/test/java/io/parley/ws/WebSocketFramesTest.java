@@ -233,9 +233,32 @@ class WebSocketFramesTest extends ParleyServerTest {
     alice.send(new JsonObject().put("type", "rooms").put("ref", "r"));
     JsonObject rooms = alice.expect("rooms");
     assertEquals("r", rooms.getString("ref"));
-    assertEquals(new JsonArray()
-        .add(new JsonObject().put("room", "general").put("members", 2).put("lastId", 0))
-        .add(new JsonObject().put("room", "random").put("members", 1).put("lastId", 1)), rooms.getJsonArray("rooms"));
+    JsonArray list = rooms.getJsonArray("rooms");
+    assertEquals(List.of("general", "random"), list.stream().map(r -> ((JsonObject) r).getString("room")).toList());
+    assertEquals(List.of(2, 1), list.stream().map(r -> ((JsonObject) r).getInteger("members")).toList());
+    assertEquals(List.of(0L, 1L), list.stream().map(r -> ((JsonObject) r).getLong("lastId")).toList());
+    JsonObject random = list.getJsonObject(1);
+    assertTrue(random.getLong("lastActive") >= list.getJsonObject(0).getLong("lastActive"), "its message came last");
+    assertFalse(rooms.containsKey("next"), "a page that is not full is the last");
+  }
+
+  @Test
+  void rooms_pages_by_name() {
+    TestClient alice = user("alice");
+    for (String room : List.of("a1", "a2", "a3", "b1", "b2")) {
+      alice.join(room);
+    }
+    alice.send(new JsonObject().put("type", "rooms").put("limit", 2));
+    JsonObject first = alice.expect("rooms");
+    assertEquals("a2", first.getString("next"));
+    alice.send(new JsonObject().put("type", "rooms").put("after", first.getString("next")).put("limit", 2));
+    JsonObject second = alice.expect("rooms");
+    assertEquals(List.of("a3", "b1"), second.getJsonArray("rooms").stream()
+        .map(r -> ((JsonObject) r).getString("room")).toList());
+    alice.send(new JsonObject().put("type", "rooms").put("after", second.getString("next")).put("limit", 2));
+    JsonObject last = alice.expect("rooms");
+    assertEquals(1, last.getJsonArray("rooms").size());
+    assertFalse(last.containsKey("next"));
   }
 
   @Test
@@ -258,15 +281,17 @@ class WebSocketFramesTest extends ParleyServerTest {
   }
 
   @Test
-  void history_keeps_history_size_messages() {
+  void history_pages_back_to_the_first_message() {
     TestClient alice = user("alice");
     alice.join("general");
     for (int i = 1; i <= 30; i++) {
       alice.say("general", "m" + i);
     }
     alice.send(new JsonObject().put("type", "history").put("room", "general").put("before", 15).put("limit", 10));
-    assertEquals(List.of(11L, 12L, 13L, 14L), ids(alice.expect("history").getJsonArray("messages")),
-        "ids 1..10 fell out of the 20 kept");
+    assertEquals(List.of(5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L),
+        ids(alice.expect("history").getJsonArray("messages")), "the store keeps more than HISTORY_SIZE (20)");
+    alice.send(new JsonObject().put("type", "history").put("room", "general").put("before", 5));
+    assertEquals(List.of(1L, 2L, 3L, 4L), ids(alice.expect("history").getJsonArray("messages")));
   }
 
   @Test

@@ -1,0 +1,185 @@
+package io.parley.store;
+
+import io.parley.protocol.ChatMessage;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A durable store with a node's memory in front: each room's record and newest {@code HISTORY_SIZE} messages, as this
+ * node stored or read them, answer joins and history while the database is down (a request it cannot answer from
+ * them is still {@code unavailable}). A room unused for {@code ROOM_IDLE_EVICT_S} is dropped from memory: the cache
+ * is bounded by the rooms in use, not by the rooms ever created. In a cluster, a node's cache holds what it stored
+ * and read, not what the others stored since. Confined to the chat verticle's event loop.
+ */
+public final class CachedMessageLog implements MessageLog {
+
+  private final MessageLog store;
+  private final int size;
+  private final long idleMs;
+  private final Map<String, Cached> rooms = new HashMap<>();
+  private final long sweeps;
+  private final Vertx vertx;
+
+  private static final class Cached {
+    RoomRecord record;
+    RoomHistory recent; // contiguous newest messages, or null
+    long usedAt;
+  }
+
+  public CachedMessageLog(Vertx vertx, MessageLog store, int size, long idleMs) {
+    this.vertx = vertx;
+    this.store = store;
+    this.size = size;
+    this.idleMs = idleMs;
+    this.sweeps = vertx.setPeriodic(Math.max(1000, idleMs / 4), id -> evictIdle());
+  }
+
+  /** How many rooms the cache holds now. */
+  public int cachedRooms() {
+    return rooms.size();
+  }
+
+  @Override
+  public Future<Appended> append(String room, String from, String text, String cid, long ts) {
+    return store.append(room, from, text, cid, ts).onSuccess(appended -> {
+      if (appended instanceof Appended.Stored stored) {
+        remember(stored.message());
+      }
+    });
+  }
+
+  @Override
+  public Future<Slice> before(String room, Long before, int limit) {
+    return store.before(room, before, limit)
+        .onSuccess(slice -> remember(room, slice))
+        .recover(failure -> fromCache(failure, room, cached -> cached.recent.before(before, limit), true));
+  }
+
+  @Override
+  public Future<Slice> after(String room, long since, int limit) {
+    return store.after(room, since, limit)
+        .onSuccess(slice -> remember(room, slice))
+        .recover(failure -> fromCache(failure, room, cached -> cached.recent.firstId() <= since + 1
+            ? cached.recent.after(since, limit) : null, false));
+  }
+
+  @Override
+  public Future<Slice> between(String room, long firstId, long lastId) {
+    return store.between(room, firstId, lastId)
+        .recover(failure -> fromCache(failure, room, cached -> cached.recent.between(firstId, lastId), false));
+  }
+
+  @Override
+  public Future<Long> lastId(String room) {
+    return store.lastId(room).recover(failure -> fromCache(failure, room, cached -> List.of(), true)
+        .map(Slice::lastId));
+  }
+
+  @Override
+  public Future<RoomRecord> room(String room) {
+    return store.room(room).onSuccess(this::remember).recover(failure -> record(failure, room));
+  }
+
+  @Override
+  public Future<RoomRecord> createRoom(String room, int maxRooms) {
+    return store.createRoom(room, maxRooms).onSuccess(this::remember).recover(failure -> record(failure, room));
+  }
+
+  @Override
+  public Future<List<RoomRecord>> rooms(String after, int limit) {
+    return store.rooms(after, limit);
+  }
+
+  @Override
+  public Future<Integer> settleSendsOf(String nodeId) {
+    return store.settleSendsOf(nodeId);
+  }
+
+  @Override
+  public Future<Long> prune(int retentionDays, int maxPerRoom) {
+    return store.prune(retentionDays, maxPerRoom);
+  }
+
+  @Override
+  public boolean available() {
+    return store.available();
+  }
+
+  @Override
+  public Future<Void> close() {
+    vertx.cancelTimer(sweeps);
+    return store.close();
+  }
+
+  private Cached cached(String room) {
+    Cached cached = rooms.computeIfAbsent(room, r -> new Cached());
+    cached.usedAt = System.currentTimeMillis();
+    return cached;
+  }
+
+  private void remember(RoomRecord record) {
+    if (record != null) {
+      cached(record.name()).record = record;
+    }
+  }
+
+  /** A message this node stored: the next of the room's recent ones, or the start of them. */
+  private void remember(ChatMessage message) {
+    Cached cached = cached(message.room());
+    if (cached.recent == null || cached.recent.lastId() != message.id() - 1) {
+      cached.recent = new RoomHistory(size, message.id() - 1);
+    }
+    cached.recent.append(message);
+  }
+
+  /** What was read, if it reaches the room's newest message: the recent ones from its first on. */
+  private void remember(String room, Slice slice) {
+    List<ChatMessage> messages = slice.messages();
+    if (messages.isEmpty() || messages.get(messages.size() - 1).id() != slice.lastId()) {
+      return;
+    }
+    Cached cached = cached(room);
+    if (cached.recent != null && cached.recent.lastId() >= slice.lastId()
+        && cached.recent.firstId() <= messages.get(0).id()) {
+      return; // holds that already
+    }
+    RoomHistory recent = new RoomHistory(size, messages.get(0).id() - 1);
+    messages.forEach(recent::append);
+    cached.recent = recent;
+  }
+
+  private Future<Slice> fromCache(Throwable failure, String room,
+      java.util.function.Function<Cached, List<ChatMessage>> read, boolean anyRecent) {
+    Cached cached = rooms.get(room);
+    List<ChatMessage> found = cached == null || cached.recent == null ? null : read.apply(cached);
+    if (!unavailable(failure) || found == null || (!anyRecent && found.isEmpty() && cached.recent.lastId() == 0)) {
+      return Future.failedFuture(failure);
+    }
+    cached.usedAt = System.currentTimeMillis();
+    return Future.succeededFuture(new Slice(found, cached.recent.lastId()));
+  }
+
+  private Future<RoomRecord> record(Throwable failure, String room) {
+    Cached cached = rooms.get(room);
+    if (!unavailable(failure) || cached == null || cached.record == null) {
+      return Future.failedFuture(failure);
+    }
+    long lastId = cached.recent == null ? cached.record.lastId() : Math.max(cached.record.lastId(), cached.recent.lastId());
+    RoomRecord record = cached.record;
+    return Future.succeededFuture(new RoomRecord(room, record.epoch(), record.created(), lastId, record.lastActive()));
+  }
+
+  private static boolean unavailable(Throwable failure) {
+    return failure instanceof ProtocolException e && e.code() == ErrorCode.UNAVAILABLE;
+  }
+
+  private void evictIdle() {
+    long now = System.currentTimeMillis();
+    rooms.values().removeIf(cached -> now - cached.usedAt > idleMs);
+  }
+}

@@ -1,0 +1,348 @@
+package io.parley.store.sql;
+
+import io.parley.protocol.ChatMessage;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.ProtocolException;
+import io.parley.store.Appended;
+import io.parley.store.CidStore;
+import io.parley.store.Epochs;
+import io.parley.store.MessageLog;
+import io.parley.store.RoomRecord;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store of a cluster: PostgreSQL through Vert.x's reactive client ({@code DATABASE_URL}), which every node
+ * shares. Ids are decided in the database's transaction: a batch locks its rooms' rows ({@code FOR UPDATE}, in name
+ * order), reads their last ids and the cids already stored, and writes the messages and the new last ids, so two
+ * nodes, or the two sides of a split cluster, can never give one id to two messages, nor store a cid twice. Sends
+ * are committed in groups ({@link GroupCommit}).
+ */
+public final class PostgresStore implements MessageLog {
+
+  private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
+  private static final String MESSAGE_COLUMNS = "id, sender, text, ts, cid";
+  /** How often an unreachable database is tried again. */
+  private static final long PROBE_MS = 1000;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final GroupCommit commits;
+  private volatile boolean available = true;
+  private long probe = -1;
+
+  private PostgresStore(Vertx vertx, Pool pool, int batchMax, int queueMax) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.commits = new GroupCommit((ContextInternal) vertx.getOrCreateContext(), this::commit, batchMax, queueMax);
+  }
+
+  /**
+   * Connects to {@code url} ({@code postgresql://user:password@host:port/db}) and migrates the schema (one node at a
+   * time: the migration holds an advisory lock); call on the chat verticle's context. {@code timeoutMs} bounds a
+   * connection attempt, so that a request fails in time when the database is down.
+   */
+  public static Future<PostgresStore> open(Vertx vertx, String url, int poolSize, long timeoutMs, int batchMax,
+      int queueMax) {
+    PgConnectOptions connect = PgConnectOptions.fromUri(url);
+    Pool pool = PgBuilder.pool()
+        .with(new NetClientOptions().setConnectTimeout((int) timeoutMs))
+        .with(new PoolOptions().setMaxSize(poolSize).setConnectionTimeout((int) timeoutMs)
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
+    PostgresStore store = new PostgresStore(vertx, pool, batchMax, queueMax);
+    return store.migrate().map(v -> {
+      log.info("storage: PostgreSQL at {}:{}/{}", connect.getHost(), connect.getPort(), connect.getDatabase());
+      return store;
+    }).onFailure(failure -> pool.close());
+  }
+
+  private Future<Void> migrate() {
+    return pool.withTransaction(db -> db.query("SELECT pg_advisory_xact_lock(7226173)").execute()
+        .compose(locked -> db.query("SELECT to_regclass('parley_schema') IS NOT NULL").execute())
+        .compose(exists -> exists.iterator().next().getBoolean(0) ? Future.succeededFuture()
+            : db.query(Migrations.VERSION_TABLE).execute())
+        .compose(created -> db.query(Migrations.CURRENT_VERSION).execute())
+        .compose(rows -> {
+          Future<Void> done = Future.succeededFuture();
+          for (Migrations.Migration migration : Migrations.pending(rows.iterator().next().getInteger(0))) {
+            for (String sql : migration.statements("postgresql")) {
+              done = done.compose(v -> db.query(sql).execute().mapEmpty());
+            }
+            done = done.compose(v -> db.preparedQuery(
+                    "INSERT INTO parley_schema (version, description, applied) VALUES ($1, $2, $3)")
+                .execute(Tuple.of(migration.version(), Migrations.describe(migration), System.currentTimeMillis()))
+                .onSuccess(r -> log.info("database schema migrated to version {} ({})", migration.version(),
+                    Migrations.describe(migration)))
+                .mapEmpty());
+          }
+          return done;
+        }));
+  }
+
+  @Override
+  public Future<Appended> append(String room, String from, String text, String cid, long ts) {
+    if (!available) {
+      return unavailable();
+    }
+    return commits.submit(new AppendPlan.Send(room, from, text, cid, ts));
+  }
+
+  /** One transaction for a batch. */
+  private Future<List<Appended>> commit(List<AppendPlan.Send> batch) {
+    TreeSet<String> rooms = new TreeSet<>(); // locked in name order: two batches never wait on each other in a ring
+    batch.forEach(send -> rooms.add(send.room()));
+    String[] names = rooms.toArray(String[]::new);
+    long now = System.currentTimeMillis();
+    String[] epochs = rooms.stream().map(r -> Epochs.next()).toArray(String[]::new);
+    return guarded(pool.withTransaction(db -> db.preparedQuery("INSERT INTO rooms (name, epoch, created, last_id, "
+                + "last_active) SELECT n, e, $3, 0, $3 FROM unnest($1::text[], $2::text[]) AS r(n, e) "
+                + "ON CONFLICT (name) DO NOTHING")
+            .execute(Tuple.of(names, epochs, now))
+            .compose(created -> db.preparedQuery("SELECT name, last_id FROM rooms WHERE name = ANY($1) ORDER BY name "
+                + "FOR UPDATE").execute(Tuple.of((Object) names)))
+            .compose(locked -> {
+              Map<String, Long> lastIds = new HashMap<>();
+              locked.forEach(row -> lastIds.put(row.getString(0), row.getLong(1)));
+              return storedCids(db, batch).compose(stored -> write(db, AppendPlan.of(batch, lastIds, stored)));
+            })));
+  }
+
+  /** The messages already stored for the batch's cids (read under the rooms' locks: nobody adds one meanwhile). */
+  private static Future<Map<String, ChatMessage>> storedCids(SqlConnection db, List<AppendPlan.Send> batch) {
+    List<AppendPlan.Send> withCid = batch.stream().filter(send -> send.cid() != null).toList();
+    if (withCid.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return db.preparedQuery("SELECT m.room, m.id, m.sender, m.text, m.ts, m.cid FROM messages m "
+            + "JOIN unnest($1::text[], $2::text[], $3::text[]) AS c(room, sender, cid) "
+            + "ON m.room = c.room AND m.sender = c.sender AND m.cid = c.cid")
+        .execute(Tuple.of(withCid.stream().map(AppendPlan.Send::room).toArray(String[]::new),
+            withCid.stream().map(AppendPlan.Send::from).toArray(String[]::new),
+            withCid.stream().map(AppendPlan.Send::cid).toArray(String[]::new)))
+        .map(rows -> {
+          Map<String, ChatMessage> stored = new HashMap<>();
+          for (Row row : rows) {
+            ChatMessage m = new ChatMessage(row.getString(0), row.getLong(1), row.getString(2), row.getString(3),
+                row.getLong(4), row.getString(5));
+            stored.put(CidStore.key(m.room(), m.from(), m.cid()), m);
+          }
+          return stored;
+        });
+  }
+
+  private static Future<List<Appended>> write(SqlConnection db, AppendPlan plan) {
+    if (plan.inserts().isEmpty()) {
+      return Future.succeededFuture(plan.results());
+    }
+    List<ChatMessage> rows = plan.inserts();
+    return db.preparedQuery("INSERT INTO messages (room, id, sender, text, ts, cid) "
+            + "SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[])")
+        .execute(Tuple.of(rows.stream().map(ChatMessage::room).toArray(String[]::new),
+            rows.stream().map(ChatMessage::id).toArray(Long[]::new),
+            rows.stream().map(ChatMessage::from).toArray(String[]::new),
+            rows.stream().map(ChatMessage::text).toArray(String[]::new),
+            rows.stream().map(ChatMessage::ts).toArray(Long[]::new),
+            rows.stream().map(ChatMessage::cid).toArray(String[]::new)))
+        .compose(inserted -> db.preparedQuery("UPDATE rooms SET last_id = v.last_id, "
+                + "last_active = GREATEST(rooms.last_active, v.ts) "
+                + "FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(name, last_id, ts) WHERE rooms.name = v.name")
+            .execute(Tuple.of(plan.lastIds().keySet().toArray(String[]::new),
+                plan.lastIds().values().toArray(Long[]::new),
+                plan.lastIds().keySet().stream().map(plan.lastActive()::get).toArray(Long[]::new))))
+        .map(updated -> plan.results());
+  }
+
+  @Override
+  public Future<Slice> before(String room, Long before, int limit) {
+    return read(db -> lastId(db, room).compose(lastId -> messages(db, room,
+            "id < $2 ORDER BY id DESC LIMIT $3", before == null ? lastId + 1 : Math.min(before, lastId + 1), limit)
+        .map(newestFirst -> new Slice(reverse(newestFirst), lastId))));
+  }
+
+  @Override
+  public Future<Slice> after(String room, long since, int limit) {
+    // The last id first: every message up to it is committed (a room's ids commit in order, under its lock).
+    return read(db -> lastId(db, room).compose(lastId -> messages(db, room,
+            "id > $2 AND id <= $3 ORDER BY id DESC LIMIT $4", since, lastId, limit)
+        .map(newestFirst -> new Slice(reverse(newestFirst), lastId))));
+  }
+
+  @Override
+  public Future<Slice> between(String room, long firstId, long lastId) {
+    return read(db -> lastId(db, room).compose(newest -> messages(db, room, "id >= $2 AND id <= $3 ORDER BY id",
+        firstId, Math.min(lastId, newest)).map(found -> new Slice(found, newest))));
+  }
+
+  @Override
+  public Future<Long> lastId(String room) {
+    return read(db -> lastId(db, room));
+  }
+
+  @Override
+  public Future<RoomRecord> room(String room) {
+    return read(db -> roomRecords(db, "WHERE name = $1", Tuple.of(room))
+        .map(found -> found.isEmpty() ? null : found.get(0)));
+  }
+
+  @Override
+  public Future<RoomRecord> createRoom(String room, int maxRooms) {
+    long now = System.currentTimeMillis();
+    return guarded(pool.withTransaction(db -> db.preparedQuery("INSERT INTO rooms (name, epoch, created, last_id, "
+                + "last_active) SELECT $1, $2, $3, 0, $3 WHERE (SELECT COUNT(*) FROM rooms) < $4 "
+                + "ON CONFLICT (name) DO NOTHING")
+            .execute(Tuple.of(room, Epochs.next(), now, maxRooms))
+            .compose(created -> roomRecords(db, "WHERE name = $1", Tuple.of(room)))
+            .map(found -> found.isEmpty() ? null : found.get(0))));
+  }
+
+  @Override
+  public Future<List<RoomRecord>> rooms(String after, int limit) {
+    return read(db -> roomRecords(db, "WHERE name > $1 ORDER BY name LIMIT $2", Tuple.of(after == null ? "" : after,
+        limit)));
+  }
+
+  @Override
+  public Future<Long> prune(int retentionDays, int maxPerRoom) {
+    return guarded(pool.withTransaction(db -> {
+      Future<Long> deleted = Future.succeededFuture(0L);
+      if (retentionDays > 0) {
+        long before = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(retentionDays);
+        deleted = deleted.compose(n -> db.preparedQuery("DELETE FROM messages WHERE ts < $1").execute(Tuple.of(before))
+            .map(rows -> n + rows.rowCount()));
+      }
+      if (maxPerRoom > 0) {
+        deleted = deleted.compose(n -> db.preparedQuery("DELETE FROM messages m USING rooms r "
+                + "WHERE m.room = r.name AND m.id <= r.last_id - $1").execute(Tuple.of((long) maxPerRoom))
+            .map(rows -> n + rows.rowCount()));
+      }
+      return deleted;
+    }));
+  }
+
+  @Override
+  public boolean available() {
+    return available;
+  }
+
+  @Override
+  public Future<Void> close() {
+    vertx.cancelTimer(probe);
+    return pool.close();
+  }
+
+  private static Future<Long> lastId(SqlClient db, String room) {
+    return db.preparedQuery("SELECT last_id FROM rooms WHERE name = $1").execute(Tuple.of(room))
+        .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
+  }
+
+  private static Future<List<ChatMessage>> messages(SqlClient db, String room, String where, Object... args) {
+    Tuple tuple = Tuple.of(room);
+    for (Object arg : args) {
+      tuple.addValue(arg);
+    }
+    return db.preparedQuery("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room = $1 AND " + where).execute(tuple)
+        .map(rows -> {
+          List<ChatMessage> out = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            out.add(new ChatMessage(room, row.getLong(0), row.getString(1), row.getString(2), row.getLong(3),
+                row.getString(4)));
+          }
+          return out;
+        });
+  }
+
+  private static Future<List<RoomRecord>> roomRecords(SqlClient db, String where, Tuple args) {
+    return db.preparedQuery("SELECT name, epoch, created, last_id, last_active FROM rooms " + where).execute(args)
+        .map(PostgresStore::records);
+  }
+
+  private static List<RoomRecord> records(RowSet<Row> rows) {
+    List<RoomRecord> out = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      out.add(new RoomRecord(row.getString(0), row.getString(1), row.getLong(2), row.getLong(3), row.getLong(4)));
+    }
+    return out;
+  }
+
+  private static <T> List<T> reverse(List<T> list) {
+    java.util.Collections.reverse(list);
+    return list;
+  }
+
+  private <T> Future<T> read(java.util.function.Function<SqlClient, Future<T>> work) {
+    if (!available) {
+      return unavailable();
+    }
+    return guarded(work.apply(pool));
+  }
+
+  /**
+   * A failure to reach the database makes the store unavailable: requests fail at once with {@code unavailable} (and
+   * {@code /ready} says {@code STORAGE_DOWN}) while a probe tries again every second; the first success ends it.
+   */
+  private <T> Future<T> guarded(Future<T> work) {
+    return work.transform(done -> {
+      if (done.succeeded()) {
+        return Future.succeededFuture(done.result());
+      }
+      if (done.cause() instanceof ProtocolException refusal) {
+        return Future.failedFuture(refusal);
+      }
+      if (!unreachable(done.cause())) {
+        return Future.failedFuture(done.cause()); // the database answered: a bug, not an outage
+      }
+      markUnavailable(done.cause());
+      return unavailable();
+    });
+  }
+
+  /** A connection that failed or a server going away (SQLSTATE classes 08, 53, 57), not a refused statement. */
+  private static boolean unreachable(Throwable cause) {
+    if (!(cause instanceof PgException pg)) {
+      return true;
+    }
+    String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+    return state.startsWith("08") || state.startsWith("53") || state.startsWith("57");
+  }
+
+  private void markUnavailable(Throwable cause) {
+    if (available) {
+      available = false;
+      log.error("PostgreSQL is unreachable, sends are refused until it is back: {}", cause.toString());
+      probe = vertx.setPeriodic(PROBE_MS, id -> pool.query("SELECT 1").execute().onSuccess(ok -> {
+        if (!available) {
+          available = true;
+          vertx.cancelTimer(probe);
+          log.info("PostgreSQL is reachable again");
+        }
+      }));
+    }
+  }
+
+  private static <T> Future<T> unavailable() {
+    return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "storage is unavailable; try again"));
+  }
+}
