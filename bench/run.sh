@@ -98,9 +98,14 @@ start_postgres() {
   PG_BIN=$bin; PG_DIR=$(mktemp -d /tmp/parley-bench-pg-XXXXXX); PG_PORT=$(free_port)
   echo bench > "$PG_DIR/pw"
   [ "$(id -u)" -eq 0 ] && chown -R postgres "$PG_DIR"
-  pg_run "$bin/initdb" -D "$PG_DIR/data" -U parley --pwfile="$PG_DIR/pw" --auth-local=trust --auth-host=scram-sha-256     >"$LOGS/postgres-init.log" 2>&1
-  pg_run "$bin/pg_ctl" -D "$PG_DIR/data" -l "$LOGS/postgres.log" -w start     -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
+  pg_run "$bin/initdb" -D "$PG_DIR/data" -U parley --pwfile="$PG_DIR/pw" --auth-local=trust --auth-host=scram-sha-256 \
+    >"$LOGS/postgres-init.log" 2>&1 || { log "initdb failed (see $LOGS/postgres-init.log)"; return 1; }
+  # its log in its own folder: the server runs as postgres, which may not write into the checkout
+  pg_run "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w start \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null \
+    || { log "PostgreSQL did not start (see $PG_DIR/server.log)"; return 1; }
   PG_STARTED=1
+  log "PostgreSQL on 127.0.0.1:$PG_PORT ($PG_DIR)"
 }
 stop_postgres() {
   if [ -n "${PG_STARTED:-}" ]; then pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true; fi
@@ -195,8 +200,9 @@ loadgen() {
   log "scenario $scenario, $target: $*"
   taskset -c $LOADGEN_CPU java $LOADGEN_JVM_OPTS -Dlogback.configurationFile=bench/logback-loadgen.xml \
     -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.parley.bench.LoadGenerator \
-    --target "$target" --servers "$SERVERS" --server-pids "$SERVER_PIDS" --label "$RUN_ID" --scenario "$scenario" \
-    --text-bytes "$TEXT_BYTES" "$@" 2> >(tee "$LOGS/$scenario-$target-loadgen.log" >&2) | tee -a "$RESULTS" || rc=$?
+    --target "${target%%-*}" --servers "$SERVERS" --server-pids "$SERVER_PIDS" --label "$RUN_ID" --scenario "$scenario" \
+    --text-bytes "$TEXT_BYTES" "$@" 2> >(tee "$LOGS/$scenario-$target-loadgen.log" >&2) \
+    | sed "s/\"target\":\"${target%%-*}\"/\"target\":\"$target\"/" | tee -a "$RESULTS" || rc=$?
   if [ "$rc" -ne 0 ]; then
     failed "$scenario" "$target" "load generator exited $rc (see $LOGS/$scenario-$target-loadgen.log)"
   fi
@@ -223,7 +229,7 @@ rooms_ever_created() {
   log "scenario r: $R_ROOMS rooms with a message each"
   java $PARLEY_JVM_OPTS -Dlogback.configurationFile=bench/logback-loadgen.xml \
     -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.parley.bench.RoomsEverCreated "$R_ROOMS" \
-    2> "$LOGS/r.log" | sed "s/^{/{\"label\":\"$RUN_ID\",\"target\":\"parley\",/" | tee -a "$RESULTS" \
+    2> "$LOGS/r.log" | grep '^{' | sed "s/^{/{\"label\":\"$RUN_ID\",\"target\":\"parley\",/" | tee -a "$RESULTS" \
     || failed r parley "see $LOGS/r.log"
 }
 

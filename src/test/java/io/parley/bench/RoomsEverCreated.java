@@ -39,7 +39,7 @@ public final class RoomsEverCreated {
     int clients = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     Vertx vertx = Vertx.vertx();
     ParleyNode node = ParleyNode.deploy(vertx, ParleyServerTest.testConfig(new JsonObject()
-        .put(Settings.ROOM_CREATE_PER_MIN.name(), 10_000_000).put(Settings.MAX_ROOMS.name(), 10_000_000)
+        .put(Settings.ROOM_CREATE_PER_MIN.name(), 1_000_000).put(Settings.MAX_ROOMS.name(), 10_000_000)
         .put(Settings.RATE_LIMIT_PER_S.name(), 1_000_000).put(Settings.RATE_LIMIT_BURST.name(), 1_000_000)
         .put(Settings.MAX_CONNECTIONS_PER_IP.name(), 0).put(Settings.ROOM_IDLE_EVICT_S.name(), EVICT_S))).await();
     long before = heapAfterGc();
