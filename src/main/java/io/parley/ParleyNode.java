@@ -159,7 +159,8 @@ public final class ParleyNode {
             config.get(Settings.REQUEST_TIMEOUT_MS) / 2, batch, queue).map(store -> (MessageLog) store);
         break;
       default:
-        durable = SqliteStore.open(vertx, Path.of(config.get(Settings.DATA_DIR)), batch, queue)
+        durable = SqliteStore.open(vertx, Path.of(config.get(Settings.DATA_DIR)),
+            "full".equals(config.get(Settings.EMBEDDED_SYNC)), batch, queue)
             .map(store -> (MessageLog) store);
     }
     return durable.map(store -> new CachedMessageLog(vertx, store, config.get(Settings.HISTORY_SIZE),

@@ -4,6 +4,7 @@ import io.parley.bus.Caller;
 import io.parley.bus.IdRange;
 import io.parley.bus.SendResult;
 import io.parley.chat.ChatConnections.ChatConnection;
+import io.parley.common.Deadlines;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.ChatMessage;
 import io.parley.protocol.ClientFrame;
@@ -13,7 +14,6 @@ import io.parley.store.Appended;
 import io.parley.store.MessageLog;
 import io.parley.store.RoomRecord;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,22 +25,20 @@ import java.util.List;
  */
 final class Messages {
 
-  private final Vertx vertx;
   private final MessageLog messages;
   private final RoomEvents events;
   private final ParleyMetrics metrics;
-  private final long sendDeadlineMs;
+  private final Deadlines deadlines;
   private final int joinHistory;
   private final int historyPageMax;
 
   Messages(Vertx vertx, MessageLog messages, RoomEvents events, ParleyMetrics metrics, long requestTimeoutMs,
       int joinHistory, int historyPageMax) {
-    this.vertx = vertx;
     this.messages = messages;
     this.events = events;
     this.metrics = metrics;
     // Answered before the requester gives up, so that it hears `unavailable` rather than a timeout.
-    this.sendDeadlineMs = Math.max(1, requestTimeoutMs * 4 / 5);
+    this.deadlines = new Deadlines(vertx, Math.max(1, requestTimeoutMs * 4 / 5));
     this.joinHistory = joinHistory;
     this.historyPageMax = historyPageMax;
   }
@@ -68,21 +66,8 @@ final class Messages {
   }
 
   private Future<SendResult> withDeadline(Future<SendResult> stored) {
-    if (stored.isComplete()) {
-      return stored;
-    }
-    Promise<SendResult> answer = Promise.promise();
-    long timer = vertx.setTimer(sendDeadlineMs, id -> answer.tryFail(new ProtocolException(ErrorCode.UNAVAILABLE,
-        "the message could not be stored in time; send it again with the same cid")));
-    stored.onComplete(done -> {
-      vertx.cancelTimer(timer);
-      if (done.succeeded()) {
-        answer.tryComplete(done.result());
-      } else {
-        answer.tryFail(done.cause());
-      }
-    });
-    return answer.future();
+    return deadlines.within(stored, () -> new ProtocolException(ErrorCode.UNAVAILABLE,
+        "the message could not be stored in time; send it again with the same cid"));
   }
 
   /**

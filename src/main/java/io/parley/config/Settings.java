@@ -32,6 +32,10 @@ public final class Settings {
           + "is set, else `embedded` (a cluster refuses to start without `DATABASE_URL`, unless `memory`)"));
   public static final Setting<String> DATA_DIR = declare(Setting.text("DATA_DIR", "data", true,
       "the embedded database's folder (`parley.db` in it), relative to the working directory; created if missing"));
+  public static final Setting<String> EMBEDDED_SYNC = declare(Setting.matching("EMBEDDED_SYNC", "full", "full|normal",
+      "full or normal", "when the embedded database's commit waits for the disk: `full`, at every commit (an "
+          + "acknowledged message survives `kill -9` and a power cut); `normal`, at checkpoints (it survives `kill -9`, "
+          + "a power cut may take the last ones), fewer fsyncs"));
   public static final Setting<String> DATABASE_URL = declare(Setting.matching("DATABASE_URL", "",
       "|postgres(ql)?://\\S+", "a postgresql://user:password@host:port/db URI",
       "PostgreSQL for every node of a cluster: `postgresql://user:password@host:port/db`"));

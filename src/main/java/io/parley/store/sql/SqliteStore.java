@@ -23,7 +23,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -37,8 +36,10 @@ import org.sqlite.SQLiteConfig;
  * server, its file format is stable across versions (H2's changed between 1.4 and 2.x), it is the most widely
  * deployed database there is, and {@code sqlite3 parley.db ".backup copy.db"} backs it up while Parley runs.
  *
- * <p>WAL journal with {@code synchronous=FULL}: a transaction is on disk when its commit returns, so nothing
- * acknowledged is lost to {@code kill -9} (nor to a power cut); readers do not wait for the writer. One writer
+ * <p>WAL journal with {@code synchronous=FULL} (the default, {@code EMBEDDED_SYNC=full}): a transaction is on disk
+ * when its commit returns, so nothing acknowledged is lost to {@code kill -9} nor to a power cut; with
+ * {@code NORMAL}, the WAL is written at each commit but synced at checkpoints: {@code kill -9} loses nothing, a power
+ * cut may lose the last transactions. Readers do not wait for the writer. One writer
  * thread commits in groups ({@link GroupCommit}); two reader threads each hold a connection. JDBC is blocking, so
  * every statement runs on those worker threads, never on an event loop; results come back on the caller's context.
  */
@@ -47,6 +48,7 @@ public final class SqliteStore implements MessageLog {
   public static final String FILE = "parley.db";
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
   private static final String MESSAGE_COLUMNS = "id, sender, text, ts, cid";
+  private static final long CHECKPOINT_MS = 1000;
 
   private final Path file;
   private final WorkerExecutor writer;
@@ -54,32 +56,58 @@ public final class SqliteStore implements MessageLog {
   private final ThreadLocal<Connection> readerConnection = new ThreadLocal<>();
   private final List<Connection> connections = Collections.synchronizedList(new ArrayList<>());
   private final GroupCommit commits;
+  private final Vertx vertx;
   private Connection writerConnection; // used on the writer thread only
   private volatile boolean available = true;
+  private long checkpoints = -1;
 
-  private SqliteStore(Vertx vertx, Path file, int batchMax, int queueMax) {
+  private final boolean syncEveryCommit;
+
+  private SqliteStore(Vertx vertx, Path file, boolean syncEveryCommit, int batchMax, int queueMax) {
+    this.vertx = vertx;
+    this.syncEveryCommit = syncEveryCommit;
     this.file = file;
     this.writer = vertx.createSharedWorkerExecutor("parley-sqlite-writer-" + file.hashCode(), 1, 1, TimeUnit.MINUTES);
     this.readers = vertx.createSharedWorkerExecutor("parley-sqlite-readers-" + file.hashCode(), 2, 1, TimeUnit.MINUTES);
     this.commits = new GroupCommit((ContextInternal) vertx.getOrCreateContext(), this::commit, batchMax, queueMax);
   }
 
-  /** Opens (creating {@code dataDir} and the file if missing) and migrates; call on the chat verticle's context. */
-  public static Future<SqliteStore> open(Vertx vertx, Path dataDir, int batchMax, int queueMax) {
-    SqliteStore store = new SqliteStore(vertx, dataDir.resolve(FILE), batchMax, queueMax);
+  /**
+   * Opens (creating {@code dataDir} and the file if missing) and migrates; call on the chat verticle's context.
+   * {@code syncEveryCommit}: {@code synchronous=FULL} ({@code EMBEDDED_SYNC=full}), else {@code NORMAL}.
+   */
+  public static Future<SqliteStore> open(Vertx vertx, Path dataDir, boolean syncEveryCommit, int batchMax,
+      int queueMax) {
+    SqliteStore store = new SqliteStore(vertx, dataDir.resolve(FILE), syncEveryCommit, batchMax, queueMax);
     return store.onWriter(() -> {
       Files.createDirectories(dataDir);
       store.writerConnection = store.connect(false);
       store.migrate();
+      // Checkpoints (copying the WAL into the database file, with an fsync) run beside the writer, not in one of
+      // its commits, where they would stall every send waiting on it.
+      try (Statement statement = store.writerConnection.createStatement()) {
+        statement.execute("PRAGMA wal_autocheckpoint=0");
+      }
+      store.writerConnection.commit();
       log.info("storage: SQLite at {}", store.file.toAbsolutePath());
       return store;
-    });
+    }).onSuccess(opened -> opened.checkpoints = vertx.setPeriodic(CHECKPOINT_MS, id -> opened.checkpoint()));
+  }
+
+  /** Copies what the WAL holds into the database file, as far as readers allow; on a reader thread. */
+  private void checkpoint() {
+    onReader(db -> {
+      try (Statement statement = db.createStatement()) {
+        statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
+      }
+      return null;
+    }).onFailure(e -> log.warn("SQLite checkpoint failed: {}", e.toString()));
   }
 
   private Connection connect(boolean reader) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setSynchronous(syncEveryCommit ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout(5000);
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
@@ -125,80 +153,127 @@ public final class SqliteStore implements MessageLog {
   /** One transaction for a batch, on the writer thread. */
   private Future<List<Appended>> commit(List<AppendPlan.Send> batch) {
     return onWriter(() -> {
-      Connection db = writerConnection;
       try {
-        LinkedHashSet<String> rooms = new LinkedHashSet<>();
-        batch.forEach(send -> rooms.add(send.room()));
+        Writes writes = writes();
         Map<String, Long> lastIds = new HashMap<>();
-        try (PreparedStatement create = db.prepareStatement("INSERT OR IGNORE INTO rooms (name, epoch, created, "
-            + "last_id, last_active) VALUES (?, ?, ?, 0, ?)");
-            PreparedStatement read = db.prepareStatement("SELECT last_id FROM rooms WHERE name = ?")) {
-          for (String room : rooms) {
-            long now = System.currentTimeMillis();
-            create.setString(1, room);
-            create.setString(2, Epochs.next());
-            create.setLong(3, now);
-            create.setLong(4, now);
-            create.executeUpdate();
-            read.setString(1, room);
-            try (ResultSet rs = read.executeQuery()) {
-              rs.next();
-              lastIds.put(room, rs.getLong(1));
-            }
+        for (AppendPlan.Send send : batch) {
+          if (!lastIds.containsKey(send.room())) {
+            lastIds.put(send.room(), writes.lastId(send.room()));
           }
         }
-        AppendPlan plan = AppendPlan.of(batch, lastIds, storedCids(db, batch));
-        try (PreparedStatement insert = db.prepareStatement(
-            "INSERT INTO messages (room, id, sender, text, ts, cid) VALUES (?, ?, ?, ?, ?, ?)")) {
-          for (ChatMessage m : plan.inserts()) {
-            insert.setString(1, m.room());
-            insert.setLong(2, m.id());
-            insert.setString(3, m.from());
-            insert.setString(4, m.text());
-            insert.setLong(5, m.ts());
-            insert.setString(6, m.cid());
-            insert.addBatch();
-          }
-          insert.executeBatch();
-        }
-        try (PreparedStatement update = db.prepareStatement(
-            "UPDATE rooms SET last_id = ?, last_active = MAX(last_active, ?) WHERE name = ?")) {
-          for (Map.Entry<String, Long> room : plan.lastIds().entrySet()) {
-            update.setLong(1, room.getValue());
-            update.setLong(2, plan.lastActive().get(room.getKey()));
-            update.setString(3, room.getKey());
-            update.addBatch();
-          }
-          update.executeBatch();
-        }
-        db.commit();
+        AppendPlan plan = AppendPlan.of(batch, lastIds, writes.storedCids(batch));
+        writes.insert(plan.inserts());
+        writes.advance(plan.lastIds(), plan.lastActive());
+        writerConnection.commit();
+        writes.committed(plan.lastIds());
         return plan.results();
       } catch (SQLException | RuntimeException e) {
-        db.rollback();
+        writerConnection.rollback();
+        writes().rolledBack();
         throw e;
       }
     });
   }
 
-  private static Map<String, ChatMessage> storedCids(Connection db, List<AppendPlan.Send> batch) throws SQLException {
-    Map<String, ChatMessage> stored = new HashMap<>();
-    try (PreparedStatement find = db.prepareStatement(
-        "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room = ? AND sender = ? AND cid = ?")) {
+  private Writes writes;
+
+  /** The writer's statements and what it knows of the rooms, made on the writer thread at its first transaction. */
+  private Writes writes() throws SQLException {
+    if (writes == null) {
+      writes = new Writes(writerConnection);
+    }
+    return writes;
+  }
+
+  /**
+   * The writer thread's prepared statements, and each room's last id as it committed it: this process is the file's
+   * only writer, so after the first read of a room it need not read it again. Confined to the writer thread.
+   */
+  private static final class Writes {
+    private final PreparedStatement createRoom;
+    private final PreparedStatement readLastId;
+    private final PreparedStatement findCid;
+    private final PreparedStatement insert;
+    private final PreparedStatement update;
+    private final Map<String, Long> lastIds = new HashMap<>();
+
+    Writes(Connection db) throws SQLException {
+      createRoom = db.prepareStatement("INSERT OR IGNORE INTO rooms (name, epoch, created, last_id, last_active) "
+          + "VALUES (?, ?, ?, 0, ?)");
+      readLastId = db.prepareStatement("SELECT last_id FROM rooms WHERE name = ?");
+      findCid = db.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room = ? AND sender = ? AND cid = ?");
+      insert = db.prepareStatement("INSERT INTO messages (room, id, sender, text, ts, cid) VALUES (?, ?, ?, ?, ?, ?)");
+      update = db.prepareStatement("UPDATE rooms SET last_id = ?, last_active = MAX(last_active, ?) WHERE name = ?");
+    }
+
+    /** The room's last id; a room without a record gets one (a send of a room created by another writer, or lost). */
+    long lastId(String room) throws SQLException {
+      Long known = lastIds.get(room);
+      if (known != null) {
+        return known;
+      }
+      long now = System.currentTimeMillis();
+      createRoom.setString(1, room);
+      createRoom.setString(2, Epochs.next());
+      createRoom.setLong(3, now);
+      createRoom.setLong(4, now);
+      createRoom.executeUpdate();
+      readLastId.setString(1, room);
+      try (ResultSet rs = readLastId.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+
+    Map<String, ChatMessage> storedCids(List<AppendPlan.Send> batch) throws SQLException {
+      Map<String, ChatMessage> stored = new HashMap<>();
       for (AppendPlan.Send send : batch) {
         if (send.cid() == null) {
           continue;
         }
-        find.setString(1, send.room());
-        find.setString(2, send.from());
-        find.setString(3, send.cid());
-        try (ResultSet rs = find.executeQuery()) {
+        findCid.setString(1, send.room());
+        findCid.setString(2, send.from());
+        findCid.setString(3, send.cid());
+        try (ResultSet rs = findCid.executeQuery()) {
           if (rs.next()) {
             stored.put(CidStore.key(send.room(), send.from(), send.cid()), message(send.room(), rs));
           }
         }
       }
+      return stored;
     }
-    return stored;
+
+    void insert(List<ChatMessage> messages) throws SQLException {
+      for (ChatMessage m : messages) {
+        insert.setString(1, m.room());
+        insert.setLong(2, m.id());
+        insert.setString(3, m.from());
+        insert.setString(4, m.text());
+        insert.setLong(5, m.ts());
+        insert.setString(6, m.cid());
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+
+    void advance(Map<String, Long> newLastIds, Map<String, Long> lastActive) throws SQLException {
+      for (Map.Entry<String, Long> room : newLastIds.entrySet()) {
+        update.setLong(1, room.getValue());
+        update.setLong(2, lastActive.get(room.getKey()));
+        update.setString(3, room.getKey());
+        update.addBatch();
+      }
+      update.executeBatch();
+    }
+
+    void committed(Map<String, Long> newLastIds) {
+      lastIds.putAll(newLastIds);
+    }
+
+    /** What the writer knew may be what the rolled back transaction did: read it again. */
+    void rolledBack() {
+      lastIds.clear();
+    }
   }
 
   @Override
@@ -274,17 +349,40 @@ public final class SqliteStore implements MessageLog {
     return onReader(db -> roomRecords(db, "WHERE name > ? ORDER BY name LIMIT ?", after == null ? "" : after, limit));
   }
 
+  /**
+   * Retention, on the writer thread: by age, room by room from its oldest message (ts grows with id within a room,
+   * and the ids are the table's key), then the newest {@code maxPerRoom} of each.
+   */
   @Override
   public Future<Long> prune(int retentionDays, int maxPerRoom) {
     return onWriter(() -> {
       Connection db = writerConnection;
-      try (PreparedStatement byAge = db.prepareStatement("DELETE FROM messages WHERE ts < ?");
+      try (PreparedStatement rooms = db.prepareStatement("SELECT name FROM rooms");
+          PreparedStatement firstKept = db.prepareStatement(
+              "SELECT id FROM messages WHERE room = ? AND ts >= ? ORDER BY id LIMIT 1");
+          PreparedStatement byAge = db.prepareStatement("DELETE FROM messages WHERE room = ? AND id < ?");
           PreparedStatement byCount = db.prepareStatement(
               "DELETE FROM messages WHERE id <= (SELECT last_id FROM rooms WHERE name = messages.room) - ?")) {
         long deleted = 0;
         if (retentionDays > 0) {
-          byAge.setLong(1, System.currentTimeMillis() - TimeUnit.DAYS.toMillis(retentionDays));
-          deleted += byAge.executeUpdate();
+          long cutoff = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(retentionDays);
+          List<String> names = new ArrayList<>();
+          try (ResultSet rs = rooms.executeQuery()) {
+            while (rs.next()) {
+              names.add(rs.getString(1));
+            }
+          }
+          for (String room : names) {
+            firstKept.setString(1, room);
+            firstKept.setLong(2, cutoff);
+            long keepFrom;
+            try (ResultSet rs = firstKept.executeQuery()) {
+              keepFrom = rs.next() ? rs.getLong(1) : Long.MAX_VALUE;
+            }
+            byAge.setString(1, room);
+            byAge.setLong(2, keepFrom);
+            deleted += byAge.executeUpdate();
+          }
         }
         if (maxPerRoom > 0) {
           byCount.setLong(1, maxPerRoom);
@@ -306,6 +404,7 @@ public final class SqliteStore implements MessageLog {
 
   @Override
   public Future<Void> close() {
+    vertx.cancelTimer(checkpoints);
     return onWriter(() -> {
       synchronized (connections) {
         for (Connection connection : connections) {

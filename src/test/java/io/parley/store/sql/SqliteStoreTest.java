@@ -19,7 +19,7 @@ class SqliteStoreTest extends MessageLogContract {
 
   @Override
   protected Future<MessageLog> open() {
-    return SqliteStore.open(vertx, dataDir, 100, 10_000).map(store -> store);
+    return SqliteStore.open(vertx, dataDir, true, 100, 10_000).map(store -> store);
   }
 
   @Override
