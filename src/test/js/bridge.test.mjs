@@ -38,7 +38,9 @@ test('bridge_join_reply', async () => {
   const { joined } = await joinedBridge(room, nick);
   assert.equal(typeof joined.epoch, 'string');
   delete joined.epoch;
-  assert.deepEqual(joined, { room, members: [nick], membersVersion: 1, history: [], lastId: 0 });
+  assert.ok(Number.isSafeInteger(joined.membersVersion) && joined.membersVersion > 0, `${joined.membersVersion}`);
+  delete joined.membersVersion;
+  assert.deepEqual(joined, { room, members: [nick], history: [], lastId: 0 });
 });
 
 test('bridge_send_reaches_ws_clients_on_another_node', async () => {

@@ -164,7 +164,7 @@ public final class ParleyNode {
             .map(store -> (MessageLog) store);
     }
     return durable.map(store -> new CachedMessageLog(vertx, store, config.get(Settings.HISTORY_SIZE),
-        config.get(Settings.ROOM_IDLE_EVICT_S) * 1000L));
+        config.get(Settings.ROOM_IDLE_EVICT_S) * 1000L, config.get(Settings.CACHE_ROOMS_MAX)));
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.support.NodeProcess;
+import io.parley.support.Ports;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,9 +52,7 @@ class MainProcessTest {
   @Test
   void runs_on_the_port_from_the_environment_and_serves_health_and_page() throws Exception {
     int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    port = Ports.free();
     NodeProcess node = start(Map.of("HTTP_PORT", Integer.toString(port), "HTTP_HOST", "127.0.0.1"));
     assertEquals(port, node.awaitUp());
     assertEquals(200, status(port, "/health"));

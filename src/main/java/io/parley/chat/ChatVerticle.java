@@ -70,7 +70,8 @@ public final class ChatVerticle extends VerticleBase {
   public Future<?> start() {
     return storage.apply(vertx).compose(opened -> {
       store = opened;
-      return listen(opened);
+      // A verticle whose start fails is not stopped: let go of the database (its file lock, its pool) here.
+      return listen(opened).recover(failure -> stop().transform(stopped -> Future.failedFuture(failure)));
     });
   }
 

@@ -75,7 +75,8 @@ final class Membership {
       if (record != null) {
         return Future.succeededFuture(record);
       }
-      if (!roomCreations.tryTake(caller.address() == null ? "" : caller.address())) {
+      String address = caller.address() == null ? "" : caller.address();
+      if (!roomCreations.tryTake(address)) {
         throw new ProtocolException(ErrorCode.TOO_MANY_NEW_ROOMS,
             "at most " + roomCreationsPerMinute + " new rooms a minute from one address; join an existing one");
       }
@@ -83,8 +84,11 @@ final class Membership {
         if (created == null) {
           throw new ProtocolException(ErrorCode.ROOM_LIMIT_REACHED, "there are " + maxRooms + " rooms already");
         }
+        if (created.lastId() > 0 || created.created() < System.currentTimeMillis() - 60_000) {
+          roomCreations.refund(address); // it existed after all (made meanwhile, elsewhere): nothing was created
+        }
         return created;
-      });
+      }).onFailure(failure -> roomCreations.refund(address));
     });
   }
 

@@ -47,7 +47,7 @@ public final class HazelcastDirectory implements Directory {
 
   @Override
   public Future<Membership> join(String room, String nick) {
-    return Future.fromCompletionStage(rooms.submitToKey(room, new AddMember(nick, nodeId)), vertx.getOrCreateContext())
+    return Future.fromCompletionStage(rooms.submitToKey(room, new AddMember(nick, nodeId, Directory.firstVersion(System.currentTimeMillis()))), vertx.getOrCreateContext())
         .map(text -> {
           JsonObject result = new JsonObject(text);
           return new Membership(List.copyOf(result.getJsonArray("members").getList()), result.getBoolean("added"),
@@ -125,15 +125,18 @@ public final class HazelcastDirectory implements Directory {
     private static final long serialVersionUID = 1L;
     private final String nick;
     private final String node;
+    private final long firstVersion;
 
-    AddMember(String nick, String node) {
+    AddMember(String nick, String node, long firstVersion) {
       this.nick = nick;
       this.node = node;
+      this.firstVersion = firstVersion;
     }
 
     @Override
     public String process(Map.Entry<String, String> entry) {
-      RoomEntry room = RoomEntry.parse(entry.getValue());
+      RoomEntry room = entry.getValue() == null ? new RoomEntry(new JsonObject(), firstVersion)
+          : RoomEntry.parse(entry.getValue());
       boolean added = !room.members().containsKey(nick);
       long version = added ? room.version() + 1 : room.version();
       room.members().put(nick, node);

@@ -32,7 +32,7 @@ public final class Deadlines {
       return work;
     }
     Promise<T> answer = Promise.promise();
-    pending.add(new Pending(System.currentTimeMillis() + timeoutMs, answer, late));
+    pending.add(new Pending(System.nanoTime() + timeoutMs * 1_000_000, answer, late));
     work.onComplete(done -> {
       if (done.succeeded()) {
         answer.tryComplete(done.result());
@@ -47,10 +47,12 @@ public final class Deadlines {
   }
 
   private void sweep() {
-    long now = System.currentTimeMillis();
-    while (!pending.isEmpty() && (pending.peek().answer().future().isComplete() || pending.peek().deadline() <= now)) {
+    long now = System.nanoTime();
+    while (!pending.isEmpty() && (pending.peek().answer().future().isComplete() || pending.peek().deadline() - now <= 0)) {
       Pending first = pending.poll();
-      first.answer().tryFail(first.late().get());
+      if (!first.answer().future().isComplete()) {
+        first.answer().tryFail(first.late().get());
+      }
     }
     if (pending.isEmpty()) {
       vertx.cancelTimer(sweeps);

@@ -30,6 +30,14 @@ public final class KeyedRateLimit {
     return buckets.computeIfAbsent(key, k -> new TokenBucket(perSecond, burst, now)).tryTake(now);
   }
 
+  /** Gives back a token taken for {@code key} for work that was not done after all. */
+  public void refund(String key) {
+    TokenBucket bucket = buckets.get(key);
+    if (bucket != null) {
+      bucket.refund();
+    }
+  }
+
   /** How many keys are held now (tests; a bound on memory). */
   public int size() {
     return buckets.size();

@@ -23,6 +23,11 @@ public final class TokenBucket {
     return tokens + (nowNanos - last) * perNano >= burst;
   }
 
+  /** Gives back one token (up to the burst). */
+  public void refund() {
+    tokens = Math.min(burst, tokens + 1);
+  }
+
   /** Takes a token if there is one. */
   public boolean tryTake(long nowNanos) {
     tokens = Math.min(burst, tokens + (nowNanos - last) * perNano);

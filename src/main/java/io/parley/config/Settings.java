@@ -100,6 +100,8 @@ public final class Settings {
           + "`too_many_new_rooms`"));
   public static final Setting<Integer> MAX_ROOMS = declare(Setting.integer("MAX_ROOMS", 100_000, 1, 1_000_000_000,
       "rooms that may exist in all; a join that would create one more gets `room_limit_reached`"));
+  public static final Setting<Integer> CACHE_ROOMS_MAX = declare(Setting.integer("CACHE_ROOMS_MAX", 10_000, 1,
+      10_000_000, "rooms whose newest messages a node holds in memory at most (the least recently used go first)"));
   public static final Setting<Integer> ROOM_IDLE_EVICT_S = declare(Setting.integer("ROOM_IDLE_EVICT_S", 120, 1,
       86_400, "a room's cached state is dropped from a node's memory after this many seconds unused"));
   public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = declare(Setting.integer("MAX_CONNECTIONS_PER_IP", 100,

@@ -5,23 +5,25 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A durable store with a node's memory in front: each room's record and newest {@code HISTORY_SIZE} messages, as this
- * node stored or read them, answer joins and history while the database is down (a request it cannot answer from
- * them is still {@code unavailable}). A room unused for {@code ROOM_IDLE_EVICT_S} is dropped from memory: the cache
- * is bounded by the rooms in use, not by the rooms ever created. In a cluster, a node's cache holds what it stored
- * and read, not what the others stored since. Confined to the chat verticle's event loop.
+ * node stored them or read them for a join, answer joins and history while the database is down; a request it
+ * cannot answer in full from them is still {@code unavailable}. A room unused for {@code ROOM_IDLE_EVICT_S} is
+ * dropped from memory, and at most {@code CACHE_ROOMS_MAX} rooms are held (the least recently used goes first): the
+ * cache is bounded by the rooms in use, not by the rooms ever created. In a cluster, a node's cache holds what it
+ * stored and read, not what the others stored since. Confined to the chat verticle's event loop.
  */
 public final class CachedMessageLog implements MessageLog {
 
   private final MessageLog store;
   private final int size;
   private final long idleMs;
-  private final Map<String, Cached> rooms = new HashMap<>();
+  private final Map<String, Cached> rooms;
   private final long sweeps;
   private final Vertx vertx;
 
@@ -31,11 +33,17 @@ public final class CachedMessageLog implements MessageLog {
     long usedAt;
   }
 
-  public CachedMessageLog(Vertx vertx, MessageLog store, int size, long idleMs) {
+  public CachedMessageLog(Vertx vertx, MessageLog store, int size, long idleMs, int maxRooms) {
     this.vertx = vertx;
     this.store = store;
     this.size = size;
     this.idleMs = idleMs;
+    this.rooms = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+        return size() > maxRooms;
+      }
+    };
     this.sweeps = vertx.setPeriodic(Math.max(1000, idleMs / 4), id -> evictIdle());
   }
 
@@ -53,31 +61,40 @@ public final class CachedMessageLog implements MessageLog {
     });
   }
 
+  /** The newest page (a join's history) is remembered; a page further back is not (history reads fill nothing). */
   @Override
   public Future<Slice> before(String room, Long before, int limit) {
     return store.before(room, before, limit)
-        .onSuccess(slice -> remember(room, slice))
-        .recover(failure -> fromCache(failure, room, cached -> cached.recent.before(before, limit), true));
+        .onSuccess(slice -> {
+          if (before == null) {
+            remember(room, slice);
+          }
+        })
+        .recover(failure -> fromCache(failure, room, recent -> {
+          long to = before == null ? recent.lastId() : Math.min(recent.lastId(), before - 1);
+          // Only a whole page: a short one would read as "nothing older".
+          return recent.firstId() <= Math.max(1, to - limit + 1) ? recent.before(before, limit) : null;
+        }));
   }
 
   @Override
   public Future<Slice> after(String room, long since, int limit) {
     return store.after(room, since, limit)
         .onSuccess(slice -> remember(room, slice))
-        .recover(failure -> fromCache(failure, room, cached -> cached.recent.firstId() <= since + 1
-            ? cached.recent.after(since, limit) : null, false));
+        .recover(failure -> fromCache(failure, room, recent -> recent.firstId() <= since + 1
+            ? recent.after(since, limit) : null));
   }
 
   @Override
   public Future<Slice> between(String room, long firstId, long lastId) {
     return store.between(room, firstId, lastId)
-        .recover(failure -> fromCache(failure, room, cached -> cached.recent.between(firstId, lastId), false));
+        .recover(failure -> fromCache(failure, room, recent -> recent.firstId() <= firstId
+            ? recent.between(firstId, lastId) : null));
   }
 
   @Override
   public Future<Long> lastId(String room) {
-    return store.lastId(room).recover(failure -> fromCache(failure, room, cached -> List.of(), true)
-        .map(Slice::lastId));
+    return store.lastId(room).recover(failure -> fromCache(failure, room, recent -> List.of()).map(Slice::lastId));
   }
 
   @Override
@@ -144,20 +161,19 @@ public final class CachedMessageLog implements MessageLog {
       return;
     }
     Cached cached = cached(room);
-    if (cached.recent != null && cached.recent.lastId() >= slice.lastId()
-        && cached.recent.firstId() <= messages.get(0).id()) {
-      return; // holds that already
+    if (cached.recent != null && cached.recent.lastId() >= slice.lastId()) {
+      return; // holds as new a window already (the read may have started before a send this node stored)
     }
     RoomHistory recent = new RoomHistory(size, messages.get(0).id() - 1);
     messages.forEach(recent::append);
     cached.recent = recent;
   }
 
-  private Future<Slice> fromCache(Throwable failure, String room,
-      java.util.function.Function<Cached, List<ChatMessage>> read, boolean anyRecent) {
+  /** What {@code read} answers from the room's recent messages (null: it cannot in full), if the store is down. */
+  private Future<Slice> fromCache(Throwable failure, String room, Function<RoomHistory, List<ChatMessage>> read) {
     Cached cached = rooms.get(room);
-    List<ChatMessage> found = cached == null || cached.recent == null ? null : read.apply(cached);
-    if (!unavailable(failure) || found == null || (!anyRecent && found.isEmpty() && cached.recent.lastId() == 0)) {
+    List<ChatMessage> found = cached == null || cached.recent == null ? null : read.apply(cached.recent);
+    if (!unavailable(failure) || found == null) {
       return Future.failedFuture(failure);
     }
     cached.usedAt = System.currentTimeMillis();

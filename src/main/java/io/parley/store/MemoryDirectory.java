@@ -28,7 +28,7 @@ public final class MemoryDirectory implements Directory {
 
   @Override
   public Future<Membership> join(String room, String nick) {
-    Room members = rooms.computeIfAbsent(room, r -> new Room());
+    Room members = rooms.computeIfAbsent(room, r -> new Room(Directory.firstVersion(System.currentTimeMillis())));
     boolean added = members.nicks.add(nick);
     if (added) {
       members.version++;
@@ -64,5 +64,9 @@ public final class MemoryDirectory implements Directory {
   private static final class Room {
     final Set<String> nicks = new TreeSet<>();
     long version;
+
+    Room(long version) {
+      this.version = version;
+    }
   }
 }

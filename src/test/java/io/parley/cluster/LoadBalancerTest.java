@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.support.NodeTests;
+import io.parley.support.Ports;
 import io.parley.support.TestClient;
 import io.parley.support.TestCluster;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,9 +45,7 @@ class LoadBalancerTest {
   void start() throws Exception {
     assertTrue(Files.isExecutable(NGINX), "this test needs Debian's nginx: apt-get install -y nginx-light (.ci/test does)");
     cluster = TestCluster.start(2, new JsonObject());
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
+    port = Ports.free();
     String conf = Files.readString(Path.of("deploy/nginx/nginx.conf"))
         .replace("listen 80;", "listen 127.0.0.1:" + port + ";")
         .replace("pid /tmp/nginx-parley.pid;", "pid " + dir.resolve("nginx.pid") + ";");

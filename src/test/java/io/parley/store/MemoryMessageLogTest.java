@@ -11,6 +11,11 @@ class MemoryMessageLogTest extends MessageLogContract {
   }
 
   @Override
+  protected boolean prunes() {
+    return false;
+  }
+
+  @Override
   protected Future<MessageLog> reopen() {
     return Future.succeededFuture(null);
   }

@@ -1,6 +1,7 @@
 package io.parley.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.bus.Addresses;
 import io.parley.config.Settings;
@@ -63,20 +64,31 @@ class RoomOrderingTest extends ParleyServerTest {
   @Test
   void a_presence_older_than_the_join_snapshot_is_dropped() {
     TestClient alice = user("alice");
-    alice.join("general");
+    long first = alice.join("general").getLong("membersVersion");
     TestClient bob = user("bob");
     JsonObject joined = bob.join("general");
-    assertEquals(2L, joined.getLong("membersVersion"));
-    assertEquals(2L, alice.expect("presence").getLong("version"));
-    publishPresence("carol", 1); // stale: before bob's snapshot
-    publishPresence("dave", 3); // news
+    assertEquals(first + 1, joined.getLong("membersVersion"));
+    assertEquals(first + 1, alice.expect("presence").getLong("version"));
+    publishPresence("carol", first); // stale: before bob's snapshot
+    publishPresence("dave", first + 2); // news
     assertEquals("dave", bob.expect("presence").getString("nick"), "carol's stale join was dropped");
     assertEquals("dave", alice.expect("presence").getString("nick"), "so was it for alice, who had seen version 2");
     // Changes of different nicks from different nodes may cross: both still reach everyone.
-    publishPresence("frank", 5);
-    publishPresence("erin", 4);
+    publishPresence("frank", first + 4);
+    publishPresence("erin", first + 3);
     assertEquals("frank", bob.expect("presence").getString("nick"));
     assertEquals("erin", bob.expect("presence").getString("nick"), "an older version after a newer one is not dropped");
+  }
+
+  /** The directory forgets a room without members; its versions must still never go back (a client would drop them). */
+  @Test
+  void a_room_that_empties_and_fills_again_keeps_its_membership_versions_growing() {
+    TestClient alice = user("alice");
+    long first = alice.join("general").getLong("membersVersion");
+    alice.send(new JsonObject().put("type", "leave").put("room", "general"));
+    alice.expect("left");
+    long again = alice.join("general").getLong("membersVersion");
+    assertTrue(again > first + 1, "after the room emptied: " + again + ", before: " + first);
   }
 
   @Test

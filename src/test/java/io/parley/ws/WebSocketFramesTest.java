@@ -43,12 +43,12 @@ class WebSocketFramesTest extends ParleyServerTest {
   void join_joined() {
     TestClient alice = user("alice");
     TestClient bob = user("bob");
-    alice.join("general");
+    long first = alice.join("general").getLong("membersVersion");
     alice.say("general", "first");
     JsonObject joined = bob.join("general");
     assertEquals("general", joined.getString("room"));
     assertEquals(new JsonArray(List.of("alice", "bob")), joined.getJsonArray("members"));
-    assertEquals(2L, joined.getLong("membersVersion"), "two joins so far");
+    assertEquals(first + 1, joined.getLong("membersVersion"), "two joins so far");
     assertEquals(1, joined.getJsonArray("history").size());
     assertEquals("first", joined.getJsonArray("history").getJsonObject(0).getString("text"));
     assertEquals(1L, joined.getLong("lastId"));
@@ -182,11 +182,11 @@ class WebSocketFramesTest extends ParleyServerTest {
   @Test
   void presence_join() {
     TestClient alice = user("alice");
-    alice.join("general");
+    long first = alice.join("general").getLong("membersVersion");
     user("bob").join("general");
     JsonObject presence = alice.expect("presence");
     assertEquals(new JsonObject().put("type", "presence").put("room", "general").put("nick", "bob")
-        .put("event", "join").put("version", 2L), presence);
+        .put("event", "join").put("version", first + 1), presence);
   }
 
   @Test

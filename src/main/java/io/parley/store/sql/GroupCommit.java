@@ -74,14 +74,17 @@ public final class GroupCommit {
       committed = Future.failedFuture(e);
     }
     committed.onComplete(done -> context.runOnContext(v -> {
-      for (int i = 0; i < batch.size(); i++) {
-        if (done.succeeded()) {
-          batch.get(i).result().complete(done.result().get(i));
-        } else {
-          batch.get(i).result().fail(done.cause());
+      try {
+        for (int i = 0; i < batch.size(); i++) {
+          if (done.succeeded()) {
+            batch.get(i).result().complete(done.result().get(i));
+          } else {
+            batch.get(i).result().fail(done.cause());
+          }
         }
+      } finally {
+        next(); // whatever went wrong above, the queue moves on
       }
-      next();
     }));
   }
 }

@@ -42,6 +42,12 @@ public final class PostgresStore implements MessageLog {
 
   private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
   private static final String MESSAGE_COLUMNS = "id, sender, text, ts, cid";
+  /** Advisory locks: one migration at a time, one room creation at a time, one node pruning at a time. */
+  private static final long MIGRATION_LOCK = 7226173;
+  private static final long ROOM_CREATION_LOCK = 7226174;
+  private static final long PRUNE_LOCK = 7226175;
+  /** Rooms pruned per transaction: a sweep never holds many rooms' locks at once. */
+  private static final int PRUNE_ROOMS_PER_TRANSACTION = 200;
   /** How often an unreachable database is tried again. */
   private static final long PROBE_MS = 1000;
 
@@ -49,6 +55,7 @@ public final class PostgresStore implements MessageLog {
   private final Pool pool;
   private final GroupCommit commits;
   private volatile boolean available = true;
+  private volatile boolean closed;
   private long probe = -1;
 
   private PostgresStore(Vertx vertx, Pool pool, int batchMax, int queueMax) {
@@ -65,8 +72,11 @@ public final class PostgresStore implements MessageLog {
   public static Future<PostgresStore> open(Vertx vertx, String url, int poolSize, long timeoutMs, int batchMax,
       int queueMax) {
     PgConnectOptions connect = PgConnectOptions.fromUri(url);
+    // A statement the server holds too long (a lock behind a stuck session) fails rather than queueing every send
+    // behind it; keep-alive finds a connection that a dead server or a dropped route left silent.
+    connect.addProperty("statement_timeout", String.valueOf(timeoutMs));
     Pool pool = PgBuilder.pool()
-        .with(new NetClientOptions().setConnectTimeout((int) timeoutMs))
+        .with(new NetClientOptions().setConnectTimeout((int) timeoutMs).setTcpKeepAlive(true))
         .with(new PoolOptions().setMaxSize(poolSize).setConnectionTimeout((int) timeoutMs)
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .connectingTo(connect)
@@ -80,7 +90,7 @@ public final class PostgresStore implements MessageLog {
   }
 
   private Future<Void> migrate() {
-    return pool.withTransaction(db -> db.query("SELECT pg_advisory_xact_lock(7226173)").execute()
+    return pool.withTransaction(db -> db.query("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")").execute()
         .compose(locked -> db.query("SELECT to_regclass('parley_schema') IS NOT NULL").execute())
         .compose(exists -> exists.iterator().next().getBoolean(0) ? Future.succeededFuture()
             : db.query(Migrations.VERSION_TABLE).execute())
@@ -115,19 +125,18 @@ public final class PostgresStore implements MessageLog {
     TreeSet<String> rooms = new TreeSet<>(); // locked in name order: two batches never wait on each other in a ring
     batch.forEach(send -> rooms.add(send.room()));
     String[] names = rooms.toArray(String[]::new);
-    long now = System.currentTimeMillis();
-    String[] epochs = rooms.stream().map(r -> Epochs.next()).toArray(String[]::new);
-    return guarded(pool.withTransaction(db -> db.preparedQuery("INSERT INTO rooms (name, epoch, created, last_id, "
-                + "last_active) SELECT n, e, $3, 0, $3 FROM unnest($1::text[], $2::text[]) AS r(n, e) "
-                + "ON CONFLICT (name) DO NOTHING")
-            .execute(Tuple.of(names, epochs, now))
-            .compose(created -> db.preparedQuery("SELECT name, last_id FROM rooms WHERE name = ANY($1) ORDER BY name "
-                + "FOR UPDATE").execute(Tuple.of((Object) names)))
-            .compose(locked -> {
-              Map<String, Long> lastIds = new HashMap<>();
-              locked.forEach(row -> lastIds.put(row.getString(0), row.getLong(1)));
-              return storedCids(db, batch).compose(stored -> write(db, AppendPlan.of(batch, lastIds, stored)));
-            })));
+    return guarded(pool.withTransaction(db -> db.preparedQuery("SELECT name, last_id FROM rooms WHERE name = ANY($1) "
+            + "ORDER BY name FOR UPDATE").execute(Tuple.of((Object) names))
+        .compose(locked -> {
+          Map<String, Long> lastIds = new HashMap<>();
+          locked.forEach(row -> lastIds.put(row.getString(0), row.getLong(1)));
+          if (lastIds.size() < names.length) {
+            // Sends are of rooms a join created: a room without a record is a bug, not an outage.
+            return Future.failedFuture(new IllegalStateException("rooms without a record: "
+                + rooms.stream().filter(room -> !lastIds.containsKey(room)).toList()));
+          }
+          return storedCids(db, batch).compose(stored -> write(db, AppendPlan.of(batch, lastIds, stored)));
+        })));
   }
 
   /** The messages already stored for the batch's cids (read under the rooms' locks: nobody adds one meanwhile). */
@@ -210,10 +219,12 @@ public final class PostgresStore implements MessageLog {
   @Override
   public Future<RoomRecord> createRoom(String room, int maxRooms) {
     long now = System.currentTimeMillis();
-    return guarded(pool.withTransaction(db -> db.preparedQuery("INSERT INTO rooms (name, epoch, created, last_id, "
-                + "last_active) SELECT $1, $2, $3, 0, $3 WHERE (SELECT COUNT(*) FROM rooms) < $4 "
-                + "ON CONFLICT (name) DO NOTHING")
-            .execute(Tuple.of(room, Epochs.next(), now, maxRooms))
+    // Creations take turns (one advisory lock), so that the count they check is exact across every node.
+    return guarded(pool.withTransaction(db -> db.query("SELECT pg_advisory_xact_lock(" + ROOM_CREATION_LOCK + ")")
+            .execute()
+            .compose(locked -> db.preparedQuery("INSERT INTO rooms (name, epoch, created, last_id, last_active) "
+                + "SELECT $1, $2, $3, 0, $3 WHERE (SELECT COUNT(*) FROM rooms) < $4 ON CONFLICT (name) DO NOTHING")
+            .execute(Tuple.of(room, Epochs.next(), now, maxRooms)))
             .compose(created -> roomRecords(db, "WHERE name = $1", Tuple.of(room)))
             .map(found -> found.isEmpty() ? null : found.get(0))));
   }
@@ -224,22 +235,59 @@ public final class PostgresStore implements MessageLog {
         limit)));
   }
 
+  /**
+   * Deletes what retention no longer keeps, {@value #PRUNE_ROOMS_PER_TRANSACTION} rooms per transaction, by name, so
+   * that sends to those rooms wait at most for one short transaction. One node prunes at a time: a node that finds the
+   * lock taken skips the chunk (another node is on it).
+   */
   @Override
   public Future<Long> prune(int retentionDays, int maxPerRoom) {
-    return guarded(pool.withTransaction(db -> {
-      Future<Long> deleted = Future.succeededFuture(0L);
-      if (retentionDays > 0) {
-        long before = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(retentionDays);
-        deleted = deleted.compose(n -> db.preparedQuery("DELETE FROM messages WHERE ts < $1").execute(Tuple.of(before))
-            .map(rows -> n + rows.rowCount()));
-      }
-      if (maxPerRoom > 0) {
-        deleted = deleted.compose(n -> db.preparedQuery("DELETE FROM messages m USING rooms r "
-                + "WHERE m.room = r.name AND m.id <= r.last_id - $1").execute(Tuple.of((long) maxPerRoom))
-            .map(rows -> n + rows.rowCount()));
-      }
-      return deleted;
-    }));
+    if (retentionDays <= 0 && maxPerRoom <= 0) {
+      return Future.succeededFuture(0L);
+    }
+    long before = retentionDays > 0 ? System.currentTimeMillis() - TimeUnit.DAYS.toMillis(retentionDays) : 0;
+    return pruneFrom("", before, maxPerRoom, 0L);
+  }
+
+  private Future<Long> pruneFrom(String after, long before, int maxPerRoom, long deletedSoFar) {
+    if (closed) {
+      return Future.succeededFuture(deletedSoFar);
+    }
+    return guarded(pool.withTransaction(db -> db.query("SELECT pg_try_advisory_xact_lock(" + PRUNE_LOCK + ")").execute()
+        .compose(lock -> {
+          if (!lock.iterator().next().getBoolean(0)) {
+            return Future.succeededFuture(new Pruned(null, 0));
+          }
+          // Each room keeps from the oldest id that both rules keep; by age, the first message new enough (ts grows
+          // with id within a room, so the index on (room, id) walks only what is deleted).
+          return db.preparedQuery("SELECT r.name, GREATEST(CASE WHEN $3 > 0 THEN r.last_id - $3 + 1 ELSE 0 END, "
+                  + "CASE WHEN $4 > 0 THEN COALESCE((SELECT m.id FROM messages m WHERE m.room = r.name AND m.ts >= $4 "
+                  + "ORDER BY m.id LIMIT 1), r.last_id + 1) ELSE 0 END) FROM rooms r WHERE r.name > $1 "
+                  + "ORDER BY r.name LIMIT $2")
+              .execute(Tuple.of(after, PRUNE_ROOMS_PER_TRANSACTION, (long) maxPerRoom, before))
+              .compose(rows -> {
+                List<String> names = new ArrayList<>();
+                List<Long> keepFrom = new ArrayList<>();
+                for (Row row : rows) {
+                  names.add(row.getString(0));
+                  keepFrom.add(row.getLong(1));
+                }
+                if (names.isEmpty()) {
+                  return Future.succeededFuture(new Pruned(null, 0));
+                }
+                return db.preparedQuery("DELETE FROM messages m USING unnest($1::text[], $2::bigint[]) AS k(room, "
+                        + "keep_from) WHERE m.room = k.room AND m.id < k.keep_from")
+                    .execute(Tuple.of(names.toArray(String[]::new), (Object) keepFrom.toArray(Long[]::new)))
+                    .map(deleted -> new Pruned(names.size() < PRUNE_ROOMS_PER_TRANSACTION ? null
+                        : names.get(names.size() - 1), deleted.rowCount()));
+              });
+        })))
+        .compose(pruned -> pruned.next() == null ? Future.succeededFuture(deletedSoFar + pruned.deleted())
+            : pruneFrom(pruned.next(), before, maxPerRoom, deletedSoFar + pruned.deleted()));
+  }
+
+  /** A chunk of a retention sweep: the last room it covered when there may be more ({@code null}: done). */
+  private record Pruned(String next, long deleted) {
   }
 
   @Override
@@ -249,6 +297,7 @@ public final class PostgresStore implements MessageLog {
 
   @Override
   public Future<Void> close() {
+    closed = true;
     vertx.cancelTimer(probe);
     return pool.close();
   }
@@ -319,20 +368,32 @@ public final class PostgresStore implements MessageLog {
     });
   }
 
-  /** A connection that failed or a server going away (SQLSTATE classes 08, 53, 57), not a refused statement. */
+  /**
+   * A connection that failed, timed out or closed (the client's I/O and Vert.x errors), or a server going away
+   * (SQLSTATE classes 08, 53, 57: connection, resources, operator intervention, statement_timeout among them); not a
+   * refused statement, nor a bug of ours, which would otherwise take the store out of service.
+   */
   private static boolean unreachable(Throwable cause) {
-    if (!(cause instanceof PgException pg)) {
+    if (cause instanceof PgException pg) {
+      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+      return state.startsWith("08") || state.startsWith("53") || state.startsWith("57");
+    }
+    if (cause instanceof java.io.IOException || cause instanceof java.util.concurrent.TimeoutException
+        || cause instanceof io.vertx.sqlclient.ClosedConnectionException) {
       return true;
     }
-    String state = pg.getSqlState() == null ? "" : pg.getSqlState();
-    return state.startsWith("08") || state.startsWith("53") || state.startsWith("57");
+    // The pool's wait for a connection fails with a plain VertxException, without a type of its own.
+    return cause instanceof io.vertx.core.VertxException && String.valueOf(cause.getMessage()).startsWith("Timeout");
   }
 
   private void markUnavailable(Throwable cause) {
-    if (available) {
+    if (available && !closed) {
       available = false;
       log.error("PostgreSQL is unreachable, sends are refused until it is back: {}", cause.toString());
       probe = vertx.setPeriodic(PROBE_MS, id -> pool.query("SELECT 1").execute().onSuccess(ok -> {
+        if (closed) {
+          return;
+        }
         if (!available) {
           available = true;
           vertx.cancelTimer(probe);

@@ -49,6 +49,7 @@ public final class SqliteStore implements MessageLog {
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
   private static final String MESSAGE_COLUMNS = "id, sender, text, ts, cid";
   private static final long CHECKPOINT_MS = 1000;
+  private static final int PRUNE_ROOMS = 200;
 
   private final Path file;
   private final WorkerExecutor writer;
@@ -60,6 +61,7 @@ public final class SqliteStore implements MessageLog {
   private Connection writerConnection; // used on the writer thread only
   private volatile boolean available = true;
   private long checkpoints = -1;
+  private volatile boolean closed;
 
   private final boolean syncEveryCommit;
 
@@ -81,17 +83,15 @@ public final class SqliteStore implements MessageLog {
     SqliteStore store = new SqliteStore(vertx, dataDir.resolve(FILE), syncEveryCommit, batchMax, queueMax);
     return store.onWriter(() -> {
       Files.createDirectories(dataDir);
-      store.writerConnection = store.connect(false);
+      store.writerConnection = store.connect();
       store.migrate();
       // Checkpoints (copying the WAL into the database file, with an fsync) run beside the writer, not in one of
       // its commits, where they would stall every send waiting on it.
-      try (Statement statement = store.writerConnection.createStatement()) {
-        statement.execute("PRAGMA wal_autocheckpoint=0");
-      }
-      store.writerConnection.commit();
+      store.execute("PRAGMA wal_autocheckpoint=0");
       log.info("storage: SQLite at {}", store.file.toAbsolutePath());
       return store;
-    }).onSuccess(opened -> opened.checkpoints = vertx.setPeriodic(CHECKPOINT_MS, id -> opened.checkpoint()));
+    }).onSuccess(opened -> opened.checkpoints = vertx.setPeriodic(CHECKPOINT_MS, id -> opened.checkpoint()))
+        .onFailure(failure -> store.close()); // a store that did not open leaves nothing open
   }
 
   /** Copies what the WAL holds into the database file, as far as readers allow; on a reader thread. */
@@ -104,30 +104,66 @@ public final class SqliteStore implements MessageLog {
     }).onFailure(e -> log.warn("SQLite checkpoint failed: {}", e.toString()));
   }
 
-  private Connection connect(boolean reader) throws SQLException {
+  /**
+   * A connection in autocommit mode: the writer says {@code BEGIN IMMEDIATE}, {@code COMMIT} and {@code ROLLBACK}
+   * itself ({@link #transaction}), so that it always knows whether a transaction is open (the driver's own
+   * commit() begins the next transaction at once, and a failure there would leave it unsure).
+   */
+  private Connection connect() throws SQLException {
+    if (closed) {
+      throw new SQLException("the store is closed");
+    }
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(syncEveryCommit ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout(5000);
-    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
-    connection.setAutoCommit(reader);
     connections.add(connection);
     return connection;
   }
 
-  private void migrate() throws SQLException {
-    Connection db = writerConnection;
-    try (Statement statement = db.createStatement()) {
-      statement.execute(Migrations.VERSION_TABLE);
-      db.commit();
-      int current;
-      try (ResultSet rs = statement.executeQuery(Migrations.CURRENT_VERSION)) {
-        current = rs.next() ? rs.getInt(1) : 0;
+  private void execute(String sql) throws SQLException {
+    try (Statement statement = writerConnection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  /** What a transaction does, on the writer thread. */
+  private interface Work<T> {
+    T run(Connection db) throws SQLException;
+  }
+
+  /** Runs {@code work} in one transaction of the writer; rolled back (and the failure thrown) if anything fails. */
+  private <T> T transaction(Work<T> work) throws SQLException {
+    execute("BEGIN IMMEDIATE");
+    try {
+      T result = work.run(writerConnection);
+      execute("COMMIT");
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        execute("ROLLBACK");
+      } catch (SQLException noTransaction) {
+        e.addSuppressed(noTransaction); // a failed COMMIT may have ended it already
       }
-      for (Migrations.Migration migration : Migrations.pending(current)) {
-        for (String sql : migration.statements("sqlite")) {
-          statement.execute(sql);
+      throw e;
+    }
+  }
+
+  private void migrate() throws SQLException {
+    execute(Migrations.VERSION_TABLE);
+    int current = transaction(db -> {
+      try (Statement statement = db.createStatement();
+          ResultSet rs = statement.executeQuery(Migrations.CURRENT_VERSION)) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    });
+    for (Migrations.Migration migration : Migrations.pending(current)) {
+      transaction(db -> {
+        try (Statement statement = db.createStatement()) {
+          for (String sql : migration.statements("sqlite")) {
+            statement.execute(sql);
+          }
         }
         try (PreparedStatement applied = db.prepareStatement(
             "INSERT INTO parley_schema (version, description, applied) VALUES (?, ?, ?)")) {
@@ -136,12 +172,9 @@ public final class SqliteStore implements MessageLog {
           applied.setLong(3, System.currentTimeMillis());
           applied.executeUpdate();
         }
-        db.commit();
-        log.info("database schema migrated to version {} ({})", migration.version(), Migrations.describe(migration));
-      }
-    } catch (SQLException | RuntimeException e) {
-      db.rollback();
-      throw e;
+        return null;
+      });
+      log.info("database schema migrated to version {} ({})", migration.version(), Migrations.describe(migration));
     }
   }
 
@@ -150,26 +183,38 @@ public final class SqliteStore implements MessageLog {
     return commits.submit(new AppendPlan.Send(room, from, text, cid, ts));
   }
 
-  /** One transaction for a batch, on the writer thread. */
+  /**
+   * One transaction for a batch, on the writer thread, marking the writer's health for {@code /ready}. If it fails,
+   * whether it committed is read back (a COMMIT can fail after its data is on disk): a batch that is there is
+   * answered as stored.
+   */
   private Future<List<Appended>> commit(List<AppendPlan.Send> batch) {
-    return onWriter(() -> {
+    return writing(() -> {
+      Writes writes = writes();
+      AppendPlan[] planned = new AppendPlan[1];
       try {
-        Writes writes = writes();
-        Map<String, Long> lastIds = new HashMap<>();
-        for (AppendPlan.Send send : batch) {
-          if (!lastIds.containsKey(send.room())) {
-            lastIds.put(send.room(), writes.lastId(send.room()));
+        List<Appended> results = transaction(db -> {
+          Map<String, Long> lastIds = new HashMap<>();
+          for (AppendPlan.Send send : batch) {
+            if (!lastIds.containsKey(send.room())) {
+              lastIds.put(send.room(), writes.lastId(send.room()));
+            }
           }
-        }
-        AppendPlan plan = AppendPlan.of(batch, lastIds, writes.storedCids(batch));
-        writes.insert(plan.inserts());
-        writes.advance(plan.lastIds(), plan.lastActive());
-        writerConnection.commit();
-        writes.committed(plan.lastIds());
-        return plan.results();
+          AppendPlan plan = AppendPlan.of(batch, lastIds, writes.storedCids(batch));
+          planned[0] = plan;
+          writes.insert(plan.inserts());
+          writes.advance(plan.lastIds(), plan.lastActive());
+          return plan.results();
+        });
+        writes.committed(planned[0].lastIds());
+        return results;
       } catch (SQLException | RuntimeException e) {
-        writerConnection.rollback();
-        writes().rolledBack();
+        writes.forget();
+        if (planned[0] != null && writes.stored(planned[0])) {
+          log.warn("a commit reported a failure, but its {} messages are stored: {}", planned[0].inserts().size(),
+              e.toString());
+          return planned[0].results();
+        }
         throw e;
       }
     });
@@ -190,38 +235,50 @@ public final class SqliteStore implements MessageLog {
    * only writer, so after the first read of a room it need not read it again. Confined to the writer thread.
    */
   private static final class Writes {
-    private final PreparedStatement createRoom;
     private final PreparedStatement readLastId;
+    private final PreparedStatement readMessage;
     private final PreparedStatement findCid;
     private final PreparedStatement insert;
     private final PreparedStatement update;
     private final Map<String, Long> lastIds = new HashMap<>();
 
     Writes(Connection db) throws SQLException {
-      createRoom = db.prepareStatement("INSERT OR IGNORE INTO rooms (name, epoch, created, last_id, last_active) "
-          + "VALUES (?, ?, ?, 0, ?)");
+      readMessage = db.prepareStatement("SELECT sender, text FROM messages WHERE room = ? AND id = ?");
       readLastId = db.prepareStatement("SELECT last_id FROM rooms WHERE name = ?");
       findCid = db.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE room = ? AND sender = ? AND cid = ?");
       insert = db.prepareStatement("INSERT INTO messages (room, id, sender, text, ts, cid) VALUES (?, ?, ?, ?, ?, ?)");
       update = db.prepareStatement("UPDATE rooms SET last_id = ?, last_active = MAX(last_active, ?) WHERE name = ?");
     }
 
-    /** The room's last id; a room without a record gets one (a send of a room created by another writer, or lost). */
+    /** The room's last id. Sends are of rooms a join created: one without a record is a bug, not an outage. */
     long lastId(String room) throws SQLException {
       Long known = lastIds.get(room);
       if (known != null) {
         return known;
       }
-      long now = System.currentTimeMillis();
-      createRoom.setString(1, room);
-      createRoom.setString(2, Epochs.next());
-      createRoom.setLong(3, now);
-      createRoom.setLong(4, now);
-      createRoom.executeUpdate();
       readLastId.setString(1, room);
       try (ResultSet rs = readLastId.executeQuery()) {
-        rs.next();
+        if (!rs.next()) {
+          throw new IllegalStateException("room " + room + " has no record");
+        }
         return rs.getLong(1);
+      }
+    }
+
+    /** Whether a plan's first message is in the database: its transaction committed. */
+    boolean stored(AppendPlan plan) {
+      if (plan.inserts().isEmpty()) {
+        return false;
+      }
+      ChatMessage first = plan.inserts().get(0);
+      try {
+        readMessage.setString(1, first.room());
+        readMessage.setLong(2, first.id());
+        try (ResultSet rs = readMessage.executeQuery()) {
+          return rs.next() && first.from().equals(rs.getString(1)) && first.text().equals(rs.getString(2));
+        }
+      } catch (SQLException e) {
+        return false;
       }
     }
 
@@ -270,8 +327,8 @@ public final class SqliteStore implements MessageLog {
       lastIds.putAll(newLastIds);
     }
 
-    /** What the writer knew may be what the rolled back transaction did: read it again. */
-    void rolledBack() {
+    /** What the writer knew may be what a failed transaction did: read it again. */
+    void forget() {
       lastIds.clear();
     }
   }
@@ -321,27 +378,20 @@ public final class SqliteStore implements MessageLog {
 
   @Override
   public Future<RoomRecord> createRoom(String room, int maxRooms) {
-    return onWriter(() -> {
-      Connection db = writerConnection;
-      try {
-        long now = System.currentTimeMillis();
-        try (PreparedStatement create = db.prepareStatement("INSERT OR IGNORE INTO rooms (name, epoch, created, "
-            + "last_id, last_active) SELECT ?, ?, ?, 0, ? WHERE (SELECT COUNT(*) FROM rooms) < ?")) {
-          create.setString(1, room);
-          create.setString(2, Epochs.next());
-          create.setLong(3, now);
-          create.setLong(4, now);
-          create.setInt(5, maxRooms);
-          create.executeUpdate();
-        }
-        List<RoomRecord> found = roomRecords(db, "WHERE name = ?", room);
-        db.commit();
-        return found.isEmpty() ? null : found.get(0);
-      } catch (SQLException | RuntimeException e) {
-        db.rollback();
-        throw e;
+    return writing(() -> transaction(db -> {
+      long now = System.currentTimeMillis();
+      try (PreparedStatement create = db.prepareStatement("INSERT OR IGNORE INTO rooms (name, epoch, created, "
+          + "last_id, last_active) SELECT ?, ?, ?, 0, ? WHERE (SELECT COUNT(*) FROM rooms) < ?")) {
+        create.setString(1, room);
+        create.setString(2, Epochs.next());
+        create.setLong(3, now);
+        create.setLong(4, now);
+        create.setInt(5, maxRooms);
+        create.executeUpdate();
       }
-    });
+      List<RoomRecord> found = roomRecords(db, "WHERE name = ?", room);
+      return found.isEmpty() ? null : found.get(0);
+    }));
   }
 
   @Override
@@ -350,51 +400,57 @@ public final class SqliteStore implements MessageLog {
   }
 
   /**
-   * Retention, on the writer thread: by age, room by room from its oldest message (ts grows with id within a room,
-   * and the ids are the table's key), then the newest {@code maxPerRoom} of each.
+   * Retention: room by room, {@value #PRUNE_ROOMS} rooms a transaction, each its own task of the writer, so that
+   * sends are committed in between; by age from each room's oldest message (ts grows with id within a room, and the
+   * ids are the table's key), and all but the newest {@code maxPerRoom}.
    */
   @Override
   public Future<Long> prune(int retentionDays, int maxPerRoom) {
-    return onWriter(() -> {
-      Connection db = writerConnection;
-      try (PreparedStatement rooms = db.prepareStatement("SELECT name FROM rooms");
-          PreparedStatement firstKept = db.prepareStatement(
-              "SELECT id FROM messages WHERE room = ? AND ts >= ? ORDER BY id LIMIT 1");
-          PreparedStatement byAge = db.prepareStatement("DELETE FROM messages WHERE room = ? AND id < ?");
-          PreparedStatement byCount = db.prepareStatement(
-              "DELETE FROM messages WHERE id <= (SELECT last_id FROM rooms WHERE name = messages.room) - ?")) {
-        long deleted = 0;
-        if (retentionDays > 0) {
-          long cutoff = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(retentionDays);
-          List<String> names = new ArrayList<>();
-          try (ResultSet rs = rooms.executeQuery()) {
-            while (rs.next()) {
-              names.add(rs.getString(1));
-            }
-          }
-          for (String room : names) {
-            firstKept.setString(1, room);
-            firstKept.setLong(2, cutoff);
-            long keepFrom;
-            try (ResultSet rs = firstKept.executeQuery()) {
-              keepFrom = rs.next() ? rs.getLong(1) : Long.MAX_VALUE;
-            }
-            byAge.setString(1, room);
-            byAge.setLong(2, keepFrom);
-            deleted += byAge.executeUpdate();
+    long cutoff = retentionDays > 0 ? System.currentTimeMillis() - TimeUnit.DAYS.toMillis(retentionDays) : 0;
+    return onReader(db -> {
+      List<String> names = new ArrayList<>();
+      try (Statement statement = db.createStatement(); ResultSet rs = statement.executeQuery("SELECT name FROM rooms")) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+      return names;
+    }).compose(names -> {
+      Future<Long> deleted = Future.succeededFuture(0L);
+      for (int from = 0; from < names.size(); from += PRUNE_ROOMS) {
+        List<String> chunk = names.subList(from, Math.min(names.size(), from + PRUNE_ROOMS));
+        deleted = deleted.compose(sum -> writing(() -> transaction(db -> pruneRooms(db, chunk, cutoff, maxPerRoom)))
+            .map(n -> sum + n));
+      }
+      return deleted;
+    });
+  }
+
+  private static long pruneRooms(Connection db, List<String> rooms, long cutoff, int maxPerRoom) throws SQLException {
+    long deleted = 0;
+    try (PreparedStatement firstKept = db.prepareStatement(
+            "SELECT id FROM messages WHERE room = ? AND ts >= ? ORDER BY id LIMIT 1");
+        PreparedStatement below = db.prepareStatement("DELETE FROM messages WHERE room = ? AND id < ?")) {
+      for (String room : rooms) {
+        long keepFrom = 0;
+        if (cutoff > 0) {
+          firstKept.setString(1, room);
+          firstKept.setLong(2, cutoff);
+          try (ResultSet rs = firstKept.executeQuery()) {
+            keepFrom = rs.next() ? rs.getLong(1) : Long.MAX_VALUE;
           }
         }
         if (maxPerRoom > 0) {
-          byCount.setLong(1, maxPerRoom);
-          deleted += byCount.executeUpdate();
+          keepFrom = Math.max(keepFrom, lastId(db, room) - maxPerRoom + 1);
         }
-        db.commit();
-        return deleted;
-      } catch (SQLException | RuntimeException e) {
-        db.rollback();
-        throw e;
+        if (keepFrom > 1) {
+          below.setString(1, room);
+          below.setLong(2, keepFrom);
+          deleted += below.executeUpdate();
+        }
       }
-    });
+    }
+    return deleted;
   }
 
   @Override
@@ -402,17 +458,20 @@ public final class SqliteStore implements MessageLog {
     return available;
   }
 
+  /** Closes every connection, on the writer thread, and refuses what comes after. */
   @Override
   public Future<Void> close() {
+    closed = true;
     vertx.cancelTimer(checkpoints);
-    return onWriter(() -> {
+    return writer.executeBlocking(() -> {
       synchronized (connections) {
         for (Connection connection : connections) {
           connection.close();
         }
+        connections.clear();
       }
       return null;
-    }).eventually(writer::close).eventually(readers::close).mapEmpty();
+    }, true).eventually(writer::close).eventually(readers::close).mapEmpty();
   }
 
   private static long lastId(Connection db, String room) throws SQLException {
@@ -468,10 +527,10 @@ public final class SqliteStore implements MessageLog {
   }
 
   private <T> Future<T> onReader(Read<T> read) {
-    return guarded(readers.executeBlocking(() -> {
+    return unavailableOnFailure(readers.executeBlocking(() -> {
       Connection db = readerConnection.get();
       if (db == null) {
-        db = connect(true);
+        db = connect();
         readerConnection.set(db);
       }
       return read.apply(db);
@@ -479,18 +538,31 @@ public final class SqliteStore implements MessageLog {
   }
 
   private <T> Future<T> onWriter(Callable<T> work) {
-    return guarded(writer.executeBlocking(work, true));
+    return unavailableOnFailure(writer.executeBlocking(work, true));
   }
 
-  /** A failing database is unavailable, to the client ({@code unavailable}) and to {@code /ready}. */
-  private <T> Future<T> guarded(Future<T> work) {
+  /** A write, whose outcome is the writer's health for {@code /ready}: the last write failed, or it did not. */
+  private <T> Future<T> writing(Callable<T> work) {
+    return onWriter(work).onComplete(done -> {
+      boolean failed = done.failed() && done.cause() instanceof ProtocolException e && e.code() == ErrorCode.UNAVAILABLE;
+      if (available == failed) {
+        available = !failed;
+        if (failed) {
+          log.error("SQLite cannot write: sends are refused until a write succeeds again");
+        } else {
+          log.info("SQLite writes again");
+        }
+      }
+    });
+  }
+
+  /** A failing database is {@code unavailable} to the client. */
+  private static <T> Future<T> unavailableOnFailure(Future<T> work) {
     return work.transform(done -> {
       if (done.succeeded()) {
-        available = true;
         return Future.succeededFuture(done.result());
       }
       if (done.cause() instanceof SQLException e) {
-        available = false;
         log.error("SQLite failed: {}", e.toString());
         return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "storage failed; try again"));
       }
