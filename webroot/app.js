@@ -181,13 +181,15 @@ function joined(reply) {
 function joinRefused(name, known, err) {
   const room = state.rooms.get(name);
   if (room) { room.joining = false; room.pending = []; }
-  if (err.code === 'nick_taken' && state.identified) {
-    // Our own previous connection may still hold the nick until the server notices it is gone: try every room
-    // again in a moment (one retry for all of them).
+  if ((err.code === 'nick_taken' && state.identified) || err.code === 'unavailable') {
+    // Our own previous connection may still hold the nick until the server notices it is gone, or the node cannot
+    // serve for a moment (its database, or most of its cluster, out of reach): try every room again in a moment
+    // (one retry for all of them).
     if (state.nickRetries < NICK_RETRIES) {
       if (!state.nickRetry) {
         state.nickRetries++;
-        setConnectionState('connecting', 'waiting for the previous session to end…');
+        setConnectionState('connecting', err.code === 'unavailable' ? 'the server is unavailable; retrying…'
+          : 'waiting for the previous session to end…');
         state.nickRetry = setTimeout(() => {
           state.nickRetry = null;
           if (isOpen()) [...state.rooms.keys()].forEach((roomName) => joinRoom(roomName));

@@ -1,8 +1,10 @@
 // The bundled web page in a real Chromium (Debian's /usr/bin/chromium, driven by playwright-core; no browser
-// download), served by node 0 of a real two-node cluster, chatting with /ws clients of node 1.
+// download), served by node 0 of a real two-node cluster, chatting with /ws clients of node 1. Every page counts
+// its Content-Security-Policy violations as problems, so each test also shows the page works under its CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
@@ -38,14 +40,36 @@ async function dave(room) {
   return client;
 }
 
-/** A fresh page (own storage) on node 0, logged in as `nick`, in #general. */
-async function openPage(nick, { query = '', viewport = { width: 1200, height: 800 } } = {}) {
+/**
+ * A fresh page (own storage) of its own context; `page.problems` collects its uncaught errors and whatever the
+ * Content-Security-Policy refused (the `securitypolicyviolation` event, and Chromium's console report of it).
+ */
+async function newPage({ viewport = { width: 1200, height: 800 } } = {}) {
   const context = await browser.newContext({ viewport });
+  const problems = [];
+  // Playwright's bindings and init scripts are not subject to the page's CSP.
+  await context.exposeFunction('reportCspViolation', (violation) => problems.push(`CSP violation: ${violation}`));
+  await context.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const violation = `${e.effectiveDirective} refused ${e.blockedURI || 'inline'} in ${e.documentURI}`;
+      window.cspViolations.push(violation);
+      window.reportCspViolation(violation);
+    });
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
-  const problems = [];
   page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) problems.push(`console: ${message.text()}`);
+  });
   page.problems = problems;
+  return page;
+}
+
+/** A fresh page on node 0, logged in as `nick`, in #general. */
+async function openPage(nick, { query = '', viewport } = {}) {
+  const page = await newPage({ viewport });
   await page.goto(PAGE_URL + query);
   await page.fill('#nick-input', nick);
   await page.press('#nick-input', 'Enter');
@@ -267,4 +291,51 @@ test('page_waits_for_its_previous_session_to_end', async () => {
   assert.equal(await page.isVisible('#login'), false, 'still chatting, not sent back to the login');
   assert.deepEqual(page.problems, []);
   await page.context().close();
+});
+
+test('page_runs_under_its_content_security_policy', async () => {
+  const page = await newPage();
+  const response = await page.goto(PAGE_URL);
+  assert.match(response.headers()['content-security-policy'] || '(none)', /default-src 'self'/, 'the page has a CSP');
+  const nick = unique('ivan');
+  await page.fill('#nick-input', nick);
+  await page.press('#nick-input', 'Enter');
+  await connected(page, nick);
+  await page.locator('#room-title', { hasText: '#general' }).waitFor();
+  await say(page, 'under the policy');
+  await shownText(page, 'under the policy');
+  assert.deepEqual(page.problems, [], 'the page, its scripts, its style sheet and its bridge need nothing the CSP refuses');
+
+  // The policy is in force, and a refusal is seen: markup that slipped into the page could not run a script.
+  await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.__inlineRan = true';
+    document.body.append(script);
+  });
+  await page.waitForFunction(() => window.cspViolations.some((v) => v.startsWith('script-src')));
+  assert.equal(await page.evaluate(() => window.__inlineRan), undefined, 'an inline script does not run');
+  await page.context().close();
+});
+
+test('page_cannot_be_framed_by_another_origin', async () => {
+  // A page of another origin (another port: another origin) that frames Parley's page, as a clickjacking site would.
+  const framer = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><title>framer</title><iframe id="victim" src="${PAGE_URL}"></iframe>`);
+  });
+  await new Promise((resolve) => framer.listen(0, '127.0.0.1', resolve));
+  const page = await newPage();
+  const refusals = [];
+  page.on('console', (message) => { if (/frame-ancestors/.test(message.text())) refusals.push(message.text()); });
+  try {
+    await page.goto(`http://127.0.0.1:${framer.address().port}/`); // waits for the frame's load too
+    const frame = await (await page.$('#victim')).contentFrame();
+    assert.ok(frame, 'the iframe has a frame');
+    assert.equal(await frame.locator('#nick-input').count(), 0, "Parley's page is not rendered inside another site");
+    assert.notEqual(await frame.evaluate(() => document.title).catch(() => ''), 'Parley');
+    assert.ok(refusals.length > 0, `Chromium reports the frame-ancestors refusal; problems: ${page.problems}`);
+  } finally {
+    await page.context().close();
+    await new Promise((resolve) => framer.close(resolve));
+  }
 });

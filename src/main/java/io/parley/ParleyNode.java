@@ -7,12 +7,14 @@ import io.parley.bus.LocalCodec;
 import io.parley.chat.ChatVerticle;
 import io.parley.cluster.HazelcastDirectory;
 import io.parley.cluster.HazelcastMessageLog;
+import io.parley.cluster.ClusterHealth;
 import io.parley.cluster.NodeDeathWatcher;
 import io.parley.common.ConnectionLimiter;
 import io.parley.config.ParleyConfig;
 import io.parley.config.Settings;
 import io.parley.fanout.RoomFanout;
 import io.parley.http.HttpVerticle;
+import io.parley.metrics.MetricsVerticle;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.node.NodeStatus;
 import io.parley.store.CachedMessageLog;
@@ -34,8 +36,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * One Parley node on a given Vertx: the room fan-out, the chat service, one HTTP verticle per event loop and,
- * if enabled, the TCP bridge. Used by {@link Main} and by the tests, so both run exactly the same thing.
+ * One Parley node on a given Vertx: the room fan-out, the chat service, the metrics server when on a port of its
+ * own, one HTTP verticle per event loop and, if enabled, the TCP bridge. Used by {@link Main} and by the tests, so
+ * both run exactly the same thing.
  */
 public final class ParleyNode {
 
@@ -43,6 +46,7 @@ public final class ParleyNode {
   private final NodeStatus status;
   private final List<String> deployments;
   private final NodeDeathWatcher watcher;
+  private final ClusterHealth health;
   private final ChatVerticle chat;
   private final RoomFanout fanout;
   private final List<HttpVerticle> http;
@@ -50,11 +54,13 @@ public final class ParleyNode {
   private Future<Void> closing;
 
   private ParleyNode(Vertx vertx, NodeStatus status, List<String> deployments, NodeDeathWatcher watcher,
-      ChatVerticle chat, RoomFanout fanout, List<HttpVerticle> http, List<TcpBridgeVerticle> tcp) {
+      ClusterHealth health, ChatVerticle chat, RoomFanout fanout, List<HttpVerticle> http,
+      List<TcpBridgeVerticle> tcp) {
     this.vertx = vertx;
     this.status = status;
     this.deployments = List.copyOf(deployments);
     this.watcher = watcher;
+    this.health = health;
     this.chat = chat;
     this.fanout = fanout;
     this.http = List.copyOf(http);
@@ -79,7 +85,7 @@ public final class ParleyNode {
    * Deploys every verticle; fails (a taken port, say) if any of them fails to start. With a cluster manager (of a
    * clustered Vertx), nicks, members and history live in Hazelcast and rooms span every node. With a
    * {@code registry} (which the Vert.x instance records its own metrics in too), Parley's meters are served at
-   * {@code /metrics}; null: no metrics.
+   * {@code /metrics}, on {@code METRICS_PORT} if set, else on the HTTP port; null: no metrics.
    */
   public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster,
       PrometheusMeterRegistry registry) {
@@ -89,6 +95,11 @@ public final class ParleyNode {
         cluster == null ? () -> true
             : () -> cluster.isActive() && cluster.getHazelcastInstance().getLifecycleService().isRunning());
     StorageKind.of(config); // refuses at once a storage that cannot work
+    int metricsPort = config.get(Settings.METRICS_PORT);
+    if (metricsPort != 0 && metricsPort == config.get(Settings.HTTP_PORT)) {
+      // Vert.x would share one server between the two routers, half the page's requests going to the metrics'.
+      throw new IllegalArgumentException("config key METRICS_PORT must not be HTTP_PORT (0: metrics on HTTP_PORT)");
+    }
     ParleyMetrics metrics = registry == null ? ParleyMetrics.disabled() : ParleyMetrics.create(registry);
     RoomFanout fanout = new RoomFanout(config.get(Settings.GAP_FILL_MS), metrics);
     metrics.measureRooms(fanout::rooms);
@@ -102,6 +113,16 @@ public final class ParleyNode {
     List<String> deployments = new ArrayList<>();
     List<HttpVerticle> http = new CopyOnWriteArrayList<>();
     List<TcpBridgeVerticle> tcp = new CopyOnWriteArrayList<>();
+    ClusterHealth health = cluster == null ? null : new ClusterHealth(cluster.getHazelcastInstance(), vertx,
+        ClusterHealth.quorum(config), () -> {
+          String why = "the node rejoined its cluster after a split";
+          http.forEach(instance -> instance.resyncClients(why));
+          tcp.forEach(bridge -> bridge.resyncClients(why));
+        });
+    if (health != null) {
+      status.quorate(health::quorate);
+      chat.quorate(health::quorate);
+    }
     // The fan-out consumes room events before anyone can join a room; the chat service before anyone can ask.
     return vertx.deployVerticle(fanout)
         .onSuccess(deployments::add)
@@ -110,9 +131,14 @@ public final class ParleyNode {
         .onSuccess(chatId -> {
           if (watcher != null) {
             watcher.start();
+            health.start();
           }
         })
-        .compose(chatId -> vertx.deployVerticle(() -> {
+        .compose(chatId -> registry != null && config.get(Settings.METRICS_PORT) > 0
+            ? vertx.deployVerticle(new MetricsVerticle(registry, config.get(Settings.METRICS_HOST),
+                config.get(Settings.METRICS_PORT))).onSuccess(deployments::add).mapEmpty()
+            : Future.succeededFuture())
+        .compose(metricsId -> vertx.deployVerticle(() -> {
           HttpVerticle instance = new HttpVerticle(config, fanout, status, limiter, metrics);
           http.add(instance);
           return instance;
@@ -127,9 +153,15 @@ public final class ParleyNode {
             : Future.succeededFuture())
         .map(deployed -> {
           status.markReady();
-          return new ParleyNode(vertx, status, deployments, watcher, chat, fanout, http, tcp);
+          return new ParleyNode(vertx, status, deployments, watcher, health, chat, fanout, http, tcp);
         })
-        .recover(failure -> undeployAll(vertx, deployments).transform(v -> Future.failedFuture(failure)));
+        .recover(failure -> {
+          if (watcher != null) {
+            watcher.stop();
+            health.stop();
+          }
+          return undeployAll(vertx, deployments).transform(v -> Future.failedFuture(failure));
+        });
   }
 
   /**
@@ -176,6 +208,7 @@ public final class ParleyNode {
       status.markDraining();
       if (watcher != null) {
         watcher.stop();
+        health.stop();
         chat.drain(); // the surviving nodes announce this node's members leaving, once it has left
       }
       // Every HTTP instance keeps serving (/ready answers 503) until all of them have closed their clients; only

@@ -3,10 +3,11 @@ package io.parley.bridge;
 import io.parley.bus.Addresses;
 import io.parley.bus.BusErrors;
 import io.parley.bus.SendResult;
-import io.parley.common.SerialQueue;
+import io.parley.common.LogThrottle;
 import io.parley.config.ParleyConfig;
 import io.parley.config.Settings;
 import io.parley.connection.Connection;
+import io.parley.protocol.CloseCodes;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.FrameParser;
 import io.parley.protocol.ProtocolException;
@@ -14,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@link Addresses#BRIDGE_INBOUND} is a request of the connection core ({@link Connection}), its body checked by
  * the protocol's rules; registering a room's address ({@link Addresses#room}) follows the room, whose events the
  * transport then writes as they come. Everything else is refused: that is the bridge's permission model, built from
- * {@link Addresses}. Its own rule: at most {@code BRIDGE_MAX_HANDLERS} registrations plus requests awaiting a reply.
+ * {@link Addresses}. Its own rule: at most {@code BRIDGE_MAX_HANDLERS} registrations plus requests in flight;
+ * registrations take from the connection's rate limit like requests, before anything is done for them.
  *
  * <p>A socket's envelopes take effect in the order it sent them, and a registration gets the room's baseline before
  * the socket's next envelope: a client that registers a room and then joins it misses nothing after its join.
@@ -34,6 +37,8 @@ import org.slf4j.LoggerFactory;
 final class BridgeSession {
 
   private static final Logger log = LoggerFactory.getLogger(BridgeSession.class);
+  /** Clients can make these happen (registering while the store is down): a few lines a minute. */
+  private static final LogThrottle FOLLOW_FAILURES = LogThrottle.perMinute(10);
   /** Longest reply address a client may choose (the JavaScript client's are UUIDs, 36 characters). */
   private static final int MAX_REPLY_ADDRESS = 64;
 
@@ -41,41 +46,86 @@ final class BridgeSession {
   private final BridgeWire wire;
   private final int maxHandlers;
   private final Set<String> registered = new HashSet<>();
-  private final SerialQueue envelopes = new SerialQueue();
-  private int awaitingReply;
+  private final int maxPending;
+  /** Envelopes received and not served yet, in order. */
+  private final ArrayDeque<String> pending = new ArrayDeque<>();
+  private boolean draining;
+  /** Requests sent to the chat service and not answered yet. */
+  private int inFlight;
 
   BridgeSession(Connection connection, BridgeWire wire, ParleyConfig config) {
     this.connection = connection;
     this.wire = wire;
     this.maxHandlers = config.get(Settings.BRIDGE_MAX_HANDLERS);
+    this.maxPending = config.get(Settings.BRIDGE_MAX_PENDING);
   }
 
-  /** One envelope from the client, as text. */
+  /**
+   * One envelope from the client, as text. It waits its turn in a bounded queue: a client that sends faster than
+   * its envelopes are served (a registration waits for the room's last id) is flooding, and is closed rather than
+   * buffered without end.
+   */
   void onEnvelope(String text) {
     connection.heard();
-    envelopes.run(() -> {
-      try {
-        return handle(text);
-      } catch (RuntimeException e) {
-        connection.crashed(e);
-        return Future.succeededFuture();
+    if (pending.size() >= maxPending) {
+      pending.clear();
+      connection.close(CloseCodes.POLICY_VIOLATION, "too many envelopes waiting");
+      return;
+    }
+    pending.add(text);
+    if (!draining) {
+      drain();
+    }
+  }
+
+  /** Serves the queue in order; one envelope still being served stops the loop, and its completion resumes it. */
+  private void drain() {
+    draining = true;
+    while (!pending.isEmpty()) {
+      Future<Void> served = serve(pending.poll());
+      if (!served.isComplete()) {
+        served.onComplete(done -> drain());
+        return;
       }
-    });
+    }
+    draining = false;
+  }
+
+  private Future<Void> serve(String text) {
+    try {
+      return handle(text);
+    } catch (RuntimeException e) {
+      connection.crashed(e);
+      return Future.succeededFuture();
+    }
   }
 
   private Future<Void> handle(String text) {
     if (!connection.isOpen()) {
       return Future.succeededFuture();
     }
+    // Every envelope takes from the rate limit first, whatever it is (a ping, garbage, a registration): over the
+    // limit, nothing is done for it but the refusal.
+    ProtocolException limited = connection.overLimit(null);
     JsonObject envelope;
     try {
       envelope = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      refuse("invalid_json");
+      refuse(limited != null ? "rate_limited" : "invalid_json");
       return Future.succeededFuture();
     }
     String type = envelope.getValue("type") instanceof String t ? t : null;
     String address = envelope.getValue("address") instanceof String a ? a : null;
+    if (limited != null) {
+      String replyAddress = envelope.getValue("replyAddress") instanceof String r ? r : null;
+      if ("send".equals(type) && replyAddress != null && !replyAddress.isEmpty()
+          && replyAddress.length() <= MAX_REPLY_ADDRESS) {
+        fail(replyAddress, limited);
+      } else {
+        refuse("rate_limited");
+      }
+      return Future.succeededFuture();
+    }
     if (type == null) {
       refuse("missing_type");
     } else if (type.equals("ping")) {
@@ -109,13 +159,9 @@ final class BridgeSession {
       refuse("invalid_reply_address");
       return;
     }
-    if (replyAddress != null && registered.size() + awaitingReply >= maxHandlers) {
+    // Every request in flight counts, with a reply address or not: sends without one must not escape the bound.
+    if (registered.size() + inFlight >= maxHandlers) {
       refuse("max_handlers_reached");
-      return;
-    }
-    ProtocolException limited = connection.overLimit(null);
-    if (limited != null) {
-      fail(replyAddress, limited);
       return;
     }
     JsonObject body = envelope.getValue("body") instanceof JsonObject fields ? fields : new JsonObject();
@@ -129,14 +175,12 @@ final class BridgeSession {
       return;
     }
     String token = frame instanceof ClientFrame.Join ? FrameParser.optionalJwt(body) : null;
-    if (replyAddress != null) {
-      awaitingReply++;
-    }
+    inFlight++;
     connection.ask(frame, nick, token).onComplete(done -> {
+      inFlight--;
       if (replyAddress == null) {
         return;
       }
-      awaitingReply--;
       if (done.succeeded()) {
         if (frame instanceof ClientFrame.Join && nick != null && connection.nick() == null) {
           connection.identified(nick); // the bridge's first join claimed it
@@ -151,7 +195,7 @@ final class BridgeSession {
 
   private Future<Void> register(String address) {
     String room = Addresses.roomOf(address);
-    if (registered.size() + awaitingReply >= maxHandlers) {
+    if (registered.size() + inFlight >= maxHandlers) {
       refuse("max_handlers_reached");
     } else if (room == null) {
       refuse("access_denied");
@@ -161,7 +205,10 @@ final class BridgeSession {
       registered.add(room);
       // A registration without the room's baseline could not say what it misses: refused, as a whole.
       return connection.follow(room, false).recover(failure -> {
-        log.warn("a bridge client could not follow room {}: {}", room, failure.toString());
+        long left = FOLLOW_FAILURES.admit();
+        if (left >= 0) {
+          log.warn("a bridge client could not follow room {}: {}{}", room, failure.toString(), LogThrottle.note(left));
+        }
         registered.remove(room);
         connection.unfollow(room);
         refuse("registration_failure");
@@ -185,7 +232,8 @@ final class BridgeSession {
     if (replyAddress == null) {
       return;
     }
-    if (failure instanceof ReplyException reply && reply.failureCode() != BusErrors.REFUSED) {
+    if (failure instanceof ReplyException reply && reply.failureCode() != BusErrors.REFUSED
+        && reply.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
       connection.send(wire.failure(replyAddress, reply.failureCode(), reply.failureType().name(), reply.getMessage()));
     } else {
       ProtocolException refusal = BusErrors.toProtocolException(failure);

@@ -30,7 +30,7 @@ abstract class BridgeTransport implements Transport {
   }
 
   @Override
-  public final boolean writable() {
+  public boolean writable() {
     return !stream.writeQueueFull();
   }
 

@@ -52,7 +52,8 @@ public final class SockJsBridge {
       socket.close(admission.refusal().closeCode, admission.reason());
       return;
     }
-    connections.accept(admission, () -> new SockJsTransport(socket, config.get(Settings.OUTBOUND_QUEUE_BYTES)),
+    connections.accept(admission, () -> new SockJsTransport(socket, config.get(Settings.OUTBOUND_QUEUE_BYTES),
+            config.get(Settings.WS_CLOSING_TIMEOUT_S)),
         connection -> {
           BridgeSession session = new BridgeSession(connection, BridgeWire.SOCKJS, config);
           socket.handler(data -> session.onEnvelope(data.toString()));

@@ -64,13 +64,20 @@ public final class TcpBridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return connections.closeAll().eventually(server::close);
+    return connections.shutdown().eventually(server::close);
   }
 
   /** Closes the bridge's connections (there are no close codes on TCP: each just ends); callable from any thread. */
   public Future<Void> closeClients() {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    context.runOnContext(v -> connections.closeAll().onComplete(done));
+    context.runOnContext(v -> connections.shutdown().onComplete(done));
+    return done.future();
+  }
+
+  /** Closes this instance's connections with 1012 ({@code why}) and goes on serving; callable from any thread. */
+  public Future<Void> resyncClients(String why) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> connections.closeAll(why).onComplete(done));
     return done.future();
   }
 

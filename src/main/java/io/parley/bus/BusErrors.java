@@ -4,6 +4,7 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 
 /**
  * Carries a {@link ProtocolException} across the event bus as a failed reply whose message is
@@ -26,7 +27,10 @@ public final class BusErrors {
     return e.code().code() + " " + e.getMessage();
   }
 
-  /** The refusal inside a failed request, or {@code internal_error} for timeouts and other failures. */
+  /**
+   * The refusal inside a failed request; {@code unavailable} for a request not answered in time (it may still be
+   * done), {@code internal_error} for other failures.
+   */
   public static ProtocolException toProtocolException(Throwable failure) {
     if (failure instanceof ProtocolException refusal) {
       return refusal;
@@ -38,6 +42,13 @@ public final class BusErrors {
       String description = space < 0 ? code : text.substring(space + 1);
       return new ProtocolException(ErrorCode.fromCode(code), description);
     }
-    return new ProtocolException(ErrorCode.INTERNAL_ERROR, "the chat service did not answer; try again");
+    if (failure instanceof ReplyException re && (re.failureType() == ReplyFailure.TIMEOUT
+        || re.failureType() == ReplyFailure.NO_HANDLERS)) {
+      // Not answered in time is not "not done": the chat service may still do it (a send queued behind a slow
+      // commit is stored later). Unavailable says so; a retry with the same cid is safe.
+      return new ProtocolException(ErrorCode.UNAVAILABLE,
+          "the chat service did not answer in time; it may still be done: try again (a send with the same cid)");
+    }
+    return new ProtocolException(ErrorCode.INTERNAL_ERROR, "the chat service failed; try again");
   }
 }

@@ -11,6 +11,7 @@ import io.parley.config.ParleyConfig;
 import io.parley.config.Settings;
 import io.parley.metrics.ParleyMetrics;
 import io.parley.protocol.ClientFrame;
+import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.store.Directory;
 import io.parley.store.MessageLog;
@@ -54,7 +55,13 @@ public final class ChatVerticle extends VerticleBase {
   private Messages messages;
   private NodeDeaths deaths;
   private volatile boolean draining;
+  private volatile java.util.function.BooleanSupplier quorate = () -> true;
   private long pruning = -1;
+
+  /** In a cluster: whether this node sees a quorum ({@code cluster.ClusterHealth}); without one it refuses changes. */
+  public void quorate(java.util.function.BooleanSupplier quorum) {
+    quorate = quorum;
+  }
 
   /** {@code storage} opens the store, on this verticle's context; {@code tokens}: null without authentication. */
   public ChatVerticle(ParleyConfig config, Directory directory, Function<Vertx, Future<MessageLog>> storage,
@@ -85,15 +92,15 @@ public final class ChatVerticle extends VerticleBase {
     deaths = new NodeDeaths(vertx, directory, store, membership);
     startPruning(store);
     List<MessageConsumer<?>> consumers = List.of(
-        bus.<ChatRequest>localConsumer(Addresses.HELLO, replying(request -> connections.open(request.caller())
+        bus.<ChatRequest>localConsumer(Addresses.HELLO, replying(quorate(request -> connections.open(request.caller())
             .serially(c -> identity.hello(c, (ClientFrame.Hello) request.frame())
-                .map(nick -> new JsonObject().put("nick", nick))))),
-        bus.<ChatRequest>localConsumer(Addresses.JOIN, replying(request -> connections.forJoin(request.caller())
-            .serially(c -> membership.join(c, request.caller(), (ClientFrame.Join) request.frame())))),
+                .map(nick -> new JsonObject().put("nick", nick)))))),
+        bus.<ChatRequest>localConsumer(Addresses.JOIN, replying(quorate(request -> connections.forJoin(request.caller())
+            .serially(c -> membership.join(c, request.caller(), (ClientFrame.Join) request.frame()))))),
         bus.<ChatRequest>localConsumer(Addresses.LEAVE, replying(request -> connections.known(request.caller())
             .serially(c -> membership.leave(c, request.caller(), (ClientFrame.Leave) request.frame())))),
-        bus.<ChatRequest>localConsumer(Addresses.SEND, replying(request -> connections.known(request.caller())
-            .serially(c -> messages.send(c, request.caller(), (ClientFrame.Send) request.frame())))),
+        bus.<ChatRequest>localConsumer(Addresses.SEND, replying(quorate(request -> connections.known(request.caller())
+            .serially(c -> messages.send(c, request.caller(), (ClientFrame.Send) request.frame()))))),
         bus.<ChatRequest>localConsumer(Addresses.TYPING, replying(request -> connections.known(request.caller())
             .serially(c -> membership.typing(c, request.caller(), (ClientFrame.Typing) request.frame())))),
         bus.<ChatRequest>localConsumer(Addresses.ROOMS,
@@ -103,7 +110,15 @@ public final class ChatVerticle extends VerticleBase {
         bus.<IdRange>localConsumer(Addresses.HISTORY_RANGE, replying(messages::range)),
         bus.<String>localConsumer(Addresses.LAST_ID, replying(messages::lastId)),
         bus.<String>localConsumer(Addresses.DISCONNECT, message -> disconnect(message.body())),
-        bus.<String>localConsumer(Addresses.PURGE_NODE, message -> deaths.purge(message.body())));
+        bus.<String>localConsumer(Addresses.PURGE_NODE, message -> {
+          // On the minority side of a split, "dead" nodes are alive on the other side: purging them here would,
+          // once the sides merge, remove their live nicks and members. The majority purges; the merge does the rest.
+          if (quorate.getAsBoolean()) {
+            deaths.purge(message.body());
+          } else {
+            log.info("not purging node {}: this node is without a quorum of its cluster", message.body());
+          }
+        }));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -158,6 +173,16 @@ public final class ChatVerticle extends VerticleBase {
   }
 
   /** Answers a request with what {@code action} completes with, or with the refusal it fails with. */
+  /**
+   * {@code action}, only while this node sees a quorum of its cluster: on the minority side of a split, what would
+   * change nicks, members or messages is refused with {@code unavailable} (docs/CLUSTER.md, "Partitions").
+   */
+  private <T> Function<T, Future<?>> quorate(Function<T, Future<?>> action) {
+    return request -> quorate.getAsBoolean() ? action.apply(request)
+        : Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE,
+            "this node is cut off from most of its cluster; try again, or another node"));
+  }
+
   private <T> Handler<Message<T>> replying(Function<T, Future<?>> action) {
     return message -> {
       Future<?> result;

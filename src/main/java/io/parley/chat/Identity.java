@@ -30,6 +30,10 @@ final class Identity {
 
   /** {@code hello}: claims the nick for a connection that has none yet. */
   Future<String> hello(ChatConnection connection, ClientFrame.Hello hello) {
+    if (connection.nick != null && connection.nick.equals(hello.nick())) {
+      // A retry of a hello whose answer did not come in time (unavailable), though it was done: the same answer.
+      return Future.succeededFuture(connection.nick);
+    }
     if (connection.nick != null) {
       throw new ProtocolException(ErrorCode.ALREADY_IDENTIFIED, "this connection is already '" + connection.nick + "'");
     }

@@ -42,7 +42,8 @@ public final class HazelcastDirectory implements Directory {
 
   @Override
   public Future<Void> releaseNick(String nick) {
-    return Future.fromCompletionStage(nicks.removeAsync(nick), vertx.getOrCreateContext()).mapEmpty();
+    return Future.fromCompletionStage(nicks.submitToKey(nick, new ReleaseNick(nodeId)), vertx.getOrCreateContext())
+        .mapEmpty();
   }
 
   @Override
@@ -57,7 +58,7 @@ public final class HazelcastDirectory implements Directory {
 
   @Override
   public Future<Long> leave(String room, String nick) {
-    return Future.fromCompletionStage(rooms.submitToKey(room, new RemoveMember(nick)), vertx.getOrCreateContext());
+    return Future.fromCompletionStage(rooms.submitToKey(room, new RemoveMember(nick, nodeId)), vertx.getOrCreateContext());
   }
 
   @Override
@@ -100,6 +101,28 @@ public final class HazelcastDirectory implements Directory {
         return false;
       }
       entry.setValue(node);
+      return true;
+    }
+  }
+
+  /**
+   * Lets go of a nick this node holds, and only then: after a split, another node may have claimed it while this
+   * one was cut off, and the connection closing here must not free that claim.
+   */
+  static final class ReleaseNick implements EntryProcessor<String, String, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final String node;
+
+    ReleaseNick(String node) {
+      this.node = node;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, String> entry) {
+      if (!node.equals(entry.getValue())) {
+        return false;
+      }
+      entry.setValue(null);
       return true;
     }
   }
@@ -150,17 +173,21 @@ public final class HazelcastDirectory implements Directory {
   static final class RemoveMember implements EntryProcessor<String, String, Long> {
     private static final long serialVersionUID = 1L;
     private final String nick;
+    private final String node;
 
-    RemoveMember(String nick) {
+    RemoveMember(String nick, String node) {
       this.nick = nick;
+      this.node = node;
     }
 
     @Override
     public Long process(Map.Entry<String, String> entry) {
       RoomEntry room = RoomEntry.parse(entry.getValue());
-      if (room.members().remove(nick) == null) {
+      // Only this node's member: after a split, another node may hold the nick (claimed while this one was away).
+      if (!node.equals(room.members().getString(nick))) {
         return 0L;
       }
+      room.members().remove(nick);
       long version = room.version() + 1;
       // An empty room is forgotten: the directory holds rooms with members only.
       entry.setValue(room.members().isEmpty() ? null : new RoomEntry(room.members(), version).encode());

@@ -16,7 +16,8 @@ import java.util.Properties;
 
 /**
  * Builds the Hazelcast cluster manager from {@code conf/cluster.xml} (packaged in the jar) and Parley's
- * configuration: TCP-IP join with the members of {@code CLUSTER_MEMBERS}, no multicast.
+ * configuration: TCP-IP join with the members of {@code CLUSTER_MEMBERS}, no multicast, both cluster ports bound
+ * to one address and the rest of {@link ClusterSecurity}.
  */
 public final class HazelcastSetup {
 
@@ -28,10 +29,12 @@ public final class HazelcastSetup {
   public static Config hazelcastConfig(ParleyConfig config) {
     Properties properties = new Properties();
     properties.setProperty(Settings.CLUSTER_HOST.name(), config.get(Settings.CLUSTER_HOST));
+    properties.setProperty(Settings.CLUSTER_BIND_HOST.name(), ClusterSecurity.bindHost(config));
     properties.setProperty(Settings.HAZELCAST_PORT.name(), Integer.toString(config.get(Settings.HAZELCAST_PORT)));
     properties.setProperty(Settings.CLUSTER_FAILURE_TIMEOUT_S.name(),
         Integer.toString(config.get(Settings.CLUSTER_FAILURE_TIMEOUT_S)));
     Config hazelcast = new InMemoryXmlConfig(readClusterXml(), properties);
+    hazelcast.setClusterName(ClusterSecurity.clusterName(config.get(Settings.CLUSTER_SECRET)));
     TcpIpConfig tcpIp = hazelcast.getNetworkConfig().getJoin().getTcpIpConfig();
     tcpIp.setMembers(config.get(Settings.CLUSTER_MEMBERS).isEmpty()
         ? java.util.List.of(config.get(Settings.CLUSTER_HOST) + ":" + config.get(Settings.HAZELCAST_PORT))
@@ -41,10 +44,11 @@ public final class HazelcastSetup {
   }
 
   public static EventBusOptions eventBusOptions(ParleyConfig config) {
-    return new EventBusOptions()
-        .setHost(config.get(Settings.CLUSTER_HOST))
+    EventBusOptions options = new EventBusOptions()
+        .setHost(ClusterSecurity.bindHost(config))
         .setPort(config.get(Settings.EVENTBUS_PORT))
         .setClusterPublicHost(config.get(Settings.CLUSTER_HOST));
+    return ClusterSecurity.withTls(options, config);
   }
 
   private static String readClusterXml() {

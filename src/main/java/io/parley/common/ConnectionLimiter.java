@@ -18,6 +18,8 @@ public final class ConnectionLimiter {
   private final int maxPerAddress;
   private final boolean trustForwardedFor;
   private final ConcurrentHashMap<String, Integer> counts = new ConcurrentHashMap<>();
+  /** Refusals are the clients' doing: a few lines a minute say enough. */
+  private final LogThrottle refusals = LogThrottle.perMinute(10);
 
   public ConnectionLimiter(int maxPerAddress, boolean trustForwardedFor) {
     this.maxPerAddress = maxPerAddress;
@@ -54,8 +56,12 @@ public final class ConnectionLimiter {
       return held + 1;
     });
     if (!counted[0]) {
-      log.warn("refused a connection from {}: it holds MAX_CONNECTIONS_PER_IP={} already{}", address, maxPerAddress,
-          trustForwardedFor ? "" : " (behind a balancer, set TRUST_FORWARDED_FOR=true)");
+      long left = refusals.admit();
+      if (left >= 0) {
+        log.warn("refused a connection from {}: it holds MAX_CONNECTIONS_PER_IP={} already{}{}", address,
+            maxPerAddress, trustForwardedFor ? "" : " (behind a balancer, set TRUST_FORWARDED_FOR=true)",
+            LogThrottle.note(left));
+      }
       return false;
     }
     return true;

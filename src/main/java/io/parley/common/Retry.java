@@ -21,13 +21,19 @@ public final class Retry {
    */
   public static <T> Future<T> withBackoff(Vertx vertx, int attempts, String what, Logger log,
       Supplier<Future<T>> operation) {
+    return withBackoff(vertx, attempts, what, log, failure -> true, operation);
+  }
+
+  /** Likewise, retrying only the failures that {@code retryable} accepts; another one is the result at once. */
+  public static <T> Future<T> withBackoff(Vertx vertx, int attempts, String what, Logger log,
+      java.util.function.Predicate<Throwable> retryable, Supplier<Future<T>> operation) {
     Promise<T> result = Promise.promise();
-    attempt(vertx, 1, attempts, what, log, operation, result);
+    attempt(vertx, 1, attempts, what, log, retryable, operation, result);
     return result.future();
   }
 
   private static <T> void attempt(Vertx vertx, int attempt, int attempts, String what, Logger log,
-      Supplier<Future<T>> operation, Promise<T> result) {
+      java.util.function.Predicate<Throwable> retryable, Supplier<Future<T>> operation, Promise<T> result) {
     Future<T> outcome;
     try {
       outcome = operation.get();
@@ -37,11 +43,12 @@ public final class Retry {
     outcome.onComplete(done -> {
       if (done.succeeded()) {
         result.complete(done.result());
-      } else if (attempt < attempts) {
+      } else if (attempt < attempts && retryable.test(done.cause())) {
         log.warn("{} failed (attempt {} of {}), retrying: {}", what, attempt, attempts, done.cause().toString());
-        vertx.setTimer(1000L * attempt, id -> attempt(vertx, attempt + 1, attempts, what, log, operation, result));
+        vertx.setTimer(1000L * attempt, id -> attempt(vertx, attempt + 1, attempts, what, log, retryable, operation,
+            result));
       } else {
-        log.error("{} failed after {} attempts", what, attempts, done.cause());
+        log.error("{} failed (attempt {} of {}), giving up", what, attempt, attempts, done.cause());
         result.fail(done.cause());
       }
     });

@@ -17,7 +17,8 @@ public final class Settings {
   public static final Setting<String> HTTP_HOST = declare(Setting.text("HTTP_HOST", "0.0.0.0", true,
       "interface the HTTP server binds"));
   public static final Setting<Integer> HTTP_PORT = declare(Setting.integer("HTTP_PORT", 8080, 0, 65535,
-      "HTTP port for the page, `/ws`, `/eventbus`, `/health`, `/ready` and `/metrics`; `0` picks a free port"));
+      "HTTP port for the page, `/ws`, `/eventbus`, `/health`, `/ready` and (unless `METRICS_PORT`) `/metrics`; "
+          + "`0` picks a free port"));
   public static final Setting<Integer> EVENT_LOOPS = declare(Setting.integer("EVENT_LOOPS", 0, 0, 1024,
       "event-loop threads, and so HTTP verticle instances; `0` means Vert.x's default, 2 x cores"));
   public static final Setting<Integer> WS_MAX_FRAME_SIZE = declare(Setting.integer("WS_MAX_FRAME_SIZE", 65536, 256,
@@ -64,24 +65,49 @@ public final class Settings {
   public static final Setting<Boolean> CLUSTER_ENABLED = declare(Setting.flag("CLUSTER_ENABLED", false,
       "join a Hazelcast cluster; without it the node runs alone, history in memory"));
   public static final Setting<String> CLUSTER_HOST = declare(Setting.text("CLUSTER_HOST", "127.0.0.1", true,
-      "address this node binds and advertises to the others (Hazelcast and event bus)"));
+      "address this node advertises to the others and, unless `CLUSTER_BIND_HOST` is set, binds (Hazelcast and "
+          + "event bus)"));
   public static final Setting<Integer> HAZELCAST_PORT = declare(Setting.integer("HAZELCAST_PORT", 5701, 1, 65535,
       "this node's Hazelcast port"));
   public static final Setting<List<String>> CLUSTER_MEMBERS = declare(Setting.list("CLUSTER_MEMBERS",
       "[^:\\s]+:\\d{1,5}", "host:port entries",
       "comma-separated `host:port` Hazelcast members to join; empty means this node only"));
+  public static final Setting<Integer> CLUSTER_QUORUM = declare(Setting.integer("CLUSTER_QUORUM", 0, 0, 1000,
+      "members a node must see (itself included) to accept `hello`, `join` and `send`; fewer, and it answers "
+          + "`unavailable` and `/ready` 503 `NO_QUORUM` (the minority side of a split); `0`: a majority of "
+          + "`CLUSTER_MEMBERS`, which must then list every member. A two-node cluster that must survive the loss of one sets `1`"));
   public static final Setting<Integer> EVENTBUS_PORT = declare(Setting.integer("EVENTBUS_PORT", 0, 0, 65535,
       "clustered event-bus port; `0` picks a free one (set it when a firewall needs a fixed port)"));
   public static final Setting<Integer> CLUSTER_FAILURE_TIMEOUT_S = declare(Setting.integer("CLUSTER_FAILURE_TIMEOUT_S",
       8, 1, 600, "seconds without a heartbeat before a member is declared dead and its members leave the lists"));
+  public static final Setting<String> CLUSTER_BIND_HOST = declare(Setting.text("CLUSTER_BIND_HOST", "", true,
+      "address the Hazelcast and event-bus ports bind when it is not `CLUSTER_HOST` (a node behind NAT, whose "
+          + "advertised address is not its own); empty: `CLUSTER_HOST`"));
+  public static final Setting<String> CLUSTER_SECRET = declare(Setting.text("CLUSTER_SECRET", "", false,
+      "shared by every node: the Hazelcast cluster name is derived from it (SHA-256), so a node or Hazelcast client "
+          + "without it is refused; empty: the public name `parley`. Not encryption: keep the cluster ports on a "
+          + "private network ([docs/CLUSTER.md](docs/CLUSTER.md#security))"));
+  public static final Setting<String> CLUSTER_TLS_KEYSTORE = declare(Setting.text("CLUSTER_TLS_KEYSTORE", "", true,
+      "a PKCS#12 file shared by every node: the event bus then speaks TLS, with it as both key and trust store, "
+          + "and accepts only peers that present its certificate; empty: plain TCP"));
+  public static final Setting<String> CLUSTER_TLS_PASSWORD = declare(Setting.text("CLUSTER_TLS_PASSWORD", "", false,
+      "the password of `CLUSTER_TLS_KEYSTORE`"));
   public static final Setting<List<String>> ALLOWED_ORIGINS = declare(Setting.list("ALLOWED_ORIGINS",
       "\\*|https?://[^/:\\s]+(:\\d{1,5})?", "origins like https://chat.example.com or *",
       "comma-separated origins (`https://app.example.com`) whose pages may use `/ws` and `/eventbus` besides the "
-          + "node's own; `*` allows any; empty means same-origin only. Requests without `Origin` (non-browser "
-          + "clients) always pass"));
+          + "node's own; scheme, host and port must match; `*` allows any; empty means same-origin only. Requests "
+          + "without `Origin` (non-browser clients) always pass"));
+  public static final Setting<List<String>> PUBLIC_ORIGINS = declare(Setting.list("PUBLIC_ORIGINS",
+      "https?://[^/:\\s]+(:\\d{1,5})?", "origins like https://chat.example.com",
+      "comma-separated origins at which browsers reach the page (`https://chat.example.com`, the balancer's public "
+          + "address): the node's own origin for `/ws` and `/eventbus`; empty: the scheme and `Host` of each request, "
+          + "which any DNS name pointed at the node passes (DNS rebinding): set it for a deployment"));
   public static final Setting<Integer> BRIDGE_MAX_HANDLERS = declare(Setting.integer("BRIDGE_MAX_HANDLERS", 64, 2,
       100_000, "most room registrations plus requests awaiting a reply per bridge socket; one more is refused "
           + "(`max_handlers_reached`)"));
+  public static final Setting<Integer> BRIDGE_MAX_PENDING = declare(Setting.integer("BRIDGE_MAX_PENDING", 100, 1,
+      1_000_000, "envelopes a bridge socket may have waiting while an earlier one is served (envelopes take effect in "
+          + "order); one more closes the socket with 1008"));
   public static final Setting<Long> HEARTBEAT_INTERVAL_MS = declare(Setting.longer("HEARTBEAT_INTERVAL_MS", 25000, 50,
       3_600_000, "the server pings each `/ws` connection this often"));
   public static final Setting<Long> HEARTBEAT_TIMEOUT_MS = declare(Setting.longer("HEARTBEAT_TIMEOUT_MS", 60000, 51,
@@ -91,6 +117,9 @@ public final class Settings {
       1_000_000, "frames (bridge: requests) a connection may send per second, sustained; past it, `rate_limited`"));
   public static final Setting<Integer> RATE_LIMIT_BURST = declare(Setting.integer("RATE_LIMIT_BURST", 40, 1,
       1_000_000, "how many it may send at once above that rate"));
+  public static final Setting<Integer> RATE_LIMIT_CLOSE_AFTER = declare(Setting.integer("RATE_LIMIT_CLOSE_AFTER", 200,
+      1, 1_000_000_000, "a connection that sends this many frames over the rate limit within one second is closed "
+          + "with 1008: it is flooding, not bursting"));
   public static final Setting<Integer> MAX_ROOMS_PER_CONNECTION = declare(Setting.integer("MAX_ROOMS_PER_CONNECTION",
       50, 1, 100_000, "rooms one connection may be in at once; past it, `too_many_rooms`"));
   public static final Setting<Integer> ROOMS_PAGE_MAX = declare(Setting.integer("ROOMS_PAGE_MAX", 100, 1, 10_000,
@@ -107,8 +136,9 @@ public final class Settings {
   public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = declare(Setting.integer("MAX_CONNECTIONS_PER_IP", 100,
       0, 1_000_000, "connections (`/ws` and bridge) one client address may hold on a node; `0`: no limit; past it, 429"));
   public static final Setting<Boolean> TRUST_FORWARDED_FOR = declare(Setting.flag("TRUST_FORWARDED_FOR", false,
-      "take the client address from the last `X-Forwarded-For` entry, the one the balancer added (set it only behind "
-          + "a balancer that sets that header, as compose does; otherwise clients could claim any address)"));
+      "take the client address from the last `X-Forwarded-For` entry, the one the balancer added, and the scheme of "
+          + "the Origin check from `X-Forwarded-Proto` (set it only behind a balancer that sets those headers, as "
+          + "compose does; otherwise clients could claim any address)"));
   public static final Setting<Integer> OUTBOUND_QUEUE_BYTES = declare(Setting.integer("OUTBOUND_QUEUE_BYTES", 262144,
       4096, 256 * 1024 * 1024, "unsent bytes a connection may hold before its presence and typing frames are "
           + "dropped; as much again and it is closed as a slow consumer (4001)"));
@@ -135,6 +165,10 @@ public final class Settings {
       "its port, on `HTTP_HOST`; `0` picks a free one"));
   public static final Setting<Boolean> METRICS_ENABLED = declare(Setting.flag("METRICS_ENABLED", true,
       "Vert.x's and Parley's metrics at `/metrics` (Prometheus)"));
+  public static final Setting<Integer> METRICS_PORT = declare(Setting.integer("METRICS_PORT", 0, 0, 65535,
+      "serve `/metrics` on this port, on `METRICS_HOST`, and not on `HTTP_PORT`; `0`: on `HTTP_PORT`, with the page"));
+  public static final Setting<String> METRICS_HOST = declare(Setting.text("METRICS_HOST", "127.0.0.1", true,
+      "interface the `METRICS_PORT` server binds (`0.0.0.0` where a scraper on another host must reach it)"));
   public static final Setting<String> NODE_NAME = declare(Setting.text("NODE_NAME", "", true,
       "the node's name in every log line; empty: the host name"));
   public static final Setting<Boolean> NATIVE_TRANSPORT = declare(Setting.flag("NATIVE_TRANSPORT", true,

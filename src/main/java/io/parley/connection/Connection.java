@@ -3,6 +3,7 @@ package io.parley.connection;
 import io.parley.bus.Addresses;
 import io.parley.bus.Caller;
 import io.parley.bus.ChatRequest;
+import io.parley.common.LogThrottle;
 import io.parley.common.TokenBucket;
 import io.parley.config.Settings;
 import io.parley.fanout.RoomEvent;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * and its {@link Transport} carries what the connection writes. The rules of a connection live here, once for every
  * transport:
  * <ul>
- *   <li>the rate limit ({@code RATE_LIMIT_PER_S}, {@link #overLimit});</li>
+ *   <li>the rate limit ({@code RATE_LIMIT_PER_S}, {@link #overLimit}), and a flood past it closed (1008);</li>
  *   <li>its requests to the chat service, attributed to it ({@link #ask});</li>
  *   <li>the rooms it follows and which of their events reach it ({@link RoomCursor});</li>
  *   <li>backpressure: while the transport is not writable, presence and typing are dropped; messages and answers
@@ -46,6 +47,9 @@ import org.slf4j.LoggerFactory;
 public final class Connection implements RoomListener {
 
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
+  /** What clients cause is logged a few times a minute at most (a flood of clients must not flood the log). */
+  private static final LogThrottle SLOW_CONSUMERS = LogThrottle.perMinute(10);
+  private static final LogThrottle FLOODS = LogThrottle.perMinute(10);
 
   private enum State {
     OPEN, CLOSING, CLOSED
@@ -57,6 +61,9 @@ public final class Connection implements RoomListener {
   private final String clientAddress;
   private final Runnable onRelease;
   private final TokenBucket rate;
+  /** Requests refused by the rate limit within the second that began at {@code refusedSince}. */
+  private int refusedInARow;
+  private long refusedSince = System.nanoTime();
   private final Map<String, RoomCursor> rooms = new HashMap<>();
   private final Promise<Void> released = Promise.promise();
   private final Heartbeat heartbeat;
@@ -114,13 +121,27 @@ public final class Connection implements RoomListener {
 
   /**
    * Takes one request's worth of the rate limit: null if the request may go on, else the refusal to answer
-   * ({@code rate_limited}: it was not handled).
+   * ({@code rate_limited}: it was not handled). Every transport asks it before anything else is done for a request,
+   * so over-limit work costs nothing more; {@code RATE_LIMIT_CLOSE_AFTER} refusals within one second close the connection.
    */
   public ProtocolException overLimit(String ref) {
-    if (rate.tryTake(System.nanoTime())) {
+    long now = System.nanoTime();
+    if (rate.tryTake(now)) {
       return null;
     }
     env.metrics.dropped(DropReason.RATE_LIMITED);
+    if (now - refusedSince >= 1_000_000_000L) {
+      refusedSince = now;
+      refusedInARow = 0;
+    }
+    if (++refusedInARow >= env.config.get(Settings.RATE_LIMIT_CLOSE_AFTER) && state == State.OPEN) {
+      long left = FLOODS.admit();
+      if (left >= 0) {
+        log.info("closing {} with 1008: {} frames over the rate limit in a second{}", describe(), refusedInARow,
+            LogThrottle.note(left));
+      }
+      close(CloseCodes.POLICY_VIOLATION, "rate limit: flooding");
+    }
     return new ProtocolException(ErrorCode.RATE_LIMITED, "at most " + env.config.get(Settings.RATE_LIMIT_PER_S)
         + " requests per second (bursts of " + env.config.get(Settings.RATE_LIMIT_BURST) + "); this one was not handled",
         ref);
@@ -295,7 +316,11 @@ public final class Connection implements RoomListener {
 
   private void tooFarBehind() {
     env.metrics.dropped(DropReason.SLOW_CONSUMER);
-    log.info("closing {} as a slow consumer ({} presence/typing frames dropped first)", describe(), outbound.dropped());
+    long left = SLOW_CONSUMERS.admit();
+    if (left >= 0) {
+      log.info("closing {} as a slow consumer ({} presence/typing frames dropped first){}", describe(),
+          outbound.dropped(), LogThrottle.note(left));
+    }
     close(CloseCodes.SLOW_CONSUMER, "slow consumer");
   }
 

@@ -162,13 +162,18 @@ public final class Connections {
    * Closes every connection with 1012 (service restart), so that their clients reconnect, to another node, rather
    * than discover a dead socket; completes once all are let go of (within {@code WS_CLOSING_TIMEOUT_S}).
    */
-  public Future<Void> closeAll() {
+  public Future<Void> shutdown() {
     vertx.cancelTimer(heartbeats);
+    return closeAll("the node is shutting down");
+  }
+
+  /** Closes every connection with 1012, saying {@code why}; the node goes on serving new ones. */
+  public Future<Void> closeAll(String why) {
     if (!open.isEmpty()) {
-      log.info("closing {} connections: the node is shutting down", open.size());
+      log.info("closing {} connections: {}", open.size(), why);
     }
     return Future.join(List.copyOf(open).stream()
-        .map(connection -> connection.close(CloseCodes.SERVICE_RESTART, "node shutting down"))
+        .map(connection -> connection.close(CloseCodes.SERVICE_RESTART, why))
         .toList()).mapEmpty();
   }
 

@@ -31,6 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RoomFanout extends VerticleBase {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RoomFanout.class);
+
   private static final long BASELINE_RETRY_MS = 1000;
 
   private final long gapFillMs;
@@ -180,12 +182,19 @@ public final class RoomFanout extends VerticleBase {
       }
       vertx.eventBus().<List<ChatMessage>>request(Addresses.HISTORY_RANGE, new IdRange(name, gap[0], gap[1]), internal)
           .onComplete(reply -> {
-            // What history could not supply is gone (older than the room keeps, or the read failed): skip it.
-            List<RoomEvent> found = reply.succeeded()
-                ? reply.result().body().stream().map(m -> RoomEvent.of(m.toJson())).toList() : List.of();
-            if (!closed) {
-              dispatch(sequencer.filled(gap[0], gap[1], found));
+            if (closed) {
+              return;
             }
+            if (reply.failed()) {
+              // The store could not be read (down, or this node cut off from it): the missing messages exist, so
+              // the room waits and asks again; skipping them would lose them for good for every client here.
+              log.debug("gap {}..{} of room {} not read, trying again: {}", gap[0], gap[1], name, reply.cause().toString());
+              armGapTimer();
+              return;
+            }
+            // What history does not hold is gone (older than the room keeps): skip it.
+            dispatch(sequencer.filled(gap[0], gap[1],
+                reply.result().body().stream().map(m -> RoomEvent.of(m.toJson())).toList()));
           });
     }
 

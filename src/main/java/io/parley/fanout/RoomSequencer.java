@@ -59,17 +59,23 @@ public final class RoomSequencer {
     return !early.isEmpty();
   }
 
-  /** The ids missing before the first held message, as {@code [from, to]}; null if none are (or no baseline yet). */
+  /**
+   * What to read from history, as {@code [from, to]}: from the next id to hand out up to the last one held, so that
+   * one read fills every gap among the held messages (on the majority side of a split, the other side's messages
+   * leave a gap every few ids; one read per gap, each after {@code GAP_FILL_MS}, would fall further behind with
+   * each). Null if nothing is missing (or no baseline yet). The held ones in the range are read again and ignored.
+   */
   public long[] gap() {
     if (next == 0 || early.isEmpty() || early.firstKey() <= next) {
       return null;
     }
-    return new long[] {next, early.firstKey() - 1};
+    return new long[] {next, early.lastKey() - 1};
   }
 
   /**
    * History's answer for the ids {@code from..to} of a {@link #gap()}: what it found is handed out in order; the ids
-   * it could not supply (older than the room keeps, or a failed read: pass none) are skipped. Returns what is ready.
+   * it does not hold (older than the room keeps) are skipped. A read that failed is not an answer: ask again.
+   * Returns what is ready.
    */
   public List<RoomEvent> filled(long from, long to, List<RoomEvent> found) {
     for (RoomEvent event : found) {

@@ -21,9 +21,10 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Serves the web page, {@code /health}, {@code /ready}, {@code /metrics}, WebSocket upgrades at {@code /ws}
- * ({@link WsEndpoint}) and the SockJS bridge at {@code /eventbus} ({@link SockJsBridge}), both behind an Origin
- * check. Deployed once per event loop; the instances share the port. Each instance owns the connections it accepted.
+ * Serves the web page, {@code /health}, {@code /ready}, {@code /metrics} (unless on {@code METRICS_PORT}), WebSocket
+ * upgrades at {@code /ws} ({@link WsEndpoint}) and the SockJS bridge at {@code /eventbus} ({@link SockJsBridge}), both
+ * behind an Origin check; every response but an upgrade carries the {@link SecurityHeaders}. Deployed once per event
+ * loop; the instances share the port. Each instance owns the connections it accepted.
  */
 public final class HttpVerticle extends VerticleBase {
 
@@ -47,10 +48,14 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     connections = new Connections(vertx, config, fanout, status, limiter, metrics);
     Router router = Router.router(vertx);
-    OriginCheck origins = new OriginCheck(config.get(Settings.ALLOWED_ORIGINS));
+    OriginCheck origins = new OriginCheck(config.get(Settings.PUBLIC_ORIGINS), config.get(Settings.ALLOWED_ORIGINS),
+        config.get(Settings.TRUST_FORWARDED_FOR));
+    router.route().handler(new SecurityHeaders());
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
-    metrics.registry().ifPresent(registry -> router.get("/metrics").handler(PrometheusScrapingHandler.create(registry)));
+    if (config.get(Settings.METRICS_PORT) == 0) { // else a MetricsVerticle serves them, on a private interface
+      metrics.registry().ifPresent(registry -> router.get("/metrics").handler(PrometheusScrapingHandler.create(registry)));
+    }
     // Routes, not HttpServer.webSocketHandler: a server-level handler would take every upgrade, SockJS's too.
     router.route(WsEndpoint.PATH).handler(origins)
         .handler(new WsEndpoint(connections, limiter, config, status.nodeId()));
@@ -100,7 +105,14 @@ public final class HttpVerticle extends VerticleBase {
    */
   public Future<Void> closeClients() {
     Promise<Void> done = Promise.promise();
-    context.runOnContext(v -> connections.closeAll().onComplete(done));
+    context.runOnContext(v -> connections.shutdown().onComplete(done));
+    return done.future();
+  }
+
+  /** Closes this instance's connections with 1012 ({@code why}) and goes on serving; callable from any thread. */
+  public Future<Void> resyncClients(String why) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> connections.closeAll(why).onComplete(done));
     return done.future();
   }
 
@@ -125,7 +137,7 @@ public final class HttpVerticle extends VerticleBase {
   private void ready(RoutingContext ctx) {
     boolean clustered = status.clusterJoined();
     String state = status.draining() ? "DRAINING" : !status.ready() ? "STARTING" : !clustered ? "NOT_CLUSTERED"
-        : !status.storageAvailable() ? "STORAGE_DOWN" : "READY";
+        : !status.quorate() ? "NO_QUORUM" : !status.storageAvailable() ? "STORAGE_DOWN" : "READY";
     ctx.response()
         .setStatusCode("READY".equals(state) ? 200 : 503)
         .putHeader("content-type", "application/json")

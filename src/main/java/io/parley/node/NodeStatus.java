@@ -10,6 +10,7 @@ public final class NodeStatus {
   private volatile int httpPort = -1;
   private volatile int tcpBridgePort = -1;
   private volatile java.util.function.BooleanSupplier storageAvailable = () -> true;
+  private volatile java.util.function.BooleanSupplier quorate = () -> true;
 
   public NodeStatus(String nodeId, java.util.function.BooleanSupplier clusterJoined) {
     this.nodeId = nodeId;
@@ -33,6 +34,15 @@ public final class NodeStatus {
 
   public void storageAvailable(java.util.function.BooleanSupplier available) {
     storageAvailable = available;
+  }
+
+  /** Whether the node sees a quorum of its cluster (always, alone). */
+  public boolean quorate() {
+    return quorate.getAsBoolean();
+  }
+
+  public void quorate(java.util.function.BooleanSupplier quorum) {
+    quorate = quorum;
   }
 
   public boolean ready() {

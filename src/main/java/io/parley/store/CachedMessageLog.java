@@ -87,9 +87,11 @@ public final class CachedMessageLog implements MessageLog {
 
   @Override
   public Future<Slice> between(String room, long firstId, long lastId) {
+    // From the cache only when it holds the whole range: the fan-out fills gaps with this, and skips for good what
+    // a successful answer lacks; a part of the range is no answer (the fan-out asks again).
     return store.between(room, firstId, lastId)
         .recover(failure -> fromCache(failure, room, recent -> recent.firstId() <= firstId
-            ? recent.between(firstId, lastId) : null));
+            && recent.lastId() >= lastId ? recent.between(firstId, lastId) : null));
   }
 
   @Override

@@ -50,6 +50,7 @@ final class WsTransport implements Transport {
     this.socket = socket;
     this.channel = server.channelHandlerContext().channel();
     socket.setWriteQueueMaxSize(queueBytes); // the channel's high water mark
+    Sockets.closeFrameOnProtocolViolation(channel);
     if (channel.pipeline().get(IdleStateHandler.class) != null) {
       // The HTTP server's idle timeout watches every write with a listener, a cost per frame; the connection's own
       // heartbeat closes a silent connection instead (and drops it if it does not close).

@@ -23,7 +23,7 @@ class BridgeLimitsTest extends ParleyServerTest {
   @Override
   protected JsonObject overrides() {
     return new JsonObject().put(Settings.RATE_LIMIT_PER_S.name(), 4).put(Settings.RATE_LIMIT_BURST.name(), 5)
-        .put(Settings.MAX_CONNECTIONS_PER_IP.name(), 3);
+        .put(Settings.MAX_CONNECTIONS_PER_IP.name(), 3).put(Settings.RATE_LIMIT_CLOSE_AFTER.name(), 30);
   }
 
   @AfterEach
@@ -57,6 +57,46 @@ class BridgeLimitsTest extends ParleyServerTest {
     assertEquals(8, answered + limited);
     vertx.timer(1100).await(); // the bucket refills at RATE_LIMIT_PER_S: the clock is what is under test
     assertEquals("rec", carol.requestFrame("chat.rooms", new JsonObject()).getString("type"));
+  }
+
+  private static long refusedAsRateLimited(List<JsonObject> frames) {
+    return frames.stream().filter(f -> "err".equals(f.getString("type")) && "rate_limited".equals(f.getString("body")))
+        .count();
+  }
+
+  /** Registrations cost a lookup (and in a cluster a cluster-wide write): they take from the same bucket. */
+  @Test
+  void bridge_registrations_count_in_the_rate_limit() {
+    RawBridge carol = bridge();
+    for (int i = 0; i < 8; i++) {
+      carol.register(io.parley.bus.Addresses.room("room" + i));
+    }
+    List<JsonObject> frames = carol.framesUpToARequest("chat.rooms", new JsonObject());
+    // Burst 5: five registrations pass (six if the bucket refilled meanwhile), the rest and the request are refused.
+    long refused = refusedAsRateLimited(frames);
+    assertTrue(refused == 3 || refused == 2, "refused " + refused + ": " + frames);
+    assertEquals(400, frames.get(frames.size() - 1).getInteger("failureCode"), "the request after them too");
+  }
+
+  /** A send without a reply address over the limit is refused too (it used to travel on, unseen). */
+  @Test
+  void bridge_sends_without_a_reply_address_are_rate_limited() {
+    RawBridge carol = bridge();
+    for (int i = 0; i < 8; i++) {
+      carol.send("chat.rooms", new JsonObject());
+    }
+    long refused = refusedAsRateLimited(carol.framesUpToARequest("chat.rooms", new JsonObject()));
+    assertTrue(refused == 3 || refused == 2, "refused " + refused);
+  }
+
+  @Test
+  void bridge_flooding_socket_is_closed_with_1008() {
+    RawBridge mallory = bridge();
+    for (int i = 0; i < 40; i++) {
+      mallory.register(io.parley.bus.Addresses.room("flood" + i));
+    }
+    Eventually.await(vertx, () -> mallory.socket().isClosed(), "the flooding socket is closed");
+    assertEquals((short) 1008, mallory.socket().closeStatusCode());
   }
 
   @Test

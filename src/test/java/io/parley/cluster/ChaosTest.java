@@ -200,6 +200,7 @@ class ChaosTest {
     final Context context = vertx.getOrCreateContext();
     final WebSocketClient client = vertx.createWebSocketClient();
     volatile boolean joined;
+    volatile boolean welcomed;
     volatile long lastId;
     volatile int node;
     volatile String epoch;
@@ -239,6 +240,7 @@ class ChaosTest {
         socket.textMessageHandler(text -> onFrame(new JsonObject(text)));
         socket.closeHandler(v -> {
           joined = false;
+          welcomed = false;
           reconnects.incrementAndGet();
           node = (node + 1) % 3;
           vertx.setTimer(100, id -> connect());
@@ -250,6 +252,7 @@ class ChaosTest {
     private void onFrame(JsonObject frame) {
       switch (frame.getString("type")) {
         case "welcome" -> {
+          welcomed = true;
           JsonObject join = new JsonObject().put("type", "join").put("room", ROOM);
           if (epoch != null) {
             join.put("since", lastId).put("epoch", epoch);
@@ -257,8 +260,13 @@ class ChaosTest {
           write(join);
         }
         case "error" -> {
-          if ("nick_taken".equals(frame.getString("code"))) { // our connection on the dead node, until it is purged
+          String code = frame.getString("code");
+          // nick_taken: our connection on the dead node, until it is purged; unavailable: a node up before a quorum
+          // of the cluster is (it refuses hello and join until then). Either way, as a real client: try again.
+          if (!welcomed && ("nick_taken".equals(code) || "unavailable".equals(code))) {
             vertx.setTimer(200, id -> write(new JsonObject().put("type", "hello").put("nick", nick)));
+          } else if (!joined && "unavailable".equals(code)) {
+            vertx.setTimer(200, id -> onFrame(new JsonObject().put("type", "welcome")));
           }
         }
         case "joined" -> {

@@ -60,13 +60,15 @@ class RoomSequencerTest {
   }
 
   @Test
-  void a_gap_is_what_lies_between_the_next_id_and_the_first_held_one() {
+  void a_gap_read_spans_every_id_missing_up_to_the_last_held_one() {
     assertNull(sequencer.gap(), "no baseline yet");
     sequencer.baseline(1);
     assertNull(sequencer.gap(), "nothing held");
     sequencer.offer(message(5));
     sequencer.offer(message(7));
-    assertArrayEquals(new long[] {2, 4}, sequencer.gap());
+    assertArrayEquals(new long[] {2, 6}, sequencer.gap(), "2..4 and 6 in one read");
+    assertEquals(List.of(2L, 3L, 4L, 5L, 6L, 7L),
+        ids(sequencer.filled(2, 6, List.of(message(2), message(3), message(4), message(5), message(6)))));
   }
 
   @Test
@@ -86,7 +88,7 @@ class RoomSequencerTest {
   }
 
   @Test
-  void a_failed_read_skips_the_gap_it_asked_for_only() {
+  void a_read_that_finds_nothing_skips_only_the_range_it_asked_for() {
     sequencer.baseline(1);
     sequencer.offer(message(4));
     sequencer.offer(message(8));

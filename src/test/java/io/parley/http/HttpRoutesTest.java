@@ -1,27 +1,30 @@
 package io.parley.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.support.ParleyServerTest;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The plain HTTP side of a node: health, the bundled page with its npm libraries, /ws without an upgrade, the
- * Origin check in front of /ws and /eventbus, and the bridge's XHR body limit.
+ * The plain HTTP side of a node: health, the bundled page with its npm libraries, the security headers on them, /ws
+ * without an upgrade, the Origin check in front of /ws and /eventbus, and the bridge's XHR body limit.
  */
 class HttpRoutesTest extends ParleyServerTest {
 
   private static final String EVIL = "http://evil.example";
 
-  private record Reply(int status, String contentType, String body) {
+  private record Reply(int status, String contentType, String body, MultiMap headers) {
   }
 
   private Reply get(String path) {
@@ -41,7 +44,8 @@ class HttpRoutesTest extends ParleyServerTest {
             return body == null ? request.send() : request.send(body);
           })
           .compose(response -> response.body().map(received ->
-              new Reply(response.statusCode(), response.getHeader("content-type"), received.toString())))
+              new Reply(response.statusCode(), response.getHeader("content-type"), received.toString(),
+                  response.headers())))
           .await();
     } finally {
       client.close().await();
@@ -83,6 +87,9 @@ class HttpRoutesTest extends ParleyServerTest {
     assertTrue(page.body().contains("app.js"), "index.html loads app.js");
     assertEquals(200, get("/app.js").status());
     assertEquals(200, get("/style.css").status());
+    Reply icon = get("/favicon.svg");
+    assertEquals(200, icon.status());
+    assertTrue(icon.contentType().startsWith("image/svg+xml"), "nosniff: the browser goes by the type");
   }
 
   @Test
@@ -120,6 +127,34 @@ class HttpRoutesTest extends ParleyServerTest {
   void origin_same_origin_and_no_origin_may_upgrade() {
     assertEquals(101, upgradeStatus("http://127.0.0.1:" + node.httpPort()));
     assertEquals(101, upgradeStatus(null));
+  }
+
+  @Test
+  void origin_of_another_scheme_is_refused_with_403() {
+    // An https page on the same host and port is another origin; over plain http the node's own is http.
+    assertEquals(403, upgradeStatus("https://127.0.0.1:" + node.httpPort()));
+    assertEquals(403, request(HttpMethod.GET, "/eventbus/info", "https://127.0.0.1:" + node.httpPort(), null).status());
+  }
+
+  @Test
+  void security_headers_on_the_page_its_assets_health_and_ready() {
+    for (String path : List.of("/", "/index.html", "/app.js", "/style.css", "/favicon.svg", "/vendor/sockjs.min.js",
+        "/vendor/vertx-eventbus.js", "/health", "/ready", "/nope")) {
+      MultiMap headers = get(path).headers();
+      assertEquals("default-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; "
+          + "form-action 'self'", headers.get("Content-Security-Policy"), path);
+      assertEquals("nosniff", headers.get("X-Content-Type-Options"), path);
+      assertEquals("no-referrer", headers.get("Referrer-Policy"), path);
+      assertEquals("DENY", headers.get("X-Frame-Options"), path);
+    }
+  }
+
+  @Test
+  void security_headers_leave_the_page_no_inline_script_or_style() {
+    // The CSP refuses inline <script>, <style>, style="" and on*="" handlers: the page must have none.
+    String page = get("/").body();
+    assertFalse(page.matches("(?s).*<script(?![^>]*\\bsrc=)[^>]*>.*"), "every <script> has a src");
+    assertFalse(page.matches("(?s).*(<style|\\sstyle=|\\son[a-z]+=).*"), "no inline style or handler");
   }
 
   @Test

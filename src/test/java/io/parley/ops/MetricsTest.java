@@ -2,17 +2,23 @@ package io.parley.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parley.ParleyNode;
+import io.parley.config.ParleyConfig;
+import io.parley.config.Settings;
 import io.parley.metrics.MetricsSetup;
 import io.parley.support.Eventually;
 import io.parley.support.ParleyServerTest;
+import io.parley.support.Ports;
 import io.parley.support.TestClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,24 +30,43 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code GET /metrics} during a chat: Parley's counters move, and Vert.x's own metrics are there. */
+/**
+ * {@code GET /metrics} during a chat: Parley's counters move, and Vert.x's own metrics are there; with
+ * {@code METRICS_PORT}, on that port only.
+ */
 class MetricsTest {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private Vertx vertx;
+  private PrometheusMeterRegistry registry;
   private ParleyNode node;
 
   @BeforeEach
   void start() {
-    PrometheusMeterRegistry registry = MetricsSetup.newRegistry();
-    vertx = MetricsSetup.enable(Vertx.builder(), new VertxOptions(), registry).build();
+    startVertx();
     node = ParleyNode.deploy(vertx, ParleyServerTest.testConfig(new JsonObject()), null, registry).await();
+  }
+
+  /** One metered Vertx at a time: Vert.x's Micrometer backend is a JVM-wide registry per name. */
+  private void startVertx() {
+    registry = MetricsSetup.newRegistry();
+    vertx = MetricsSetup.enable(Vertx.builder(), new VertxOptions(), registry).build();
   }
 
   @AfterEach
   void stop() {
-    node.close().await();
+    if (node != null) {
+      node.close().await();
+      node = null;
+    }
     vertx.close().await();
+  }
+
+  /** Replaces the default node by one with {@code overrides}. */
+  private ParleyConfig restartWith(JsonObject overrides) {
+    stop();
+    startVertx();
+    return ParleyServerTest.testConfig(overrides);
   }
 
   @Test
@@ -87,15 +112,58 @@ class MetricsTest {
     }
   }
 
+  @Test
+  void metrics_port_serves_the_metrics_and_the_http_port_no_longer_does() {
+    int metricsPort = Ports.free();
+    ParleyConfig config = restartWith(new JsonObject().put(Settings.METRICS_PORT.name(), metricsPort));
+    node = ParleyNode.deploy(vertx, config, null, registry).await();
+    try (TestClient alice = TestClient.user(vertx, node.httpPort(), "alice")) {
+      Eventually.await(vertx, () -> value(scrape(metricsPort), "parley_connections{transport=\"ws\"}") == 1,
+          "the connection counted on METRICS_PORT");
+      assertTrue(scrape(metricsPort).contains("vertx_http_server_"), "Vert.x's own metrics there too");
+      assertEquals(404, get(node.httpPort(), "/metrics").statusCode(), "not on the public port");
+      assertEquals(200, get(node.httpPort(), "/health").statusCode());
+      assertEquals(404, get(metricsPort, "/").statusCode(), "only /metrics on METRICS_PORT");
+    }
+  }
+
+  @Test
+  void metrics_port_taken_fails_the_deployment() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      ParleyConfig config = restartWith(new JsonObject().put(Settings.METRICS_PORT.name(), taken.getLocalPort()));
+      Exception failure = assertThrows(Exception.class, () -> ParleyNode.deploy(vertx, config, null, registry).await());
+      assertTrue(failure.getMessage().toLowerCase(java.util.Locale.ROOT).contains("address already in use"),
+          failure.toString());
+    }
+  }
+
+  @Test
+  void metrics_port_that_is_the_http_port_is_refused() {
+    int port = Ports.free();
+    ParleyConfig config = ParleyServerTest.testConfig(new JsonObject().put(Settings.HTTP_PORT.name(), port)
+        .put(Settings.METRICS_PORT.name(), port));
+    // Vert.x would share one listening socket between the page's router and the metrics' one.
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> ParleyNode.deploy(vertx, config, null, registry));
+    assertTrue(refused.getMessage().contains("METRICS_PORT"), refused.getMessage());
+  }
+
   private String scrape() {
+    return scrape(node.httpPort());
+  }
+
+  private String scrape(int port) {
+    HttpResponse<String> response = get(port, "/metrics");
+    assertEquals(200, response.statusCode());
+    return response.body();
+  }
+
+  private HttpResponse<String> get(int port, String path) {
     try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, response.statusCode());
-      return response.body();
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
-      throw new AssertionError("scrape failed", e);
+      throw new AssertionError("GET " + path + " on port " + port + " failed", e);
     }
   }
 

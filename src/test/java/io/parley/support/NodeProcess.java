@@ -26,6 +26,7 @@ public final class NodeProcess implements AutoCloseable {
 
   private final Process process;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final List<String> transcript = java.util.Collections.synchronizedList(new ArrayList<>());
   private final Thread reader;
 
   private NodeProcess(Process process) {
@@ -36,7 +37,20 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public static NodeProcess start(Path workDir, Map<String, String> env, String... systemProperties) {
-    List<String> command = new ArrayList<>();
+    return startWith(List.of(), workDir, env, systemProperties);
+  }
+
+  /**
+   * Likewise, inside the network namespace {@code netns} ({@code ip netns exec <netns> java ...}, as root): a node
+   * on a test host of its own ({@link NetworkNamespaces}). {@code ip} execs the JVM, so the process is the JVM.
+   */
+  public static NodeProcess startIn(String netns, Path workDir, Map<String, String> env, String... systemProperties) {
+    return startWith(List.of("ip", "netns", "exec", netns), workDir, env, systemProperties);
+  }
+
+  private static NodeProcess startWith(List<String> prefix, Path workDir, Map<String, String> env,
+      String... systemProperties) {
+    List<String> command = new ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED",
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"));
@@ -57,9 +71,19 @@ public final class NodeProcess implements AutoCloseable {
 
   private void readOutput() {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      in.lines().forEach(lines::add);
+      in.lines().forEach(line -> {
+        transcript.add(line);
+        lines.add(line);
+      });
     } catch (IOException | UncheckedIOException ignored) {
       // the process ended, or close() closed our end of its output
+    }
+  }
+
+  /** Every line the process has written so far, in order (whatever {@link #awaitLine} took). */
+  public List<String> output() {
+    synchronized (transcript) {
+      return new ArrayList<>(transcript);
     }
   }
 

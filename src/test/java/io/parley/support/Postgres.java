@@ -34,6 +34,7 @@ public final class Postgres {
   private final Path data;
   private final int port;
   private final boolean asPostgresUser;
+  private String listenAddresses = "127.0.0.1";
 
   private Postgres(Path bin, Path dir, int port, boolean asPostgresUser) {
     this.bin = bin;
@@ -41,6 +42,27 @@ public final class Postgres {
     this.data = dir.resolve("data");
     this.port = port;
     this.asPostgresUser = asPostgresUser;
+  }
+
+  /**
+   * A server of its own (not this JVM's shared one), listening on 127.0.0.1 and on {@code address} too, and taking
+   * password logins from {@code allowedCidr}: for nodes in network namespaces, which reach it at {@code address} (the
+   * bridge's). The caller stops it with {@link #close()}; a shutdown hook does if it does not.
+   */
+  public static Postgres dedicated(String address, String allowedCidr) {
+    Postgres pg = create(address, allowedCidr);
+    Runtime.getRuntime().addShutdownHook(new Thread(pg::destroy, "postgres-stop"));
+    return pg;
+  }
+
+  /** Stops a {@link #dedicated} server and removes its files. */
+  public void close() {
+    destroy();
+  }
+
+  /** A new, empty database, as the URL {@code DATABASE_URL} takes, reached at {@code host}. */
+  public String freshDatabase(String host) {
+    return freshDatabase().replace("@127.0.0.1:", "@" + host + ":");
   }
 
   /** The server of this JVM, made and started at the first call. */
@@ -71,10 +93,14 @@ public final class Postgres {
   /** Starts it again (also the first time). */
   public void start() {
     run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
-        "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c max_connections=300", "-w", "start"));
+        "-o", "-p " + port + " -k " + dir + " -c listen_addresses=" + listenAddresses + " -c max_connections=300", "-w", "start"));
   }
 
   private static Postgres create() {
+    return create(null, null);
+  }
+
+  private static Postgres create(String alsoListenOn, String allowedCidr) {
     Path bin = binaries();
     boolean root = "root".equals(System.getProperty("user.name"));
     try {
@@ -87,8 +113,13 @@ public final class Postgres {
       }
       pg.run(List.of(bin.resolve("initdb").toString(), "-D", pg.data.toString(), "-U", USER, "--pwfile=" + passwords,
           "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-instructions"));
+      if (alsoListenOn != null) {
+        pg.listenAddresses = "127.0.0.1," + alsoListenOn;
+        Path hba = pg.data.resolve("pg_hba.conf");
+        pg.run(List.of("sh", "-c", "echo 'host all all " + allowedCidr + " scram-sha-256' >> " + hba));
+      }
       pg.start();
-      log.info("PostgreSQL for the tests on 127.0.0.1:{} ({})", pg.port, dir);
+      log.info("PostgreSQL for the tests on {}:{} ({})", pg.listenAddresses, pg.port, dir);
       return pg;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -49,6 +49,28 @@ public final class RawBridge {
     return write(new JsonObject().put("type", "unregister").put("address", address));
   }
 
+  /** Sends a request without a reply address: nothing answers it but a refusal. */
+  public RawBridge send(String address, JsonObject body) {
+    return write(new JsonObject().put("type", "send").put("address", address).put("body", body));
+  }
+
+  /**
+   * The frames the socket received up to the reply of one more request (a socket's envelopes take effect in order,
+   * so everything sent before it has been answered or refused), that reply last.
+   */
+  public java.util.List<JsonObject> framesUpToARequest(String address, JsonObject body) {
+    String replyAddress = "sync-" + System.nanoTime();
+    write(new JsonObject().put("type", "send").put("address", address).put("body", body).put("replyAddress", replyAddress));
+    java.util.List<JsonObject> received = new java.util.ArrayList<>();
+    while (true) {
+      JsonObject frame = next();
+      received.add(frame);
+      if (replyAddress.equals(frame.getString("address"))) {
+        return received;
+      }
+    }
+  }
+
   /** Sends a request and returns its reply frame ({@code rec} with a body, or {@code err} with a failure). */
   public JsonObject requestFrame(String address, JsonObject body) {
     String replyAddress = "r" + (++replies) + "-" + System.nanoTime();

@@ -15,7 +15,7 @@ class RateAndRoomLimitsTest extends ParleyServerTest {
   @Override
   protected JsonObject overrides() {
     return new JsonObject().put(Settings.RATE_LIMIT_PER_S.name(), 4).put(Settings.RATE_LIMIT_BURST.name(), 5)
-        .put(Settings.MAX_ROOMS_PER_CONNECTION.name(), 3);
+        .put(Settings.MAX_ROOMS_PER_CONNECTION.name(), 3).put(Settings.RATE_LIMIT_CLOSE_AFTER.name(), 30);
   }
 
   @Test
@@ -70,6 +70,20 @@ class RateAndRoomLimitsTest extends ParleyServerTest {
     }
     vertx.timer(1100).await();
     assertEquals(echoes + 1L, alice.say("general", "after the pause").getLong("id"), "no id was used by a refused send");
+  }
+
+  /** Past RATE_LIMIT_CLOSE_AFTER refusals in a row the client is flooding: closed with 1008 (binary frames too). */
+  @Test
+  void close_1008_flooding_past_the_rate_limit() {
+    TestClient mallory = user("mallory");
+    for (int i = 0; i < 20; i++) {
+      mallory.send(new JsonObject().put("type", "rooms"));
+      mallory.sendBinary(io.vertx.core.buffer.Buffer.buffer("x"));
+    }
+    assertEquals(1008, mallory.awaitClose());
+    TestClient alice = user("alice");
+    alice.send(new JsonObject().put("type", "rooms").put("ref", "after"));
+    assertEquals("after", alice.expect("rooms").getString("ref"), "everyone else is served");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.parley.config.Settings;
 import io.parley.support.ParleyServerTest;
+import io.parley.support.StuckClient;
 import io.parley.support.TestClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -192,6 +193,19 @@ class WebSocketErrorsTest extends ParleyServerTest {
     // 1400 characters of 3 bytes each: under the limit in characters, over it in bytes.
     mallory.sendRaw(send("€".repeat(1400)).encode());
     assertEquals(1009, mallory.awaitClose());
+    roomUnaffected();
+  }
+
+  /**
+   * A frame whose header alone says it is far over the limit (over twice {@code WS_MAX_FRAME_SIZE}, where the
+   * decoder stops reading) still gets its close frame with 1009 before the connection ends.
+   */
+  @Test
+  void close_1009_frame_header_far_over_the_limit() throws Exception {
+    try (StuckClient mallory = StuckClient.connect(node.httpPort(), "{\"type\":\"hello\",\"nick\":\"mallory\"}")) {
+      mallory.sendFrameHeader(1 << 20, 1000);
+      assertEquals(1009, mallory.readCloseCode(), "a close frame with 1009, not a bare FIN");
+    }
     roomUnaffected();
   }
 

@@ -3,6 +3,7 @@ package io.parley.store.sql;
 import io.parley.protocol.ChatMessage;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
+import io.parley.common.Retry;
 import io.parley.store.Appended;
 import io.parley.store.CidStore;
 import io.parley.store.Epochs;
@@ -48,6 +49,8 @@ public final class PostgresStore implements MessageLog {
   private static final long PRUNE_LOCK = 7226175;
   /** Rooms pruned per transaction: a sweep never holds many rooms' locks at once. */
   private static final int PRUNE_ROOMS_PER_TRANSACTION = 200;
+  /** Tries at start-up (1 s, 2 s, ... apart: about 45 s in all). */
+  private static final int OPEN_ATTEMPTS = 10;
   /** How often an unreachable database is tried again. */
   private static final long PROBE_MS = 1000;
 
@@ -75,18 +78,35 @@ public final class PostgresStore implements MessageLog {
     // A statement the server holds too long (a lock behind a stuck session) fails rather than queueing every send
     // behind it; keep-alive finds a connection that a dead server or a dropped route left silent.
     connect.addProperty("statement_timeout", String.valueOf(timeoutMs));
+    // A node cut off from the database in the middle of a transaction leaves its session "idle in transaction",
+    // holding its rooms' row locks, which would stall every other node's sends to them until the server notices
+    // the dead connection (hours, with the kernel's keep-alive): the server ends such a session instead.
+    connect.addProperty("idle_in_transaction_session_timeout", String.valueOf(timeoutMs));
     Pool pool = PgBuilder.pool()
-        .with(new NetClientOptions().setConnectTimeout((int) timeoutMs).setTcpKeepAlive(true))
-        .with(new PoolOptions().setMaxSize(poolSize).setConnectionTimeout((int) timeoutMs)
-            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        // TCP_USER_TIMEOUT (native transport): a connection whose data goes unacknowledged that long (a silent
+        // route) fails, rather than waiting out the kernel's retransmissions (a quarter of an hour).
+        .with(tcpOptions(timeoutMs))
+        // No wait timeout in the pool: in vertx-sql-client 5.0 its timer can fire on a request already completed
+        // (eclipse-vertx/vertx-sql-client#1706), which throws and leaves another waiter hanging for good (seen: a
+        // node that never finished starting). A wait is bounded by the connect timeout, statement_timeout and the
+        // chat service's own request timeout instead.
+        .with(new PoolOptions().setMaxSize(poolSize).setConnectionTimeout(0))
         .connectingTo(connect)
         .using(vertx)
         .build();
     PostgresStore store = new PostgresStore(vertx, pool, batchMax, queueMax);
-    return store.migrate().map(v -> {
+    // Nodes of a cluster often start together with their database: a few tries before giving up.
+    return Retry.withBackoff(vertx, OPEN_ATTEMPTS, "connecting to PostgreSQL and migrating its schema", log,
+        PostgresStore::unreachable, store::migrate).map(v -> {
       log.info("storage: PostgreSQL at {}:{}/{}", connect.getHost(), connect.getPort(), connect.getDatabase());
       return store;
     }).onFailure(failure -> pool.close());
+  }
+
+  private static NetClientOptions tcpOptions(long timeoutMs) {
+    NetClientOptions options = new NetClientOptions().setConnectTimeout((int) timeoutMs).setTcpKeepAlive(true);
+    options.setTcpUserTimeout((int) Math.max(2 * timeoutMs, 5000));
+    return options;
   }
 
   private Future<Void> migrate() {
@@ -360,6 +380,11 @@ public final class PostgresStore implements MessageLog {
       if (done.cause() instanceof ProtocolException refusal) {
         return Future.failedFuture(refusal);
       }
+      if (tooSlow(done.cause())) {
+        // A statement cancelled by statement_timeout, a lock not granted, a deadlock: the database is there but
+        // did not do it in time (rolled back). Not an outage; the request may be tried again.
+        return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "the database was too slow; try again"));
+      }
       if (!unreachable(done.cause())) {
         return Future.failedFuture(done.cause()); // the database answered: a bug, not an outage
       }
@@ -376,7 +401,7 @@ public final class PostgresStore implements MessageLog {
   private static boolean unreachable(Throwable cause) {
     if (cause instanceof PgException pg) {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
-      return state.startsWith("08") || state.startsWith("53") || state.startsWith("57");
+      return !tooSlow(cause) && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57"));
     }
     if (cause instanceof java.io.IOException || cause instanceof java.util.concurrent.TimeoutException
         || cause instanceof io.vertx.sqlclient.ClosedConnectionException) {
@@ -384,6 +409,12 @@ public final class PostgresStore implements MessageLog {
     }
     // The pool's wait for a connection fails with a plain VertxException, without a type of its own.
     return cause instanceof io.vertx.core.VertxException && String.valueOf(cause.getMessage()).startsWith("Timeout");
+  }
+
+  /** SQLSTATE 57014 (statement timeout), 55P03 (lock not available), 40P01 (deadlock), 40001 (serialization). */
+  private static boolean tooSlow(Throwable cause) {
+    return cause instanceof PgException pg && pg.getSqlState() != null
+        && java.util.Set.of("57014", "55P03", "40P01", "40001").contains(pg.getSqlState());
   }
 
   private void markUnavailable(Throwable cause) {
