@@ -49,7 +49,11 @@ public final class ClusterHealth {
   }
 
   public void start() {
-    check();
+    quorate = members() >= quorum;
+    if (!quorate) {
+      log.info("waiting for a quorum of the cluster: {} members of the {} needed; hello, join and send are refused "
+          + "(unavailable) meanwhile", members(), quorum);
+    }
     timer = vertx.setPeriodic(CHECK_MS, id -> check());
     lifecycle = hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {

@@ -169,6 +169,20 @@ public abstract class MessageLogContract {
     assertEquals(List.of("c"), on(() -> log.rooms("b", 2)).stream().map(RoomRecord::name).toList());
   }
 
+  /** The first members of a new room come at once: every creation answers the one room, with one epoch. */
+  @Test
+  void concurrent_creations_of_one_room_make_one_room() {
+    List<RoomRecord> records = on(() -> {
+      List<Future<RoomRecord>> all = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        all.add(log.createRoom("herd", 100));
+      }
+      return Future.all(all).map(done -> all.stream().map(Future::result).toList());
+    });
+    assertEquals(1, records.stream().map(RoomRecord::epoch).distinct().count(), String.valueOf(records));
+    assertEquals(1, on(() -> log.rooms(null, 100)).size());
+  }
+
   @Test
   void room_creation_stops_at_the_cap() {
     assertNotNull(on(() -> log.createRoom("a", 2)));

@@ -60,6 +60,8 @@ public final class PostgresStore implements MessageLog {
   private volatile boolean available = true;
   private volatile boolean closed;
   private long probe = -1;
+  /** Room creations under way, by room (used from the chat verticle's context only). */
+  private final Map<String, Future<RoomRecord>> creating = new HashMap<>();
 
   private PostgresStore(Vertx vertx, Pool pool, int batchMax, int queueMax) {
     this.vertx = vertx;
@@ -238,16 +240,34 @@ public final class PostgresStore implements MessageLog {
 
   @Override
   public Future<RoomRecord> createRoom(String room, int maxRooms) {
-    long now = System.currentTimeMillis();
-    // Creations take turns (one advisory lock), so that the count they check is exact across every node.
-    return guarded(pool.withTransaction(db -> db.query("SELECT pg_advisory_xact_lock(" + ROOM_CREATION_LOCK + ")")
-            .execute()
-            .compose(locked -> db.preparedQuery("INSERT INTO rooms (name, epoch, created, last_id, last_active) "
-                + "SELECT $1, $2, $3, 0, $3 WHERE (SELECT COUNT(*) FROM rooms) < $4 ON CONFLICT (name) DO NOTHING")
-            .execute(Tuple.of(room, Epochs.next(), now, maxRooms)))
-            .compose(created -> roomRecords(db, "WHERE name = $1", Tuple.of(room)))
-            .map(found -> found.isEmpty() ? null : found.get(0))));
+    // The first members of a new room often come at once: one creation per room and node at a time, the others
+    // wait for its answer.
+    Future<RoomRecord> pending = creating.get(room);
+    if (pending != null) {
+      return pending;
+    }
+    Future<RoomRecord> created = guarded(read(db -> roomRecords(db, "WHERE name = $1", Tuple.of(room)))
+        .compose(found -> found.isEmpty() ? createLocked(room, maxRooms) : Future.succeededFuture(found.get(0))));
+    creating.put(room, created);
+    return created.onComplete(done -> creating.remove(room));
   }
+
+  /**
+   * Creates a room while fewer than {@code maxRooms} exist. Creations take turns (one advisory lock), so that the
+   * count they check is exact across every node; a room made meanwhile by another node is answered as it is.
+   */
+  private Future<RoomRecord> createLocked(String room, int maxRooms) {
+    long now = System.currentTimeMillis();
+    return pool.withTransaction(db -> db.query("SELECT pg_advisory_xact_lock(" + ROOM_CREATION_LOCK + ")").execute()
+        .compose(locked -> roomRecords(db, "WHERE name = $1", Tuple.of(room)))
+        .compose(found -> !found.isEmpty() ? Future.succeededFuture(found.get(0))
+            : db.preparedQuery("INSERT INTO rooms (name, epoch, created, last_id, last_active) "
+                    + "SELECT $1, $2, $3, 0, $3 WHERE (SELECT COUNT(*) FROM rooms) < $4 ON CONFLICT (name) DO NOTHING")
+                .execute(Tuple.of(room, Epochs.next(), now, maxRooms))
+                .compose(inserted -> roomRecords(db, "WHERE name = $1", Tuple.of(room)))
+                .map(records -> records.isEmpty() ? null : records.get(0))));
+  }
+
 
   @Override
   public Future<List<RoomRecord>> rooms(String after, int limit) {
