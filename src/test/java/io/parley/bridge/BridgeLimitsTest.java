@@ -92,8 +92,12 @@ class BridgeLimitsTest extends ParleyServerTest {
   @Test
   void bridge_flooding_socket_is_closed_with_1008() {
     RawBridge mallory = bridge();
-    for (int i = 0; i < 40; i++) {
-      mallory.register(io.parley.bus.Addresses.room("flood" + i));
+    try {
+      for (int i = 0; i < 40; i++) {
+        mallory.register(io.parley.bus.Addresses.room("flood" + i));
+      }
+    } catch (Throwable closedMeanwhile) { // Vert.x's "WebSocket is closed" is not a RuntimeException
+      // the server closed it before the last registrations were written: what is under test
     }
     Eventually.await(vertx, () -> mallory.socket().isClosed(), "the flooding socket is closed");
     assertEquals((short) 1008, mallory.socket().closeStatusCode());

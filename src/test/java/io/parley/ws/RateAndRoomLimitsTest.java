@@ -76,9 +76,13 @@ class RateAndRoomLimitsTest extends ParleyServerTest {
   @Test
   void close_1008_flooding_past_the_rate_limit() {
     TestClient mallory = user("mallory");
-    for (int i = 0; i < 20; i++) {
-      mallory.send(new JsonObject().put("type", "rooms"));
-      mallory.sendBinary(io.vertx.core.buffer.Buffer.buffer("x"));
+    try {
+      for (int i = 0; i < 20; i++) {
+        mallory.send(new JsonObject().put("type", "rooms"));
+        mallory.sendBinary(io.vertx.core.buffer.Buffer.buffer("x"));
+      }
+    } catch (Throwable closedMeanwhile) { // Vert.x's "WebSocket is closed" is not a RuntimeException
+      // the server closed it before the last frames were written: what is under test
     }
     assertEquals(1008, mallory.awaitClose());
     TestClient alice = user("alice");
