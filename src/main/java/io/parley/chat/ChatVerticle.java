@@ -92,14 +92,14 @@ public final class ChatVerticle extends VerticleBase {
     deaths = new NodeDeaths(vertx, directory, store, membership);
     startPruning(store);
     List<MessageConsumer<?>> consumers = List.of(
-        bus.<ChatRequest>localConsumer(Addresses.HELLO, replying(quorate(request -> connections.open(request.caller())
+        bus.<ChatRequest>localConsumer(Addresses.HELLO, replying(withQuorum(request -> connections.open(request.caller())
             .serially(c -> identity.hello(c, (ClientFrame.Hello) request.frame())
                 .map(nick -> new JsonObject().put("nick", nick)))))),
-        bus.<ChatRequest>localConsumer(Addresses.JOIN, replying(quorate(request -> connections.forJoin(request.caller())
+        bus.<ChatRequest>localConsumer(Addresses.JOIN, replying(withQuorum(request -> connections.forJoin(request.caller())
             .serially(c -> membership.join(c, request.caller(), (ClientFrame.Join) request.frame()))))),
         bus.<ChatRequest>localConsumer(Addresses.LEAVE, replying(request -> connections.known(request.caller())
             .serially(c -> membership.leave(c, request.caller(), (ClientFrame.Leave) request.frame())))),
-        bus.<ChatRequest>localConsumer(Addresses.SEND, replying(quorate(request -> connections.known(request.caller())
+        bus.<ChatRequest>localConsumer(Addresses.SEND, replying(withQuorum(request -> connections.known(request.caller())
             .serially(c -> messages.send(c, request.caller(), (ClientFrame.Send) request.frame()))))),
         bus.<ChatRequest>localConsumer(Addresses.TYPING, replying(request -> connections.known(request.caller())
             .serially(c -> membership.typing(c, request.caller(), (ClientFrame.Typing) request.frame())))),
@@ -177,7 +177,7 @@ public final class ChatVerticle extends VerticleBase {
    * {@code action}, only while this node sees a quorum of its cluster: on the minority side of a split, what would
    * change nicks, members or messages is refused with {@code unavailable} (docs/CLUSTER.md, "Partitions").
    */
-  private <T> Function<T, Future<?>> quorate(Function<T, Future<?>> action) {
+  private <T> Function<T, Future<?>> withQuorum(Function<T, Future<?>> action) {
     return request -> quorate.getAsBoolean() ? action.apply(request)
         : Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE,
             "this node is cut off from most of its cluster; try again, or another node"));
