@@ -4,6 +4,7 @@ import io.parley.bus.Addresses;
 import io.parley.bus.BusErrors;
 import io.parley.bus.SendResult;
 import io.parley.common.LogThrottle;
+import io.parley.common.SerialQueue;
 import io.parley.config.ParleyConfig;
 import io.parley.config.Settings;
 import io.parley.connection.Connection;
@@ -15,7 +16,6 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -48,8 +48,7 @@ final class BridgeSession {
   private final Set<String> registered = new HashSet<>();
   private final int maxPending;
   /** Envelopes received and not served yet, in order. */
-  private final ArrayDeque<String> pending = new ArrayDeque<>();
-  private boolean draining;
+  private final SerialQueue envelopes = new SerialQueue();
   /** Requests sent to the chat service and not answered yet. */
   private int inFlight;
 
@@ -67,28 +66,12 @@ final class BridgeSession {
    */
   void onEnvelope(String text) {
     connection.heard();
-    if (pending.size() >= maxPending) {
-      pending.clear();
+    if (envelopes.waiting() >= maxPending) {
+      envelopes.clear();
       connection.close(CloseCodes.POLICY_VIOLATION, "too many envelopes waiting");
       return;
     }
-    pending.add(text);
-    if (!draining) {
-      drain();
-    }
-  }
-
-  /** Serves the queue in order; one envelope still being served stops the loop, and its completion resumes it. */
-  private void drain() {
-    draining = true;
-    while (!pending.isEmpty()) {
-      Future<Void> served = serve(pending.poll());
-      if (!served.isComplete()) {
-        served.onComplete(done -> drain());
-        return;
-      }
-    }
-    draining = false;
+    envelopes.run(() -> serve(text));
   }
 
   private Future<Void> serve(String text) {
