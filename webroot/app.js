@@ -1,5 +1,6 @@
 // Parley web client. Speaks to the SockJS event-bus bridge at /eventbus with the official Vert.x client
-// (vendor/vertx-eventbus.js, over vendor/sockjs.min.js): see "Event-bus bridge" in docs/PROTOCOL.md.
+// (vendor/vertx-eventbus.js, over vendor/sockjs.min.js): see "Event-bus bridge" and "Users, devices, private rooms
+// and direct messages" in docs/PROTOCOL.md.
 // All server-provided text is rendered with textContent, never as HTML.
 'use strict';
 
@@ -9,11 +10,11 @@ const TYPING_SHOW_MS = 3000;
 const TYPING_SEND_EVERY_MS = 2000;
 const ROOMS_REFRESH_MS = 10000;
 const MAX_TEXT_LENGTH = 4096; // the server's default MAX_TEXT_LENGTH; it refuses longer text with text_too_long
-const NICK_RETRY_MS = 2000;   // after a reconnect, our previous connection may hold the nick for a few seconds
-const NICK_RETRIES = 8;
+const RETRY_MS = 2000;        // after `unavailable`: the node cannot serve for a moment (its store, its quorum)
+const READ_DELAY_MS = 300;    // read markers are sent at most this often per room: a burst of messages costs one
 
 // When the server authenticates (JWT_KEY), a login page of the operator's sends people here with #token=<JWT>;
-// the token is kept for this tab and sent with every join. The nick typed must be the token's.
+// the token is kept for this tab and sent with every hello. The nick typed must be the token's.
 const TOKEN = (() => {
   const found = location.hash.match(/(?:^#|&)token=([^&]+)/);
   if (found) {
@@ -24,15 +25,37 @@ const TOKEN = (() => {
 })();
 
 const ADDRESS = {
-  join: 'chat.join', leave: 'chat.leave', send: 'chat.send', typing: 'chat.typing',
-  rooms: 'chat.rooms', history: 'chat.history', room: (name) => 'chat.room.' + name,
+  hello: 'chat.hello', join: 'chat.join', leave: 'chat.leave', send: 'chat.send', typing: 'chat.typing',
+  rooms: 'chat.rooms', history: 'chat.history', invite: 'chat.invite', remove: 'chat.remove', read: 'chat.read',
+  user: 'chat.user', room: (name) => 'chat.room.' + name,
+};
+
+// What this browser remembers per nick, in localStorage (shared by its tabs): the guest `session` that makes a
+// second tab, or a reconnect after a silent drop, the same user at once; and the rooms the user is in, which a new
+// tab joins too.
+const stored = {
+  sessionKey: (nick) => 'parley.session.' + nick,
+  roomsKey: (nick) => 'parley.rooms.' + nick,
+  rooms(nick) {
+    try {
+      const names = JSON.parse(localStorage.getItem(this.roomsKey(nick)) || '[]');
+      return Array.isArray(names) ? names.filter((name) => typeof name === 'string' && ROOM.test(name)) : [];
+    } catch (e) {
+      return [];
+    }
+  },
+  saveRooms() {
+    if (state.nick) localStorage.setItem(this.roomsKey(state.nick), JSON.stringify([...state.rooms.keys()]));
+  },
 };
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   login: $('login'), chat: $('chat'), nickForm: $('nick-form'), nickInput: $('nick-input'),
   nickError: $('nick-error'), state: $('connection-state'), roomTitle: $('room-title'),
-  roomList: $('room-list'), joinForm: $('join-form'), joinInput: $('join-input'),
+  roomList: $('room-list'), joinForm: $('join-form'), joinInput: $('join-input'), joinPrivate: $('join-private'),
+  invitationsTitle: $('invitations-title'), invitations: $('invitations'),
+  inviteForm: $('invite-form'), inviteInput: $('invite-input'),
   messages: $('messages'), members: $('members'), typing: $('typing'), loadOlder: $('load-older'),
   composer: $('composer'), input: $('message-input'), send: $('send-button'), count: $('char-count'),
   notice: $('notice'), menu: $('menu-toggle'), membersToggle: $('members-toggle'),
@@ -41,12 +64,12 @@ const ui = {
 const state = {
   nick: localStorage.getItem('parley.nick') || '',
   eb: null,
-  generation: 0,        // +1 per bridge connection: room handlers are registered once per connection
-  identified: false,    // a join succeeded on some connection: the nick is ours
-  nickRetries: 0,
-  nickRetry: null,      // the timer of a pending retry after nick_taken on a reconnect
-  rooms: new Map(),     // name -> { lastId, messages[], members:Set, unread, typing:Map, complete, joining, pending[] }
-  directory: [],        // the server's room list: [{room, members, lastId}]
+  generation: 0,        // +1 per bridge connection: handlers are registered once per connection
+  identified: false,    // chat.hello succeeded on the current connection: the nick is ours
+  retry: null,          // the timer of a pending retry after `unavailable`
+  rooms: new Map(),     // name -> see newRoom()
+  directory: [],        // the server's room list: [{room, kind, members, lastId, access?, with?, read, unread}]
+  invitations: new Map(), // room -> {room, kind, by, with?}: rooms we may join but have not
   active: null,
   lastTypingSent: 0,
   cidCounter: 0,
@@ -69,21 +92,84 @@ function connect() {
   state.eb = eb;
 }
 
-// Every (re)connection joins every room we are in, with `since`: the server sends exactly what we missed.
+// Every (re)connection says hello first (with our session: we are the same user at once, even while the server
+// still holds our previous connection), then joins every room we are in, with `since`: the server sends exactly
+// what we missed.
 function onOpen(eb) {
   if (state.eb !== eb) return;
   state.generation++;
-  setConnectionState('connecting', 'joining…');
-  const names = state.rooms.size > 0 ? [...state.rooms.keys()] : ['general'];
-  names.forEach((name) => joinRoom(name));
-  refreshRooms();
+  state.identified = false;
+  hello();
 }
 
 function onClose(eb) {
   if (state.eb !== eb) return;
-  for (const room of state.rooms.values()) room.joining = false;
+  state.identified = false;
+  clearTimeout(state.retry);
+  state.retry = null;
+  for (const room of state.rooms.values()) {
+    room.joining = false;
+    // A read marker on its way may be lost with the connection (its answer never comes): send it again later.
+    clearTimeout(room.readTimer);
+    room.readTimer = null;
+    room.readSent = room.read;
+  }
   setComposerEnabled(false);
   setConnectionState('offline', 'offline · reconnecting…');
+}
+
+function hello() {
+  setConnectionState('connecting', 'signing in…');
+  const body = { nick: state.nick };
+  const session = localStorage.getItem(stored.sessionKey(state.nick));
+  if (session) body.session = session;
+  if (TOKEN) body.token = TOKEN;
+  const generation = state.generation;
+  request(ADDRESS.hello, body, (err, reply) => {
+    if (generation !== state.generation) return; // the answer of a connection that is gone
+    if (err) helloRefused(err);
+    else welcomed(reply);
+  });
+}
+
+function welcomed(reply) {
+  state.identified = true;
+  localStorage.setItem('parley.nick', state.nick);
+  if (reply.session) localStorage.setItem(stored.sessionKey(state.nick), reply.session);
+  showChat();
+  setConnectionState('online', 'connected as ' + state.nick);
+  // The frames for the user (other tabs' joins, leaves and reads; invitations; removals). The client forgets its
+  // handlers when the connection drops, so this is registered again on every connection.
+  state.eb.registerHandler(ADDRESS.user, (err, envelope) => { if (!err) onUserFrame(envelope.body); });
+  const names = state.rooms.size > 0 ? [...state.rooms.keys()] : stored.rooms(state.nick);
+  (names.length > 0 ? names : ['general']).forEach((name) => joinRoom(name));
+  refreshRooms();
+}
+
+function helloRefused(err) {
+  if (err.code === 'unavailable' || err.code === 'no_answer') {
+    retryLater('the server is unavailable; retrying…', hello);
+    return;
+  }
+  if (err.code === 'nick_taken') {
+    // With our session this cannot happen: the session we had is no longer the nick's (it expired, and someone
+    // else took the nick). Forget it.
+    localStorage.removeItem(stored.sessionKey(state.nick));
+    logOut(`The nick ${state.nick} is taken by someone else; pick another.`);
+    return;
+  }
+  logOut(err.message);
+}
+
+/** One pending retry at a time, on this connection only. */
+function retryLater(label, action) {
+  if (state.retry) return;
+  setConnectionState('connecting', label);
+  const generation = state.generation;
+  state.retry = setTimeout(() => {
+    state.retry = null;
+    if (isOpen() && generation === state.generation) action();
+  }, RETRY_MS);
 }
 
 function isOpen() {
@@ -103,7 +189,8 @@ function request(address, body, done) {
 function refusal(err) {
   if (err.failureCode === 400 && typeof err.message === 'string') {
     const space = err.message.indexOf(' ');
-    return { code: err.message.slice(0, space), message: err.message.slice(space + 1) };
+    return space < 0 ? { code: err.message, message: err.message }
+      : { code: err.message.slice(0, space), message: err.message.slice(space + 1) };
   }
   return { code: 'no_answer', message: 'The server did not answer; try again.' };
 }
@@ -118,10 +205,11 @@ function setConnectionState(kind, label) {
 
 /**
  * Registers the room's address first, then joins: nothing published after the join is missed. `open` shows the
- * room once joined (the user asked for it; a resume after a reconnect does not).
+ * room once joined (the user asked for it; a resume after a reconnect, or another tab's join, does not).
+ * `visibility: 'private'` creates the room as private if it does not exist yet.
  */
-function joinRoom(name, open = false) {
-  if (!isOpen()) return;
+function joinRoom(name, open = false, visibility = null) {
+  if (!isOpen() || !state.identified) return;
   const known = state.rooms.get(name);
   const room = known || newRoom();
   state.rooms.set(name, room);
@@ -133,8 +221,8 @@ function joinRoom(name, open = false) {
     room.handler = (err, envelope) => { if (!err) onRoomEvent(name, envelope.body); };
     state.eb.registerHandler(ADDRESS.room(name), room.handler);
   }
-  const body = { room: name, nick: state.nick };
-  if (TOKEN) body.token = TOKEN;
+  const body = { room: name };
+  if (visibility) body.visibility = visibility;
   if (known) {
     body.since = room.lastId;
     if (room.epoch) body.epoch = room.epoch; // ids mean something only within their epoch
@@ -145,12 +233,10 @@ function joinRoom(name, open = false) {
 function joined(reply) {
   const room = state.rooms.get(reply.room);
   if (!room) return;
-  state.identified = true;
-  state.nickRetries = 0;
-  localStorage.setItem('parley.nick', state.nick);
-  showChat();
-  setConnectionState('online', 'connected as ' + state.nick);
-  setComposerEnabled(true);
+  room.joinedIn = state.generation;
+  room.kind = reply.kind || 'public';
+  room.owner = reply.owner || null;
+  room.with = reply.with || null;
   room.members = new Set(reply.members);
   room.membersVersion = reply.membersVersion;
   const previousEpoch = room.epoch;
@@ -159,66 +245,91 @@ function joined(reply) {
     // The room's history was reset (a lone server, or a whole cluster, restarted): its ids start again.
     room.messages = [];
     room.lastId = 0;
+    room.read = 0;
+    room.seen = 0;
+    room.readSent = 0;
     room.complete = false;
     addSystemLine(reply.room, 'The room\'s history was reset.');
   } else if (reply.recovered === false) {
     addSystemLine(reply.room, 'Some messages may be missing since you were last here.');
   }
-  reply.history.forEach((message) => addMessage(message, false));
+  reply.history.forEach((message) => addMessage(message));
   room.lastId = Math.max(room.lastId, reply.lastId);
+  if (typeof reply.read === 'number') room.read = Math.max(room.read, reply.read);
   // Events that arrived while the join was on its way, through the merge's rule.
   room.joining = false;
   room.pending.forEach((frame) => { if (admits(room, frame)) applyRoomEvent(reply.room, frame); });
   room.pending = [];
+  state.invitations.delete(reply.room);
+  stored.saveRooms();
   if (room.open || !state.active || !state.rooms.has(state.active)) {
     room.open = false;
     setActive(reply.room);
+  } else if (reply.room === state.active) {
+    renderMembers(); renderMessages(false); markRead(reply.room);
+    setComposerEnabled(true);
   }
-  else if (reply.room === state.active) { renderMembers(); renderMessages(false); }
   renderRoomList();
+  renderInvitations();
 }
 
 function joinRefused(name, known, err) {
   const room = state.rooms.get(name);
   if (room) { room.joining = false; room.pending = []; }
-  if ((err.code === 'nick_taken' && state.identified) || err.code === 'unavailable') {
-    // Our own previous connection may still hold the nick until the server notices it is gone, or the node cannot
-    // serve for a moment (its database, or most of its cluster, out of reach): try every room again in a moment
-    // (one retry for all of them).
-    if (state.nickRetries < NICK_RETRIES) {
-      if (!state.nickRetry) {
-        state.nickRetries++;
-        setConnectionState('connecting', err.code === 'unavailable' ? 'the server is unavailable; retrying…'
-          : 'waiting for the previous session to end…');
-        state.nickRetry = setTimeout(() => {
-          state.nickRetry = null;
-          if (isOpen()) [...state.rooms.keys()].forEach((roomName) => joinRoom(roomName));
-        }, NICK_RETRY_MS);
-      }
-      return;
-    }
-  }
-  if (['nick_taken', 'invalid_nick', 'nick_mismatch', 'auth_required', 'invalid_token'].includes(err.code)) {
-    logOut(err.message);
+  if (err.code === 'unavailable') {
+    // The node cannot serve for a moment (its database, or most of its cluster, out of reach): join again soon
+    // every room not joined on this connection (one retry for all of them).
+    retryLater('the server is unavailable; retrying…', rejoinMissing);
     return;
   }
-  if (!known && room) forgetRoom(name, room);
-  showNotice(err.message);
-  renderRoomList();
+  // A private room we may not join (never invited, or removed while we were away) goes, known or not.
+  if (room && (!known || err.code === 'forbidden')) dropRoom(name, room);
+  showNotice(`Cannot join ${label(name)}: ${err.message} (${err.code})`);
+  if (isOpen()) setConnectionState('online', 'connected as ' + state.nick);
+}
+
+function rejoinMissing() {
+  setConnectionState('online', 'connected as ' + state.nick);
+  for (const [name, room] of state.rooms) if (room.joinedIn !== state.generation && !room.joining) joinRoom(name);
+}
+
+/**
+ * Opens the direct conversation with `nick`. Its room's name is the server's choice, so this first join could not
+ * follow the room's address beforehand: its reply is the snapshot up to `lastId`; following the address now, then
+ * joining again by name with `since` = that `lastId` gets everything said after it (docs/PROTOCOL.md, "Direct
+ * messages").
+ */
+function openDirect(nick) {
+  const open = [...state.rooms].find(([, room]) => room.kind === 'direct' && room.with === nick);
+  if (open) { setActive(open[0]); return; }
+  request(ADDRESS.join, { with: nick }, (err, reply) => {
+    if (err) { showNotice(`Cannot open a conversation with ${nick}: ${err.message} (${err.code})`); return; }
+    if (!state.rooms.has(reply.room)) {
+      const room = newRoom();
+      room.joining = true;
+      state.rooms.set(reply.room, room);
+      joined(reply);
+    }
+    joinRoom(reply.room, true);
+  });
 }
 
 /** Drops a room from the page and, if registered on this connection, its address. */
-function forgetRoom(name, room) {
+function dropRoom(name, room) {
   state.rooms.delete(name);
+  clearTimeout(room.readTimer);
   if (room.registeredIn === state.generation && isOpen()) state.eb.unregisterHandler(ADDRESS.room(name), room.handler);
+  stored.saveRooms();
+  if (state.active === name) setActive(state.rooms.keys().next().value || null);
+  renderRoomList();
 }
 
 function leaveRoom(name) {
   request(ADDRESS.leave, { room: name }, (err) => {
-    if (err) { showNotice(err.message); return; }
+    // not_joined: this connection was not in it (its join was refused, or still on its way): gone all the same.
+    if (err && err.code !== 'not_joined') { showNotice(err.message); return; }
     const room = state.rooms.get(name);
-    if (room) forgetRoom(name, room);
-    if (state.active === name) setActive(state.rooms.keys().next().value || null);
+    if (room) dropRoom(name, room);
     refreshRooms();
   });
 }
@@ -227,7 +338,18 @@ function refreshRooms() {
   request(ADDRESS.rooms, {}, (err, reply) => {
     if (err) return;
     state.directory = reply.rooms;
+    for (const entry of reply.rooms) {
+      const room = state.rooms.get(entry.room);
+      // A read marker another tab moved while this one was away (its `read` frame missed) is caught up here.
+      if (room && typeof entry.read === 'number') room.read = Math.max(room.read, entry.read);
+      if (entry.access === 'invited' && !room) {
+        if (!state.invitations.has(entry.room)) state.invitations.set(entry.room, { room: entry.room, kind: entry.kind });
+      } else if (entry.kind === 'private' && entry.access) {
+        state.invitations.delete(entry.room); // a member (or the owner) now
+      }
+    }
     renderRoomList();
+    renderInvitations();
   });
 }
 
@@ -235,13 +357,67 @@ function logOut(message) {
   const eb = state.eb;
   state.eb = null;
   state.identified = false;
+  clearTimeout(state.retry);
+  state.retry = null;
   state.rooms.clear();
+  state.directory = [];
+  state.invitations.clear();
   state.active = null;
   if (eb) eb.close();
   ui.nickError.textContent = message;
   ui.login.hidden = false;
   ui.chat.hidden = true;
   setConnectionState('offline', 'offline');
+}
+
+// ---- frames for the user (chat.user) --------------------------------------------------------
+
+function onUserFrame(frame) {
+  if (frame.type === 'device') onDevice(frame);
+  else if (frame.type === 'read') onRead(frame);
+  else if (frame.type === 'invited') onInvited(frame);
+  else if (frame.type === 'removed') onRemoved(frame);
+}
+
+// Another tab (or device) of ours joined or left a room: this one follows, so that all stay in step. Membership is
+// per connection, so leaving here too is what makes the user leave (presence `leave` comes with the last one).
+function onDevice(frame) {
+  if (frame.event === 'join' && !state.rooms.has(frame.room)) joinRoom(frame.room);
+  else if (frame.event === 'leave' && state.rooms.has(frame.room)) leaveRoom(frame.room);
+}
+
+// Our read marker moved (here, or in another tab): the badge goes in every tab.
+function onRead(frame) {
+  const room = state.rooms.get(frame.room);
+  if (room) room.read = Math.max(room.read, frame.id);
+  const entry = state.directory.find((r) => r.room === frame.room);
+  if (entry) { entry.read = frame.id; entry.unread = frame.unread; }
+  renderRoomList();
+}
+
+function onInvited(frame) {
+  if (frame.nick !== state.nick) return;
+  if (!state.rooms.has(frame.room)) state.invitations.set(frame.room, frame);
+  if (frame.kind === 'direct' && !state.directory.some((r) => r.room === frame.room)) {
+    // The conversation shows in the room list at once, not at the next refresh.
+    state.directory.push({ room: frame.room, kind: 'direct', with: frame.with || frame.by, members: 0, lastId: 0 });
+  }
+  showNotice(frame.kind === 'direct' ? `${frame.by} opened a conversation with you.`
+    : `${frame.by} invited you to #${frame.room}.`);
+  renderRoomList();
+  renderInvitations();
+}
+
+// The owner removed us: the server has taken every connection of ours out of the room already.
+function onRemoved(frame) {
+  if (frame.nick !== state.nick) return;
+  const room = state.rooms.get(frame.room);
+  state.invitations.delete(frame.room);
+  state.directory = state.directory.filter((r) => r.room !== frame.room);
+  if (room) dropRoom(frame.room, room);
+  showNotice(`${frame.by} removed you from #${frame.room}.`);
+  renderRoomList();
+  renderInvitations();
 }
 
 // ---- room events -----------------------------------------------------------------------------
@@ -267,7 +443,7 @@ function admits(room, frame) {
 }
 
 function applyRoomEvent(name, frame) {
-  if (frame.type === 'message') addMessage(frame, true);
+  if (frame.type === 'message') { addMessage(frame); markRead(name); renderRoomList(); }
   else if (frame.type === 'presence') onPresence(name, frame);
   else if (frame.type === 'typing') onTyping(name, frame);
 }
@@ -295,9 +471,41 @@ function onTyping(name, frame) {
 
 function newRoom() {
   return {
-    lastId: 0, epoch: null, messages: [], members: new Set(), membersVersion: 0, unread: 0, typing: new Map(), complete: false,
-    joining: false, pending: [], registeredIn: 0, handler: null, open: false,
+    kind: 'public', owner: null, with: null,   // as the join's reply says
+    lastId: 0, epoch: null, messages: [], members: new Set(), membersVersion: 0, typing: new Map(), complete: false,
+    read: 0, seen: 0, readSent: 0, readTimer: null, // the server's read marker; the newest id shown; the newest sent
+    joining: false, pending: [], registeredIn: 0, joinedIn: 0, handler: null, open: false,
   };
+}
+
+// Ids are +1 per message, so what is after the read marker is the unread count.
+function unreadOf(name) {
+  const room = state.rooms.get(name);
+  if (room) return Math.max(0, room.lastId - room.read);
+  const entry = state.directory.find((r) => r.room === name);
+  // Not joined: only rooms of ours (private, direct) count; a public room we never opened is not "unread".
+  return entry && entry.kind && entry.kind !== 'public' && entry.access !== 'invited' ? entry.unread || 0 : 0;
+}
+
+/**
+ * Moves the read marker to the newest message of `name` when it is on screen: the active room of a visible tab.
+ * `seen` is what was on screen when asked; sent at most every READ_DELAY_MS, and only when it moves forward.
+ */
+function markRead(name) {
+  const room = state.rooms.get(name);
+  if (!room || name !== state.active || document.visibilityState !== 'visible') return;
+  room.seen = Math.max(room.seen, room.lastId);
+  if (room.readTimer || room.seen <= Math.max(room.read, room.readSent)) return;
+  room.readTimer = setTimeout(() => {
+    room.readTimer = null;
+    const id = room.seen;
+    if (state.rooms.get(name) !== room || id <= Math.max(room.read, room.readSent)) return;
+    const sent = request(ADDRESS.read, { room: name, id }, (err, reply) => {
+      if (err) { room.readSent = room.read; return; } // not moved: try again with the next message
+      onRead(reply);
+    });
+    if (sent) room.readSent = id;
+  }, READ_DELAY_MS);
 }
 
 function firstId(room) {
@@ -306,7 +514,7 @@ function firstId(room) {
 }
 
 // Messages are deduplicated by id: a resume or a resync never shows one twice.
-function addMessage(message, live) {
+function addMessage(message) {
   const room = state.rooms.get(message.room);
   if (!room || message.id <= room.lastId) return;
   room.lastId = message.id;
@@ -315,9 +523,6 @@ function addMessage(message, live) {
   if (message.room === state.active) {
     appendEntry(room.messages[room.messages.length - 1]);
     renderTyping();
-  } else if (live) {
-    room.unread++;
-    renderRoomList();
   }
 }
 
@@ -347,13 +552,29 @@ function loadOlder() {
 function setActive(roomName) {
   state.active = roomName;
   const room = state.rooms.get(roomName);
-  if (room) room.unread = 0;
   document.body.classList.remove('menu-open', 'members-open');
   renderRoomList();
   renderMessages(true);
   renderMembers();
   renderTyping();
-  setComposerEnabled(isOpen() && !!room && !room.joining);
+  const ready = isOpen() && !!room && !room.joining && room.joinedIn === state.generation;
+  setComposerEnabled(ready);
+  if (ready) markRead(roomName);
+}
+
+function invite(nick) {
+  const name = state.active;
+  request(ADDRESS.invite, { room: name, nick }, (err, reply) => {
+    if (err) { showNotice(`Cannot invite ${nick}: ${err.message} (${err.code})`); return; }
+    addSystemLine(name, `${reply.nick} is invited`);
+  });
+}
+
+function removeMember(name, nick) {
+  request(ADDRESS.remove, { room: name, nick }, (err, reply) => {
+    if (err) { showNotice(`Cannot remove ${nick}: ${err.message} (${err.code})`); return; }
+    addSystemLine(name, `${reply.nick} was removed`);
+  });
 }
 
 // ---- rendering (textContent only) -----------------------------------------------------------
@@ -363,6 +584,21 @@ function el(tag, className, text) {
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
+}
+
+/** How a room is named on screen: "#ops", or "@bob" for the direct conversation with bob. */
+function label(name) {
+  const room = state.rooms.get(name);
+  const entry = state.directory.find((r) => r.room === name) || state.invitations.get(name);
+  const other = (room && room.with) || (entry && entry.with);
+  return other ? '@' + other : '#' + name;
+}
+
+function kindOf(name) {
+  const room = state.rooms.get(name);
+  if (room) return room.kind;
+  const entry = state.directory.find((r) => r.room === name) || state.invitations.get(name);
+  return (entry && entry.kind) || 'public';
 }
 
 function showChat() {
@@ -412,13 +648,36 @@ function formatTime(ts) {
   return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+// Members: another member's name opens the direct conversation with them; the owner of a private room may remove.
 function renderMembers() {
-  const room = state.rooms.get(state.active);
+  const name = state.active;
+  const room = state.rooms.get(name);
   ui.members.replaceChildren();
-  ui.roomTitle.textContent = room ? `#${state.active} · ${room.members.size}` : '';
-  ui.input.placeholder = room ? `Message #${state.active}` : 'Join a room';
+  ui.roomTitle.textContent = room ? `${label(name)}${room.kind === 'private' ? ' · private' : ''} · ${room.members.size}` : '';
+  ui.input.placeholder = room ? `Message ${label(name)}` : 'Join a room';
+  ui.inviteForm.hidden = !room || room.kind !== 'private';
   if (!room) return;
-  [...room.members].sort().forEach((nick) => ui.members.appendChild(el('li', nick === state.nick ? 'me' : '', nick)));
+  const owner = room.kind === 'private' && room.owner === state.nick;
+  [...room.members].sort().forEach((nick) => {
+    const item = el('li', nick === state.nick ? 'me' : '');
+    if (nick === state.nick) {
+      item.append(el('span', 'member', nick));
+    } else {
+      const open = el('button', 'member', nick);
+      open.type = 'button';
+      open.title = 'Message ' + nick + ' directly';
+      open.addEventListener('click', () => openDirect(nick));
+      item.append(open);
+      if (owner) {
+        const remove = el('button', 'remove', 'remove');
+        remove.type = 'button';
+        remove.title = `Remove ${nick} from #${name}`;
+        remove.addEventListener('click', () => removeMember(name, nick));
+        item.append(remove);
+      }
+    }
+    ui.members.appendChild(item);
+  });
 }
 
 function renderTyping() {
@@ -430,25 +689,50 @@ function renderTyping() {
 }
 
 function renderRoomList() {
-  const names = new Set([...state.directory.map((r) => r.room), ...state.rooms.keys()]);
+  // Rooms we are only invited to are listed under Invitations.
+  const listed = state.directory.filter((r) => r.access !== 'invited' || state.rooms.has(r.room));
+  const names = new Set([...listed.map((r) => r.room), ...state.rooms.keys()]);
   const counts = new Map(state.directory.map((r) => [r.room, r.members]));
   ui.roomList.replaceChildren();
-  [...names].sort().forEach((name) => {
+  [...names].sort((a, b) => label(a).localeCompare(label(b))).forEach((name) => {
     const room = state.rooms.get(name);
-    const item = el('li', (room ? 'joined' : '') + (name === state.active ? ' active' : ''));
-    item.append(el('span', 'name', name));
-    if (room && room.unread > 0) item.append(el('span', 'unread', String(room.unread)));
+    const kind = kindOf(name);
+    const item = el('li', [room ? 'joined' : '', name === state.active ? 'active' : '', kind].join(' ').trim());
+    item.dataset.room = name;
+    item.append(el('span', 'name', label(name)));
+    const unread = name === state.active ? 0 : unreadOf(name);
+    if (unread > 0) item.append(el('span', 'unread', String(unread)));
     item.append(el('span', 'count', String(room ? room.members.size : counts.get(name) ?? 0)));
     if (room) {
       const leave = el('button', 'leave', '×');
-      leave.title = 'Leave #' + name;
-      leave.setAttribute('aria-label', 'Leave #' + name);
+      leave.type = 'button';
+      leave.title = 'Leave ' + label(name);
+      leave.setAttribute('aria-label', 'Leave ' + label(name));
       leave.addEventListener('click', (event) => { event.stopPropagation(); leaveRoom(name); });
       item.append(leave);
     }
     item.addEventListener('click', () => (room ? setActive(name) : joinRoom(name, true)));
     ui.roomList.appendChild(item);
   });
+}
+
+function renderInvitations() {
+  ui.invitations.replaceChildren();
+  for (const [name, invitation] of state.invitations) {
+    if (state.rooms.has(name)) continue;
+    const item = el('li', invitation.kind);
+    item.dataset.room = name;
+    item.append(el('span', 'name', label(name)));
+    if (invitation.by) item.append(el('span', 'by', 'from ' + invitation.by));
+    const join = el('button', 'join', 'Join');
+    join.type = 'button';
+    join.addEventListener('click', () => joinRoom(name, true));
+    item.append(join);
+    ui.invitations.appendChild(item);
+  }
+  const none = ui.invitations.children.length === 0;
+  ui.invitations.hidden = none;
+  ui.invitationsTitle.hidden = none;
 }
 
 function setComposerEnabled(enabled) {
@@ -486,9 +770,19 @@ ui.joinForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const name = ui.joinInput.value.trim();
   if (!ROOM.test(name)) { showNotice('Room names use 1 to 64 letters, digits, _ or -.'); return; }
+  const visibility = ui.joinPrivate.checked ? 'private' : null;
   ui.joinInput.value = '';
+  ui.joinPrivate.checked = false;
   if (state.rooms.has(name)) setActive(name);
-  else joinRoom(name, true);
+  else joinRoom(name, true, visibility);
+});
+
+ui.inviteForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const nick = ui.inviteInput.value.trim();
+  if (!NAME.test(nick)) { showNotice('Nicks use 1 to 32 letters, digits, _ or -.'); return; }
+  ui.inviteInput.value = '';
+  invite(nick);
 });
 
 ui.composer.addEventListener('submit', (event) => {
@@ -521,6 +815,9 @@ ui.input.addEventListener('input', () => {
     state.eb.send(ADDRESS.typing, { room: state.active });
   }
 });
+
+// A tab coming back into view shows its room's newest messages: they are read.
+document.addEventListener('visibilitychange', () => { if (state.active) markRead(state.active); });
 
 ui.loadOlder.addEventListener('click', loadOlder);
 ui.menu.addEventListener('click', () => document.body.classList.toggle('menu-open'));

@@ -40,7 +40,7 @@ test('bridge_join_reply', async () => {
   delete joined.epoch;
   assert.ok(Number.isSafeInteger(joined.membersVersion) && joined.membersVersion > 0, `${joined.membersVersion}`);
   delete joined.membersVersion;
-  assert.deepEqual(joined, { room, members: [nick], history: [], lastId: 0 });
+  assert.deepEqual(joined, { room, members: [nick], history: [], lastId: 0, kind: 'public', read: 0, unread: 0 });
 });
 
 test('bridge_send_reaches_ws_clients_on_another_node', async () => {
@@ -105,7 +105,8 @@ test('bridge_rooms_lists_rooms', async () => {
   }
   assert.equal(typeof found.lastActive, 'number');
   delete found.lastActive;
-  assert.deepEqual(found, { room, members: 1, lastId: 0 });
+  assert.deepEqual(found, { room, kind: 'public', members: 1, lastId: 0, read: 0, unread: 0 },
+    'an identified socket gets its read marker and unread count; a public room has no access list');
 });
 
 test('bridge_send_repeated_cid_is_published_once', async () => {
@@ -224,8 +225,8 @@ test('bridge_bad_input_gets_an_error_code', async () => {
 test('bridge_refuses_unknown_addresses_inbound', async () => {
   const room = unique('r');
   const { eb } = await joinedBridge(room, unique('carol'));
-  const forbidden = ['chat.hello', 'chat.disconnect', 'chat.purge-node', 'chat.history-range', 'chat.last-id', 'fanout.rooms',
-    `chat.room.${room}`, 'anything.else'];
+  const forbidden = ['chat.follow', 'chat.disconnect', 'chat.purge-node', 'chat.history-range', 'chat.last-id', 'fanout.rooms',
+    'users.events', 'chat.user', `chat.room.${room}`, 'anything.else'];
   for (const address of forbidden) {
     eb.send(address, { room, nick: 'x', conn: 'x', node: 'x' }, () => assert.fail(`${address} answered`));
     assert.equal((await eb.errors.take(`refusal of ${address}`)).body, 'access_denied', address);
@@ -237,7 +238,7 @@ test('bridge_refuses_unknown_addresses_inbound', async () => {
 test('bridge_refuses_unknown_addresses_outbound', async () => {
   const room = unique('r');
   const { eb, events } = await joinedBridge(room, unique('carol'));
-  const forbidden = ['fanout.rooms', 'chat.join', 'chat.room.no spaces', 'chat.room.', 'anything.else'];
+  const forbidden = ['fanout.rooms', 'users.events', 'chat.join', 'chat.room.no spaces', 'chat.room.', 'anything.else'];
   const leaked = [];
   for (const address of forbidden) {
     eb.registerHandler(address, (err, message) => leaked.push([address, err || message]));
@@ -338,4 +339,347 @@ test('bridge_close_releases_the_nick_and_leaves_rooms', async () => {
   assert.deepEqual(presenceOf(await dave.expect('presence')), { type: 'presence', room, nick, event: 'leave' });
   const again = await joinedBridge(room, nick);
   assert.deepEqual(again.joined.members, [dave.nick, nick].sort());
+});
+
+// ---- Users, devices, private rooms and direct messages (docs/PROTOCOL.md) -------------------------------------------
+
+/** A bridge client of node `index` that said `chat.hello` as `nick` (with `session`, if given); its reply in `welcome`. */
+async function helloBridge(index, nick, session) {
+  const eb = track(await bridge(index));
+  const { err, body } = await request(eb, 'chat.hello', session === undefined ? { nick } : { nick, session });
+  assert.equal(err, null, `hello as ${nick}: ${err && err.message}`);
+  eb.welcome = body;
+  eb.nick = nick;
+  return eb;
+}
+
+/**
+ * Resolves once everything `eb` sent before has been served (a socket's envelopes take effect in order, and its
+ * refusals come back in order too), checking that none of it was refused.
+ */
+async function settled(eb, what) {
+  const { err } = await request(eb, 'chat.rooms', { limit: 1 });
+  assert.equal(err, null);
+  assert.equal(eb.errors.size, 0, `${what}: refused ${JSON.stringify(eb.errors.items)}`);
+}
+
+/** Registers `chat.user`; returns the queue of the user frames it receives, once the registration took effect. */
+async function userFrames(eb) {
+  const frames = listen(eb, 'chat.user');
+  await settled(eb, `registering chat.user as ${eb.nick}`);
+  return frames;
+}
+
+/** Registers a room's address and waits until it took effect (not refused). */
+async function follow(eb, room) {
+  const events = listen(eb, `chat.room.${room}`);
+  await settled(eb, `registering chat.room.${room}`);
+  return events;
+}
+
+/** A request that must succeed; its reply body. */
+async function ok(eb, address, body) {
+  const { err, body: reply } = await request(eb, address, body);
+  assert.equal(err, null, `${address} ${JSON.stringify(body)}: ${err && err.message}`);
+  return reply;
+}
+
+/** The refusal code of a request that must be refused. */
+async function refused(eb, address, body) {
+  const { err } = await request(eb, address, body);
+  return refusalCode(err);
+}
+
+/** `fields` of `object`, for comparisons that leave out what the test does not pin down. */
+function pick(object, ...fields) {
+  return Object.fromEntries(fields.filter((f) => object[f] !== undefined).map((f) => [f, object[f]]));
+}
+
+/** Every room `eb` is shown, following `next` through the pages. */
+async function allRooms(eb) {
+  const rooms = [];
+  for (let after; ;) {
+    const page = await ok(eb, 'chat.rooms', after ? { after } : {});
+    rooms.push(...page.rooms);
+    if (!page.next) return rooms;
+    after = page.next;
+  }
+}
+
+/** The next `message` of `queue` with an id above `lastId` (the merge rule: older ones are in a snapshot already). */
+async function messageAfter(queue, lastId) {
+  for (;;) {
+    const message = await nextOf(queue, 'message');
+    if (message.id > lastId) return message;
+  }
+}
+
+/** Unregisters every handler of `address` (a refused registration stays in the client's table otherwise). */
+function forget(eb, address) {
+  for (const handler of [...(eb.handlers[address] || [])]) eb.unregisterHandler(address, handler);
+}
+
+test('bridge_hello_then_a_second_socket_with_the_session_is_the_same_user', async () => {
+  const nick = unique('ada');
+  const room = unique('r');
+  const dave = await joinedWs(room, unique('dave')); // node 1
+  const first = await helloBridge(0, nick);
+  assert.equal(first.welcome.nick, nick);
+  assert.equal(typeof first.welcome.session, 'string');
+  assert.ok(first.welcome.session.length >= 16, `a secret: ${first.welcome.session}`);
+  assert.equal(typeof first.welcome.node, 'string');
+
+  // The same user on the other node, at once: same nick, no nick_taken.
+  const second = await helloBridge(1, nick, first.welcome.session);
+  assert.equal(second.welcome.nick, nick);
+  assert.equal(typeof second.welcome.node, 'string');
+  assert.notEqual(second.welcome.node, first.welcome.node, 'served by the other node');
+
+  // Without the session (or with a wrong one) the nick is taken, over hello or a first join.
+  const stranger = track(await bridge(1));
+  assert.equal(await refused(stranger, 'chat.hello', { nick }), 'nick_taken');
+  assert.equal(await refused(stranger, 'chat.hello', { nick, session: 'x'.repeat(22) }), 'nick_taken');
+  assert.equal(await refused(stranger, 'chat.join', { room, nick }), 'nick_taken');
+
+  // Both sockets join the room: the user is a member once, with one presence join.
+  const firstEvents = listen(first, `chat.room.${room}`);
+  const joinedFirst = await ok(first, 'chat.join', { room });
+  assert.deepEqual(joinedFirst.members, [dave.nick, nick].sort());
+  assert.deepEqual(presenceOf(await dave.expect('presence')), { type: 'presence', room, nick, event: 'join' });
+  const joinedSecond = await ok(second, 'chat.join', { room });
+  assert.deepEqual(joinedSecond.members, [dave.nick, nick].sort(), 'the user is listed once');
+  assert.equal(joinedSecond.membersVersion, joinedFirst.membersVersion, 'a second device changes no membership');
+  // The second join (node 1, as dave) made no presence: dave's next frame is his own message.
+  await dave.say(room, 'after both joined');
+
+  // One of them leaving: no presence leave; the user is still there.
+  assert.deepEqual(await ok(second, 'chat.leave', { room }), { room });
+  await dave.say(room, 'after one left');
+  const still = await ok(first, 'chat.send', { room, text: 'still here' });
+  const atDave = await dave.expect('message');
+  assert.deepEqual(pick(atDave, 'id', 'from', 'text'), { id: still.id, from: nick, text: 'still here' });
+  assert.equal((await messageAfter(firstEvents, still.id - 1)).text, 'still here');
+
+  // Back in with the second socket, then the first closes: not the last of the user's connections in the room.
+  assert.deepEqual((await ok(second, 'chat.join', { room })).members, [dave.nick, nick].sort());
+  await closeBridge(first);
+  const afterClose = await ok(second, 'chat.send', { room, text: 'first socket closed' });
+  assert.deepEqual(pick(await dave.expect('message'), 'id', 'from'), { id: afterClose.id, from: nick },
+    'no presence leave while a connection of the user is in the room');
+
+  // The last one closing: presence leave.
+  await closeBridge(second);
+  assert.deepEqual(presenceOf(await dave.expect('presence')), { type: 'presence', room, nick, event: 'leave' });
+});
+
+test('bridge_user_address_gets_device_and_read_frames', async () => {
+  const nick = unique('ada');
+  const room = unique('r');
+
+  // chat.user before the socket is anyone: refused, as a registration.
+  const early = track(await bridge(0));
+  const leaked = listen(early, 'chat.user');
+  assert.equal((await early.errors.take('refusal of chat.user before hello')).body, 'access_denied');
+
+  // After a first join (which claims the nick) it is accepted.
+  const joiner = track(await bridge(0));
+  joiner.nick = unique('joiner');
+  await ok(joiner, 'chat.join', { room: unique('r'), nick: joiner.nick });
+  await userFrames(joiner);
+
+  const a = await helloBridge(0, nick);
+  const b = await helloBridge(1, nick, a.welcome.session);
+  const aUser = await userFrames(a);
+  const bUser = await userFrames(b);
+
+  // A joins: B hears of it.
+  await follow(a, room);
+  const joined = await ok(a, 'chat.join', { room });
+  assert.equal(joined.read, 0);
+  assert.equal(joined.unread, 0);
+  assert.deepEqual(await bUser.take('device join'), { type: 'device', event: 'join', room });
+
+  // A reads: B hears of it.
+  const one = await ok(a, 'chat.send', { room, text: 'one' });
+  const two = await ok(a, 'chat.send', { room, text: 'two' });
+  const readOne = await ok(a, 'chat.read', { room, id: one.id });
+  assert.deepEqual(pick(readOne, 'room', 'id', 'unread'), { room, id: one.id, unread: 1 });
+  assert.deepEqual(await bUser.take('read'), { type: 'read', room, id: one.id, unread: 1 });
+  const readTwo = await ok(a, 'chat.read', { room, id: two.id });
+  assert.deepEqual(pick(readTwo, 'room', 'id', 'unread'), { room, id: two.id, unread: 0 });
+  assert.deepEqual(await bUser.take('read'), { type: 'read', room, id: two.id, unread: 0 });
+
+  // A leaves: B hears of it.
+  await ok(a, 'chat.leave', { room });
+  assert.deepEqual(await bUser.take('device leave'), { type: 'device', event: 'leave', room });
+
+  // B joins: A hears of it, and that is the first user frame A got (none of its own came back to it).
+  const joinedB = await ok(b, 'chat.join', { room });
+  assert.equal(joinedB.read, two.id, 'the read marker is the user\'s, whichever socket moved it');
+  assert.equal(joinedB.unread, 0);
+  assert.deepEqual(await aUser.take('device join of the other socket'), { type: 'device', event: 'join', room });
+  await settled(b, 'B');
+  assert.equal(bUser.size, 0, `B got only A's frames: ${JSON.stringify(bUser.items)}`);
+  assert.equal(leaked.size, 0, 'nothing reached the refused registration');
+});
+
+test('bridge_private_room_is_refused_to_non_members', async () => {
+  const room = unique('ops');
+  const alice = await helloBridge(0, unique('alice'));
+  const aliceEvents = await follow(alice, room);
+  const created = await ok(alice, 'chat.join', { room, visibility: 'private' });
+  assert.deepEqual(pick(created, 'room', 'kind', 'owner', 'members'),
+    { room, kind: 'private', owner: alice.nick, members: [alice.nick] });
+  await ok(alice, 'chat.send', { room, text: 'secret 1' });
+  await ok(alice, 'chat.send', { room, text: 'secret 2' });
+
+  // A member on node 1 (/ws), invited: the barrier for what reaches node 1.
+  const dave = track(await wsUser(1, unique('dave')));
+  const invitedDave = await ok(alice, 'chat.invite', { room, nick: dave.nick });
+  assert.deepEqual(pick(invitedDave, 'room', 'nick', 'by', 'kind'), { room, nick: dave.nick, by: alice.nick, kind: 'private' });
+  assert.equal((await dave.expect('invited')).room, room);
+  assert.deepEqual((await dave.join(room)).history.map((m) => m.text), ['secret 1', 'secret 2']);
+
+  // carol (node 1) is on nobody's list.
+  const carol = await helloBridge(1, unique('carol'));
+  const carolUser = await userFrames(carol);
+  assert.equal(await refused(carol, 'chat.join', { room }), 'forbidden');
+  assert.equal(await refused(carol, 'chat.history', { room }), 'forbidden');
+  assert.equal(await refused(carol, 'chat.read', { room, id: 1 }), 'forbidden');
+  assert.equal(await refused(carol, 'chat.invite', { room, nick: unique('eve') }), 'forbidden');
+  assert.equal(await refused(carol, 'chat.send', { room, text: 'let me in' }), 'not_joined');
+  const leaked = listen(carol, `chat.room.${room}`);
+  assert.equal((await carol.errors.take('refusal of the private room\'s address')).body, 'access_denied');
+  const notForCarol = await ok(alice, 'chat.send', { room, text: 'not for carol' });
+  assert.equal((await dave.expectPast('message', 'presence')).id, notForCarol.id);
+  assert.equal((await messageAfter(aliceEvents, notForCarol.id - 1)).id, notForCarol.id);
+  await settled(carol, 'carol');
+  assert.equal(leaked.size, 0, `nothing of the room reached carol: ${JSON.stringify(leaked.items)}`);
+  assert.equal(carolUser.size, 0, `no user frame for carol yet: ${JSON.stringify(carolUser.items)}`);
+
+  // Invited: carol's chat.user hears it, and she may register and join.
+  const invitedCarol = await ok(alice, 'chat.invite', { room, nick: carol.nick });
+  assert.deepEqual(pick(invitedCarol, 'room', 'nick', 'by', 'kind'), { room, nick: carol.nick, by: alice.nick, kind: 'private' });
+  assert.deepEqual(pick(await carolUser.take('invited'), 'type', 'room', 'nick', 'by', 'kind'),
+    { type: 'invited', room, nick: carol.nick, by: alice.nick, kind: 'private' });
+  forget(carol, `chat.room.${room}`);
+  const carolEvents = await follow(carol, room);
+  const carolJoined = await ok(carol, 'chat.join', { room });
+  assert.deepEqual(carolJoined.members, [alice.nick, carol.nick, dave.nick].sort());
+  assert.deepEqual(carolJoined.history.map((m) => m.text), ['secret 1', 'secret 2', 'not for carol']);
+  const hello = await ok(alice, 'chat.send', { room, text: 'hello carol' });
+  assert.deepEqual(pick(await messageAfter(carolEvents, carolJoined.lastId), 'id', 'text'), { id: hello.id, text: 'hello carol' });
+  assert.equal((await dave.expectPast('message', 'presence')).id, hello.id);
+  assert.equal(leaked.size, 0, 'the refused handler stayed silent');
+
+  // Removed by the owner: carol hears it, and nothing more of the room reaches her.
+  const removed = await ok(alice, 'chat.remove', { room, nick: carol.nick });
+  assert.deepEqual(pick(removed, 'room', 'nick', 'by'), { room, nick: carol.nick, by: alice.nick });
+  assert.deepEqual(pick(await carolUser.take('removed'), 'type', 'room', 'nick', 'by'),
+    { type: 'removed', room, nick: carol.nick, by: alice.nick });
+  const afterCarol = await ok(alice, 'chat.send', { room, text: 'after carol' });
+  assert.equal((await dave.expectPast('message', 'presence')).id, afterCarol.id, 'a member still gets the room');
+  await settled(carol, 'carol after the removal');
+  const late = carolEvents.items.filter((e) => e.type === 'message');
+  assert.deepEqual(late, [], 'no message of the room reached carol after her removal');
+  assert.equal(await refused(carol, 'chat.send', { room, text: 'still here?' }), 'not_joined');
+  assert.equal(await refused(carol, 'chat.join', { room }), 'forbidden');
+  assert.equal(await refused(carol, 'chat.history', { room }), 'forbidden');
+});
+
+test('bridge_direct_conversation_with_since_after_registration', async () => {
+  const alice = await helloBridge(0, unique('alice'));
+  const bob = await helloBridge(1, unique('bob'));
+  const bobUser = await userFrames(bob);
+
+  // alice opens the conversation; the server names the room.
+  const opened = await ok(alice, 'chat.join', { with: bob.nick });
+  const room = opened.room;
+  assert.match(room, /^dm-[0-9a-f]{32}$/);
+  assert.equal(opened.kind, 'direct');
+  assert.equal(opened.with, bob.nick);
+  assert.equal(opened.lastId, 0);
+  assert.deepEqual(pick(await bobUser.take('invited'), 'type', 'room', 'nick', 'kind', 'with'),
+    { type: 'invited', room, nick: bob.nick, kind: 'direct', with: alice.nick });
+
+  // bob opens it too: the same room.
+  const bobOpened = await ok(bob, 'chat.join', { with: alice.nick });
+  assert.equal(bobOpened.room, room);
+  assert.equal(bobOpened.kind, 'direct');
+  assert.equal(bobOpened.with, alice.nick);
+
+  // A message before either follows the room: the joins by name with since have it.
+  const early = await ok(alice, 'chat.send', { room, text: 'before registering' });
+  const aliceEvents = await follow(alice, room);
+  const bobEvents = await follow(bob, room);
+  const aliceResumed = await ok(alice, 'chat.join', { room, since: opened.lastId, epoch: opened.epoch });
+  const bobResumed = await ok(bob, 'chat.join', { room, since: bobOpened.lastId, epoch: bobOpened.epoch });
+  for (const resumed of [aliceResumed, bobResumed]) {
+    assert.equal(resumed.room, room);
+    assert.equal(resumed.recovered, true);
+    assert.equal(resumed.epoch, opened.epoch);
+    assert.deepEqual(resumed.history.map((m) => [m.id, m.text]), [[early.id, 'before registering']]);
+    assert.deepEqual(resumed.members, [alice.nick, bob.nick].sort());
+  }
+
+  // Both ways.
+  const toBob = await ok(alice, 'chat.send', { room, text: 'hi bob' });
+  assert.deepEqual(pick(await messageAfter(bobEvents, bobResumed.lastId), 'id', 'from', 'text'),
+    { id: toBob.id, from: alice.nick, text: 'hi bob' });
+  const toAlice = await ok(bob, 'chat.send', { room, text: 'hi alice' });
+  assert.equal(toAlice.id, toBob.id + 1);
+  const atAlice = await messageAfter(aliceEvents, aliceResumed.lastId);
+  assert.equal(atAlice.text, 'hi bob');
+  assert.deepEqual(pick(await messageAfter(aliceEvents, atAlice.id), 'id', 'from', 'text'),
+    { id: toAlice.id, from: bob.nick, text: 'hi alice' });
+
+  // A third user is kept out.
+  const carol = await helloBridge(0, unique('carol'));
+  assert.equal(await refused(carol, 'chat.join', { room }), 'forbidden');
+  assert.equal(await refused(carol, 'chat.history', { room }), 'forbidden');
+  listen(carol, `chat.room.${room}`);
+  assert.equal((await carol.errors.take('refusal of the conversation\'s address')).body, 'access_denied');
+  assert.equal(await refused(carol, 'chat.join', { room: `dm-${'0'.repeat(32)}` }), 'invalid_room');
+});
+
+test('bridge_rooms_lists_private_rooms_only_to_their_members', async () => {
+  const alice = await helloBridge(0, unique('alice'));
+  const bob = await helloBridge(1, unique('bob'));
+  const dave = await helloBridge(1, unique('dave'));
+  const carol = await helloBridge(1, unique('carol'));
+  const lobby = unique('lobby');
+  const secret = unique('ops');
+  await ok(alice, 'chat.join', { room: lobby });
+  await ok(alice, 'chat.join', { room: secret, visibility: 'private' });
+  const direct = (await ok(alice, 'chat.join', { with: bob.nick })).room;
+  await ok(alice, 'chat.invite', { room: secret, nick: dave.nick });
+
+  const byName = (rooms) => Object.fromEntries(rooms.filter((r) => [lobby, secret, direct].includes(r.room))
+    .map((r) => [r.room, r]));
+
+  const carols = byName(await allRooms(carol));
+  assert.deepEqual(Object.keys(carols), [lobby], 'carol sees the public room only');
+  assert.equal(carols[lobby].kind, 'public');
+  assert.equal(carols[lobby].access, undefined, 'a public room has no access list');
+  const anonymous = byName(await allRooms(track(await bridge(1))));
+  assert.deepEqual(Object.keys(anonymous), [lobby], 'a socket that is nobody yet sees the public room only');
+
+  const alices = byName(await allRooms(alice));
+  assert.deepEqual(Object.keys(alices).sort(), [lobby, secret, direct].sort());
+  assert.deepEqual(pick(alices[secret], 'kind', 'access', 'owner', 'members'),
+    { kind: 'private', access: 'owner', owner: alice.nick, members: 1 });
+  assert.deepEqual(pick(alices[direct], 'kind', 'access', 'with', 'members'),
+    { kind: 'direct', access: 'member', with: bob.nick, members: 1 });
+  assert.equal(alices[lobby].kind, 'public');
+  for (const entry of Object.values(alices)) {
+    assert.deepEqual(pick(entry, 'read', 'unread'), { read: 0, unread: 0 }, entry.room);
+  }
+
+  const daves = byName(await allRooms(dave));
+  assert.deepEqual(Object.keys(daves).sort(), [lobby, secret].sort());
+  assert.deepEqual(pick(daves[secret], 'kind', 'access'), { kind: 'private', access: 'invited' });
+
+  const bobs = byName(await allRooms(bob));
+  assert.deepEqual(Object.keys(bobs).sort(), [lobby, direct].sort());
+  assert.deepEqual(pick(bobs[direct], 'kind', 'access', 'with'), { kind: 'direct', access: 'member', with: alice.nick });
 });

@@ -9,11 +9,15 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
-import { ports, presenceOf, unique, wsClient, wsUser, WAIT_MS } from './support.mjs';
+import {
+  bridge, closeBridge, listen, ports, presenceOf, request, unique, wsClient, wsUser, WAIT_MS,
+} from './support.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.SCREENSHOT_DIR || 'screenshots';
-const PAGE_URL = `http://127.0.0.1:${ports[0]}/`;
+/** The page as node `index` serves it: each node is another origin, with its own localStorage. */
+const pageUrl = (index) => `http://127.0.0.1:${ports[index]}/`;
+const PAGE_URL = pageUrl(0);
 
 let browser;
 const wsClients = [];
@@ -41,12 +45,13 @@ async function dave(room) {
 }
 
 /**
- * A fresh page (own storage) of its own context; `page.problems` collects its uncaught errors and whatever the
+ * A fresh context (own storage); `context.problems` collects its pages' uncaught errors and whatever the
  * Content-Security-Policy refused (the `securitypolicyviolation` event, and Chromium's console report of it).
  */
-async function newPage({ viewport = { width: 1200, height: 800 } } = {}) {
+async function newContext({ viewport = { width: 1200, height: 800 } } = {}) {
   const context = await browser.newContext({ viewport });
   const problems = [];
+  context.problems = problems;
   // Playwright's bindings and init scripts are not subject to the page's CSP.
   await context.exposeFunction('reportCspViolation', (violation) => problems.push(`CSP violation: ${violation}`));
   await context.addInitScript(() => {
@@ -57,25 +62,52 @@ async function newPage({ viewport = { width: 1200, height: 800 } } = {}) {
       window.reportCspViolation(violation);
     });
   });
-  const page = await context.newPage();
+  return context;
+}
+
+/** A page of `context` (default: a fresh one); `page.problems` is its context's. */
+async function newPage({ viewport, context } = {}) {
+  const own = context || await newContext({ viewport });
+  const page = await own.newPage();
   page.setDefaultTimeout(WAIT_MS);
-  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('pageerror', (error) => own.problems.push(error.message));
   page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) problems.push(`console: ${message.text()}`);
+    if (/Content Security Policy/i.test(message.text())) own.problems.push(`console: ${message.text()}`);
   });
-  page.problems = problems;
+  page.problems = own.problems;
   return page;
 }
 
-/** A fresh page on node 0, logged in as `nick`, in #general. */
-async function openPage(nick, { query = '', viewport } = {}) {
+/** A fresh page on node `node` (default 0), logged in as `nick`, in #general. */
+async function openPage(nick, { query = '', viewport, node = 0 } = {}) {
   const page = await newPage({ viewport });
-  await page.goto(PAGE_URL + query);
+  await page.goto(pageUrl(node) + query);
   await page.fill('#nick-input', nick);
   await page.press('#nick-input', 'Enter');
   await connected(page, nick);
   await page.locator('#room-title', { hasText: '#general' }).waitFor();
   return page;
+}
+
+/**
+ * Another tab of `page`'s user, in the same browser (context), on node `node`. On the same node it shares the
+ * page's localStorage: it is signed in at once with the nick and session kept there. Another node is another
+ * origin, with a localStorage of its own: the session is carried over, as a user signing in on a second device
+ * with it would.
+ */
+async function openTab(page, node = 0) {
+  const nick = await page.evaluate(() => state.nick);
+  const tab = await newPage({ context: page.context() });
+  await tab.goto(pageUrl(node));
+  if (new URL(page.url()).origin !== new URL(pageUrl(node)).origin) {
+    const session = await page.evaluate((n) => localStorage.getItem(`parley.session.${n}`), nick);
+    assert.ok(session, 'the page keeps its session');
+    await tab.evaluate(([n, s]) => localStorage.setItem(`parley.session.${n}`, s), [nick, session]);
+    await tab.fill('#nick-input', nick);
+    await tab.press('#nick-input', 'Enter');
+  }
+  await connected(tab, nick);
+  return tab;
 }
 
 const connected = (page, nick) => page.locator('#connection-state', { hasText: `connected as ${nick}` }).waitFor();
@@ -86,6 +118,18 @@ async function say(page, text) {
   await page.fill('#message-input', text);
   await page.press('#message-input', 'Enter');
 }
+
+async function joinFromForm(page, room, { private: secret = false } = {}) {
+  if (secret) await page.check('#join-private');
+  await page.fill('#join-input', room);
+  await page.press('#join-input', 'Enter');
+}
+
+const roomItem = (page, room) => page.locator(`#room-list li[data-room="${room}"]`);
+const memberNames = (page) => page.$$eval('#members li .member', (items) => items.map((item) => item.textContent));
+/** Waits until the page's join of `room` on its current connection is answered. */
+const joinedOnThisConnection = (page, room) => page.waitForFunction(
+  (r) => state.rooms.has(r) && state.rooms.get(r).joinedIn === state.generation && !state.rooms.get(r).joining, room);
 
 async function shownText(page, text) {
   await page.waitForFunction((t) => [...document.querySelectorAll('#messages li.message .text')]
@@ -267,30 +311,201 @@ test('page_works_over_the_xhr_transport', async () => {
   await page.context().close();
 });
 
-test('page_waits_for_its_previous_session_to_end', async () => {
-  // After a reconnect the nick may still be held for a few seconds, typically by the page's own previous
-  // connection until the server notices it is gone. Here a /ws client holds it while the page is away: the page
-  // says it is waiting, tries again, and is back under its nick once the nick is free; it is not logged out.
+test('page_reconnect_after_a_silent_drop_gets_the_nick_back_at_once', async () => {
+  // After a silent drop (Wi-Fi gone, a laptop asleep) the server may hold the page's previous connection for a while,
+  // until its heartbeat gives up. Here a /ws client with the page's session, in the page's room, stands for it: the
+  // user is still connected and still in the room. Without its session the page would be refused (nick_taken) and
+  // wait; with it (kept in localStorage), it is the same user at once, and nobody sees it leave or come back.
+  const ws = await dave('general');
   const nick = unique('heidi');
   const page = await openPage(nick);
+  await ws.expect('presence');
+  const session = await page.evaluate((n) => localStorage.getItem(`parley.session.${n}`), nick);
+  assert.match(session || '', /^.{22}$/, 'the page keeps the session its hello was given');
+  const lingering = await wsClient(1, nick);
+  wsClients.push(lingering);
+  lingering.send({ type: 'hello', nick, session });
+  assert.equal((await lingering.expect('welcome')).nick, nick);
+  await lingering.join('general');
+  const stranger = await wsClient(1, nick); // someone else, without the session
+  wsClients.push(stranger);
+  stranger.send({ type: 'hello', nick });
+  assert.equal((await stranger.expect('error')).code, 'nick_taken');
+
+  await page.evaluate(() => { // every state the page shows, to see afterwards that it never waited for its nick
+    const shown = document.getElementById('connection-state');
+    window.shownStates = [];
+    new MutationObserver(() => window.shownStates.push(shown.textContent))
+      .observe(shown, { childList: true, characterData: true, subtree: true });
+  });
   await page.context().setOffline(true);
   await page.evaluate(() => state.eb.sockJSConn.close());
   await page.locator('#connection-state', { hasText: 'offline' }).waitFor();
-  const holder = await wsClient(1, nick);
-  wsClients.push(holder);
-  for (;;) { // the server releases the nick once it has seen the page's socket close
-    holder.send({ type: 'hello', nick });
-    const answer = await holder.frames.take('welcome or error');
-    if (answer.type === 'welcome') break;
-    assert.equal(answer.code, 'nick_taken');
-  }
+  await ws.say('general', 'while it was away');
   await page.context().setOffline(false);
-  await page.locator('#connection-state', { hasText: 'waiting for the previous session to end' }).waitFor();
-  await holder.close();
-  await page.locator('#connection-state', { hasText: `connected as ${nick}` }).waitFor();
+  await connected(page, nick);
+  await shownText(page, 'while it was away');
+  await say(page, 'back at once');
+  assert.equal((await ws.expectPast('message', 'typing')).text, 'back at once', 'no presence: the user never left');
+  const states = await page.evaluate(() => window.shownStates);
+  assert.ok(!states.some((shown) => /waiting|taken|retrying/.test(shown)), `states shown: ${states.join(' | ')}`);
   assert.equal(await page.isVisible('#login'), false, 'still chatting, not sent back to the login');
+  assert.equal(await page.textContent('#nick-error'), '');
   assert.deepEqual(page.problems, []);
   await page.context().close();
+});
+
+test('page_says_when_its_nick_belongs_to_someone_else', async () => {
+  // A nick held by another user (here a /ws client; the page has no session for it) is refused at once: the page
+  // says so on its login form and does not keep trying.
+  const nick = unique('judy');
+  wsClients.push(await wsUser(1, nick));
+  const page = await newPage();
+  await page.goto(PAGE_URL);
+  await page.fill('#nick-input', nick);
+  await page.press('#nick-input', 'Enter');
+  await page.locator('#nick-error', { hasText: `The nick ${nick} is taken` }).waitFor();
+  assert.equal(await page.isVisible('#login'), true);
+  assert.equal(await page.evaluate(() => state.eb), null, 'no connection left trying');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('page_two_tabs_of_one_user_stay_in_step', async () => {
+  const room = unique('team');
+  const ws = await dave(room);
+  const nick = unique('alice');
+  const one = await openPage(nick);
+  // A second tab of the same browser shares its localStorage: the nick and its session; no nick_taken, no wait.
+  const two = await openTab(one);
+  assert.equal(await two.isVisible('#login'), false);
+  assert.equal(await two.textContent('#nick-error'), '');
+  await two.locator('#room-title', { hasText: '#general' }).waitFor();
+
+  // Tab 1 joins the room, tab 2 follows (`device` join). The user is one member: one presence, listed once.
+  await joinFromForm(one, room);
+  await one.locator('#room-title', { hasText: `#${room}` }).waitFor();
+  assert.deepEqual(presenceOf(await ws.expect('presence')), { type: 'presence', room, nick, event: 'join' });
+  await joinedOnThisConnection(two, room);
+  await ws.say(room, 'both tabs are in'); // the next frame dave gets is its own message: no second presence
+  await shownText(one, 'both tabs are in');
+  await two.click(`#room-list li[data-room="${room}"] .name`);
+  await shownText(two, 'both tabs are in');
+  for (const tab of [one, two]) assert.deepEqual(await memberNames(tab), [nick, ws.nick].sort());
+
+  // Both look at #general; a message in the room is unread in both; read in tab 1, its badge goes in tab 2 too.
+  for (const tab of [one, two]) {
+    await tab.click('#room-list li[data-room="general"] .name');
+    await tab.locator('#room-title', { hasText: '#general' }).waitFor();
+  }
+  await ws.say(room, 'unread for now');
+  for (const tab of [one, two]) await roomItem(tab, room).locator('.unread', { hasText: '1' }).waitFor();
+  await one.click(`#room-list li[data-room="${room}"] .name`);
+  await shownText(one, 'unread for now');
+  await roomItem(two, room).locator('.unread').waitFor({ state: 'detached' });
+  assert.equal(await two.evaluate(() => state.active), 'general', 'tab 2 did not open the room: tab 1 read it');
+
+  // Tab 2 leaves: tab 1 leaves too (`device` leave), and the user's presence ends with its last connection.
+  await two.click(`#room-list li[data-room="${room}"] .leave`);
+  await one.locator(`#room-list li.joined[data-room="${room}"]`).waitFor({ state: 'detached' });
+  assert.deepEqual(presenceOf(await ws.expect('presence')), { type: 'presence', room, nick, event: 'leave' });
+  assert.deepEqual(one.problems, []);
+  await one.context().close();
+});
+
+test('page_private_room_invite_and_direct_conversation_across_nodes', async () => {
+  const room = unique('ops');
+  const [aliceNick, bobNick, carolNick] = [unique('alice'), unique('bob'), unique('carol')];
+  const alice = await openPage(aliceNick); // node 0
+  const alice1 = await openTab(alice, 1); // her second tab, on node 1
+  const bob = await openPage(bobNick, { node: 1 });
+  const carol = await openPage(carolNick); // node 0
+
+  // Alice creates a private room; her other tab, on the other node, joins it too.
+  await joinFromForm(alice, room, { private: true });
+  await alice.locator('#room-title', { hasText: `#${room} · private` }).waitFor();
+  await alice1.locator(`#room-list li.joined.private[data-room="${room}"]`).waitFor();
+  assert.equal(await alice.isVisible('#invite-form'), true, 'a private room has its Invite control');
+
+  // She invites bob; he sees the invitation (on node 1) and joins; they chat.
+  await alice.fill('#invite-input', bobNick);
+  await alice.click('#invite-form button');
+  const invitation = bob.locator(`#invitations li[data-room="${room}"]`);
+  await invitation.filter({ hasText: aliceNick }).waitFor();
+  await bob.screenshot({ path: path.join(SCREENSHOTS, 'invitation.png'), animations: 'disabled' });
+  await invitation.locator('.join').click();
+  await bob.locator('#room-title', { hasText: `#${room} · private` }).waitFor();
+  await invitation.waitFor({ state: 'detached' });
+  await alice.locator('#members li', { hasText: bobNick }).waitFor();
+  await say(bob, 'hi alice, between us');
+  await shownText(alice, 'hi alice, between us');
+  await say(alice, 'hi bob');
+  await shownText(bob, 'hi bob');
+  assert.equal(await alice.locator('#members li', { hasText: bobNick }).locator('.remove').count(), 1, 'the owner may remove');
+  assert.equal(await bob.locator('#members .remove').count(), 0, 'a member may not');
+  await alice.screenshot({ path: path.join(SCREENSHOTS, 'private-room.png'), animations: 'disabled' });
+
+  // A direct conversation: alice clicks bob's name. Bob is told (`invited`, direct) and sees it as "@alice".
+  await alice.click(`#members button.member:has-text("${bobNick}")`);
+  await alice.locator('#room-title', { hasText: `@${bobNick}` }).waitFor();
+  const dm = await alice.evaluate(() => state.active);
+  assert.match(dm, /^dm-[0-9a-f]{32}$/);
+  await roomItem(alice, dm).filter({ hasText: `@${bobNick}` }).waitFor();
+  await alice1.locator(`#room-list li.joined[data-room="${dm}"]`, { hasText: `@${bobNick}` }).waitFor();
+  await roomItem(bob, dm).filter({ hasText: `@${aliceNick}` }).waitFor();
+  await bob.locator(`#invitations li[data-room="${dm}"]`, { hasText: `@${aliceNick}` }).locator('.join').click();
+  await bob.locator('#room-title', { hasText: `@${aliceNick}` }).waitFor();
+  await say(alice, 'just the two of us');
+  await shownText(bob, 'just the two of us');
+  await say(bob, 'indeed');
+  await shownText(alice, 'indeed');
+  await alice.screenshot({ path: path.join(SCREENSHOTS, 'direct.png'), animations: 'disabled' });
+  await alice1.click(`#room-list li[data-room="${dm}"] .name`);
+  await shownText(alice1, 'indeed');
+
+  // Carol sees neither room in her list (a fresh one: it has a room made after both)...
+  const lobby = unique('lobby');
+  await dave(lobby);
+  await carol.evaluate(() => refreshRooms());
+  await roomItem(carol, lobby).waitFor();
+  assert.equal(await carol.locator(`#room-list li[data-room="${room}"], #room-list li[data-room="${dm}"]`).count(), 0);
+  assert.equal(await carol.locator('#invitations li').count(), 0);
+  // ...cannot join the private room...
+  await joinFromForm(carol, room);
+  await carol.locator('#notice', { hasText: 'forbidden' }).waitFor();
+  assert.equal(await roomItem(carol, room).count(), 0);
+  // ...and neither can a bridge client (the npm client) follow either room's address.
+  const eb = await bridge(1);
+  try {
+    assert.equal((await request(eb, 'chat.hello', { nick: unique('mallory') })).err, null);
+    const heard = [listen(eb, `chat.room.${room}`), listen(eb, `chat.room.${dm}`)];
+    for (let i = 0; i < 2; i++) assert.equal((await eb.errors.take('a refusal')).body, 'access_denied');
+    const history = await request(eb, 'chat.history', { room });
+    assert.match(history.err ? history.err.message : '(answered)', /^forbidden /);
+
+    // More is said in both rooms: it reaches bob (node 1), and neither carol nor the bridge client.
+    await say(alice, 'dm after carol tried');
+    await shownText(bob, 'dm after carol tried');
+    await alice.click(`#room-list li[data-room="${room}"] .name`);
+    await alice.locator('#room-title', { hasText: `#${room}` }).waitFor();
+    await say(alice, 'ops after carol tried');
+    await shownText(alice, 'ops after carol tried');
+    await roomItem(bob, room).locator('.unread').waitFor();
+    assert.deepEqual(heard.map((queue) => queue.size), [0, 0], 'the refused registrations deliver nothing');
+  } finally {
+    await closeBridge(eb);
+  }
+  assert.deepEqual(await carol.evaluate(() => [...state.rooms.keys()]), ['general']);
+  assert.equal((await messageTexts(carol)).some((text) => /carol tried|between us|two of us|hi bob/.test(text)), false);
+
+  // The owner removes bob: his page drops the room, with a notice.
+  await alice.locator('#members li', { hasText: bobNick }).locator('.remove').click();
+  await bob.locator('#notice', { hasText: `${aliceNick} removed you from #${room}` }).waitFor();
+  await roomItem(bob, room).waitFor({ state: 'detached' });
+  await alice.locator('#members li', { hasText: bobNick }).waitFor({ state: 'detached' });
+
+  for (const page of [alice, bob, carol]) assert.deepEqual(page.problems, []);
+  await Promise.all([alice, bob, carol].map((page) => page.context().close()));
 });
 
 test('page_runs_under_its_content_security_policy', async () => {

@@ -43,6 +43,8 @@ final class BridgeSession {
   private static final int MAX_REPLY_ADDRESS = 64;
 
   private final Connection connection;
+  /** This node's id, for {@code chat.hello}'s reply (as {@code welcome} says it). */
+  private final String node;
   private final BridgeWire wire;
   private final int maxHandlers;
   private final Set<String> registered = new HashSet<>();
@@ -52,7 +54,8 @@ final class BridgeSession {
   /** Requests sent to the chat service and not answered yet. */
   private int inFlight;
 
-  BridgeSession(Connection connection, BridgeWire wire, ParleyConfig config) {
+  BridgeSession(Connection connection, BridgeWire wire, ParleyConfig config, String node) {
+    this.node = node;
     this.connection = connection;
     this.wire = wire;
     this.maxHandlers = config.get(Settings.BRIDGE_MAX_HANDLERS);
@@ -158,17 +161,24 @@ final class BridgeSession {
       return;
     }
     String token = frame instanceof ClientFrame.Join ? FrameParser.optionalJwt(body) : null;
+    // A hello's nick is the claim itself (its token is in the frame), an invite's or a remove's the user it is
+    // about: neither is a check against the socket's own.
+    String named = frame instanceof ClientFrame.Hello || frame instanceof ClientFrame.Invite
+        || frame instanceof ClientFrame.Remove ? null : nick;
     inFlight++;
-    connection.ask(frame, nick, token).onComplete(done -> {
+    connection.ask(frame, named, token).onComplete(done -> {
       inFlight--;
+      Object result = done.result();
+      if (done.succeeded() && frame instanceof ClientFrame.Hello) {
+        connection.identified(((JsonObject) result).getString("nick"));
+        result = ((JsonObject) result).copy().put("node", node);
+      } else if (done.succeeded() && frame instanceof ClientFrame.Join && named != null) {
+        connection.identified(named); // the bridge's first join claimed it
+      }
       if (replyAddress == null) {
         return;
       }
       if (done.succeeded()) {
-        if (frame instanceof ClientFrame.Join && nick != null && connection.nick() == null) {
-          connection.identified(nick); // the bridge's first join claimed it
-        }
-        Object result = done.result();
         connection.send(wire.reply(replyAddress, result instanceof SendResult sent ? sent.toJson() : (JsonObject) result));
       } else {
         fail(replyAddress, done.cause());
@@ -177,7 +187,18 @@ final class BridgeSession {
   }
 
   private Future<Void> register(String address) {
+    if (Addresses.USER.equals(address)) {
+      if (connection.nick() == null) {
+        refuse("access_denied"); // whose frames? say hello (or join) first
+      } else {
+        connection.hearUser(true);
+      }
+      return Future.succeededFuture();
+    }
     String room = Addresses.roomOf(address);
+    if (room != null && registered.contains(room) && !connection.follows(room)) {
+      registered.remove(room); // followed no more: its user was removed from the room
+    }
     if (registered.size() + inFlight >= maxHandlers) {
       refuse("max_handlers_reached");
     } else if (room == null) {
@@ -186,8 +207,13 @@ final class BridgeSession {
       refuse("address_already_registered");
     } else {
       registered.add(room);
+      // A private room's events are for its list only: the chat service says whether this socket may follow it.
       // A registration without the room's baseline could not say what it misses: refused, as a whole.
-      return connection.follow(room, false).recover(failure -> {
+      return connection.<JsonObject>ask(new ClientFrame.Follow(null, room)).recover(refused -> {
+        registered.remove(room);
+        refuse("access_denied");
+        return Future.failedFuture(refused);
+      }).compose(allowed -> connection.follow(room, false).recover(failure -> {
         long left = FOLLOW_FAILURES.admit();
         if (left >= 0) {
           log.warn("a bridge client could not follow room {}: {}{}", room, failure.toString(), LogThrottle.note(left));
@@ -196,12 +222,16 @@ final class BridgeSession {
         connection.unfollow(room);
         refuse("registration_failure");
         return Future.succeededFuture();
-      });
+      })).otherwiseEmpty().mapEmpty();
     }
     return Future.succeededFuture();
   }
 
   private void unregister(String address) {
+    if (Addresses.USER.equals(address)) {
+      connection.hearUser(false);
+      return;
+    }
     String room = Addresses.roomOf(address);
     if (room == null) {
       refuse("access_denied");

@@ -30,6 +30,11 @@ enum BridgeWire {
         + Addresses.room(e.room()) + "\",\"body\":" + e.json() + "}");
   }
 
+  /** A frame for the user, to the socket's {@link Addresses#USER} address. */
+  String userFrame(String json) {
+    return "{\"type\":\"" + deliveryType + "\",\"address\":\"" + Addresses.USER + "\",\"body\":" + json + "}";
+  }
+
   /** The answer to a request: {@code body} to the client's {@code replyAddress}. */
   String reply(String replyAddress, JsonObject body) {
     return new JsonObject().put("type", deliveryType).put("address", replyAddress).put("body", body).encode();

@@ -55,7 +55,7 @@ public final class SockJsBridge {
     connections.accept(admission, () -> new SockJsTransport(socket, config.get(Settings.OUTBOUND_QUEUE_BYTES),
             config.get(Settings.WS_CLOSING_TIMEOUT_S)),
         connection -> {
-          BridgeSession session = new BridgeSession(connection, BridgeWire.SOCKJS, config);
+          BridgeSession session = new BridgeSession(connection, BridgeWire.SOCKJS, config, connections.nodeId());
           socket.handler(data -> session.onEnvelope(data.toString()));
           socket.exceptionHandler(connection::failed);
           socket.closeHandler(v -> connection.closed());

@@ -58,6 +58,11 @@ final class SockJsTransport extends BridgeTransport {
 
   /** Returns the frame's length in characters, as SockJS counts its queue. */
   @Override
+  public String userFrame(String json) {
+    return BridgeWire.SOCKJS.userFrame(json);
+  }
+
+  @Override
   public int write(String frame) {
     socket.write(Buffer.buffer(frame));
     return frame.length();

@@ -50,13 +50,13 @@ public final class TcpBridgeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     connections = new Connections(vertx, config, fanout, status, limiter, metrics);
-    connections.startHeartbeat();
     NetServerOptions options = new NetServerOptions();
     if (config.get(Settings.SOCKET_SEND_BUFFER_BYTES) > 0) {
       options.setSendBufferSize(config.get(Settings.SOCKET_SEND_BUFFER_BYTES)); // else Linux grows it to MiBs
     }
     server = vertx.createNetServer(options).connectHandler(this::open);
-    return server.listen(config.get(Settings.TCP_BRIDGE_PORT), config.get(Settings.HTTP_HOST)).onSuccess(listening -> {
+    return connections.start().compose(v -> server.listen(config.get(Settings.TCP_BRIDGE_PORT),
+        config.get(Settings.HTTP_HOST))).onSuccess(listening -> {
       status.tcpBridgePort(listening.actualPort());
       log.info("TCP bridge on port {}", listening.actualPort());
     });
@@ -91,7 +91,7 @@ public final class TcpBridgeVerticle extends VerticleBase {
     }
     connections.accept(admission, () -> new TcpTransport(socket, config.get(Settings.OUTBOUND_QUEUE_BYTES)),
         connection -> {
-          BridgeSession session = new BridgeSession(connection, BridgeWire.TCP, config);
+          BridgeSession session = new BridgeSession(connection, BridgeWire.TCP, config, status.nodeId());
           socket.handler(framing(connection, frame -> session.onEnvelope(frame.toString())));
           socket.exceptionHandler(connection::failed);
           socket.closeHandler(v -> connection.closed());

@@ -32,6 +32,11 @@ final class TcpTransport extends BridgeTransport {
   }
 
   @Override
+  public String userFrame(String json) {
+    return BridgeWire.TCP.userFrame(json);
+  }
+
+  @Override
   public int write(String json) {
     Buffer frame = frame(json);
     socket.write(frame);

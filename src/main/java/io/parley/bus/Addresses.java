@@ -40,6 +40,17 @@ public final class Addresses {
   public static final String ROOMS = "chat.rooms";
   /** Pages back through a room's history. Frame {@code history}; reply {@code {room, messages, lastId}}. */
   public static final String HISTORY = "chat.history";
+  /** Invites a user to a private room. Frame {@code invite}; reply the {@code invited} fields. */
+  public static final String INVITE = "chat.invite";
+  /** The owner removes a user from a private room. Frame {@code remove}; reply the {@code removed} fields. */
+  public static final String REMOVE = "chat.remove";
+  /** Moves the user's read marker. Frame {@code read}; reply the {@code read} fields. */
+  public static final String READ = "chat.read";
+  /**
+   * Node-internal: may this connection follow a room's events (a bridge registration)? Frame
+   * {@link ClientFrame.Follow}; reply {@code {}}, or {@code forbidden} / {@code hello_required}.
+   */
+  public static final String FOLLOW = "chat.follow";
 
   /** Node-internal: the messages of an {@link IdRange} that the room keeps (a node filling a gap); reply a list. */
   public static final String HISTORY_RANGE = "chat.history-range";
@@ -59,10 +70,20 @@ public final class Addresses {
    */
   public static final String FANOUT = "fanout.rooms";
 
+  /**
+   * Cluster-wide: a frame for one user's connections, on every node ({@code invited}, {@code removed}, {@code read},
+   * {@code device}). Body {@code {nick, except?, frame}}: {@code except} a connection id that must not get it (the
+   * one that caused it). Consumed by each node's chat service and by every verticle's connections. Never bridged.
+   */
+  public static final String USERS = "users.events";
+
   /** What a bridge client may send to: exactly the requests the web page makes. */
-  public static final List<String> BRIDGE_INBOUND = List.of(JOIN, LEAVE, SEND, TYPING, ROOMS, HISTORY);
+  public static final List<String> BRIDGE_INBOUND = List.of(HELLO, JOIN, LEAVE, SEND, TYPING, ROOMS, HISTORY, INVITE,
+      REMOVE, READ);
   /** Prefix of the bridge addresses of rooms, which bridge clients register to follow a room. */
   public static final String ROOM_PREFIX = "chat.room.";
+  /** The bridge address a socket registers to receive its user's frames ({@link #USERS}); after it is identified. */
+  public static final String USER = "chat.user";
 
   private static final String REQUEST_PREFIX = "chat.";
 

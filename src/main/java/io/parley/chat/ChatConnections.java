@@ -40,6 +40,16 @@ final class ChatConnections {
     return caller.hasCredentials() ? open(caller) : known(caller);
   }
 
+  /** The caller's connection, or null when the service has never seen it (a bridge socket that said nothing yet). */
+  ChatConnection find(Caller caller) {
+    return byId.get(caller.connection());
+  }
+
+  /** This node's connections of {@code nick}. */
+  java.util.List<ChatConnection> of(String nick) {
+    return byId.values().stream().filter(c -> nick.equals(c.nick)).toList();
+  }
+
   /** Forgets a connection at once (null if it was never known): a request that comes after cannot find it. */
   ChatConnection remove(String id) {
     return byId.remove(id);
@@ -50,6 +60,8 @@ final class ChatConnections {
     final String id;
     final Set<String> rooms = new LinkedHashSet<>();
     String nick;
+    /** The guest session of its user (null with a token). */
+    String session;
     /** Went away: requests still queued behind its farewell are refused, and change nothing. */
     private boolean gone;
     private final SerialQueue requests = new SerialQueue();

@@ -77,24 +77,30 @@ public final class ChatVerticle extends VerticleBase {
   public Future<?> start() {
     return storage.apply(vertx).compose(opened -> {
       store = opened;
+      // The JWKS (if any) is fetched once before the first hello; its fetch never fails the start.
+      Future<Void> keys = tokens == null ? Future.succeededFuture() : tokens.start();
       // A verticle whose start fails is not stopped: let go of the database (its file lock, its pool) here.
-      return listen(opened).recover(failure -> stop().transform(stopped -> Future.failedFuture(failure)));
+      return keys.compose(fetched -> listen(opened))
+          .recover(failure -> stop().transform(stopped -> Future.failedFuture(failure)));
     });
   }
 
   private Future<?> listen(MessageLog store) {
     EventBus bus = vertx.eventBus();
     RoomEvents events = new RoomEvents(bus);
-    identity = new Identity(directory, tokens);
+    UserEvents users = new UserEvents(bus);
+    RoomPermissions access = new RoomPermissions(store);
+    identity = new Identity(directory, tokens, TimeUnit.SECONDS.toMillis(config.get(Settings.GUEST_SESSION_TTL_S)));
     messages = new Messages(vertx, store, events, metrics, config.get(Settings.REQUEST_TIMEOUT_MS),
         config.get(Settings.JOIN_HISTORY), config.get(Settings.HISTORY_PAGE_MAX));
-    membership = new Membership(directory, store, identity, messages, events, config);
+    ReadMarkers markers = new ReadMarkers(store, access, users);
+    membership = new Membership(directory, store, identity, messages, events, access, users, markers, config);
+    PrivateRooms privateRooms = new PrivateRooms(store, access, membership, users);
     deaths = new NodeDeaths(vertx, directory, store, membership);
     startPruning(store);
     List<MessageConsumer<?>> consumers = List.of(
         bus.<ChatRequest>localConsumer(Addresses.HELLO, replying(withQuorum(request -> connections.open(request.caller())
-            .serially(c -> identity.hello(c, (ClientFrame.Hello) request.frame())
-                .map(nick -> new JsonObject().put("nick", nick)))))),
+            .serially(c -> identity.hello(c, (ClientFrame.Hello) request.frame()))))),
         bus.<ChatRequest>localConsumer(Addresses.JOIN, replying(withQuorum(request -> connections.forJoin(request.caller())
             .serially(c -> membership.join(c, request.caller(), (ClientFrame.Join) request.frame()))))),
         bus.<ChatRequest>localConsumer(Addresses.LEAVE, replying(request -> connections.known(request.caller())
@@ -103,10 +109,26 @@ public final class ChatVerticle extends VerticleBase {
             .serially(c -> messages.send(c, request.caller(), (ClientFrame.Send) request.frame()))))),
         bus.<ChatRequest>localConsumer(Addresses.TYPING, replying(request -> connections.known(request.caller())
             .serially(c -> membership.typing(c, request.caller(), (ClientFrame.Typing) request.frame())))),
-        bus.<ChatRequest>localConsumer(Addresses.ROOMS,
-            replying(request -> membership.rooms((ClientFrame.Rooms) request.frame()))),
-        bus.<ChatRequest>localConsumer(Addresses.HISTORY,
-            replying(request -> messages.history((ClientFrame.History) request.frame()))),
+        bus.<ChatRequest>localConsumer(Addresses.ROOMS, replying(request -> reader(request)
+            .compose(nick -> membership.rooms(nick, (ClientFrame.Rooms) request.frame())))),
+        bus.<ChatRequest>localConsumer(Addresses.HISTORY, replying(request -> reader(request).compose(nick -> {
+          ClientFrame.History page = (ClientFrame.History) request.frame();
+          return access.readable(page.room(), nick).compose(record -> messages.history(page));
+        }))),
+        bus.<ChatRequest>localConsumer(Addresses.FOLLOW, replying(request -> reader(request).compose(nick ->
+            access.readable(((ClientFrame.Follow) request.frame()).room(), nick).map(record -> new JsonObject())))),
+        bus.<ChatRequest>localConsumer(Addresses.INVITE, replying(withQuorum(request -> connections.known(request.caller())
+            .serially(c -> privateRooms.invite(c, request.caller(), (ClientFrame.Invite) request.frame()))))),
+        bus.<ChatRequest>localConsumer(Addresses.REMOVE, replying(withQuorum(request -> connections.known(request.caller())
+            .serially(c -> privateRooms.remove(c, request.caller(), (ClientFrame.Remove) request.frame()))))),
+        bus.<ChatRequest>localConsumer(Addresses.READ, replying(withQuorum(request -> connections.known(request.caller())
+            .serially(c -> markers.read(c, request.caller(), (ClientFrame.Read) request.frame()))))),
+        bus.<JsonObject>consumer(Addresses.USERS, message -> {
+          JsonObject frame = message.body().getJsonObject("frame");
+          if ("removed".equals(frame.getString("type"))) {
+            membership.removed(connections.of(message.body().getString("nick")), frame.getString("room"));
+          }
+        }),
         bus.<IdRange>localConsumer(Addresses.HISTORY_RANGE, replying(messages::range)),
         bus.<String>localConsumer(Addresses.LAST_ID, replying(messages::lastId)),
         bus.<String>localConsumer(Addresses.DISCONNECT, message -> disconnect(message.body())),
@@ -125,7 +147,8 @@ public final class ChatVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(pruning);
-    return store == null ? Future.succeededFuture() : store.close();
+    Future<Void> keys = tokens == null ? Future.succeededFuture() : tokens.close();
+    return keys.transform(closed -> store == null ? Future.succeededFuture() : store.close());
   }
 
   /** How many rooms the node holds in memory for its store (its cache; all of them with memory storage). */
@@ -163,6 +186,20 @@ public final class ChatVerticle extends VerticleBase {
         .onFailure(e -> log.warn("retention could not run: {}", e.toString()));
     vertx.setTimer(1000, prune);
     pruning = vertx.setPeriodic(PRUNE_EVERY_MS, prune);
+  }
+
+  /**
+   * Who reads (the nick of the caller's connection, null if it has none): with authentication on, nothing is read
+   * before the connection is identified.
+   */
+  private Future<String> reader(ChatRequest request) {
+    ChatConnection connection = connections.find(request.caller());
+    String nick = connection == null ? null : connection.nick;
+    if (nick == null && identity.required()) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.HELLO_REQUIRED,
+          "this server reads nothing to a connection that has not said who it is (hello, with a token)"));
+    }
+    return Future.succeededFuture(nick);
   }
 
   private void disconnect(String id) {

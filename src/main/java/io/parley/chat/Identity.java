@@ -8,13 +8,16 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.store.Directory;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who a connection is: the nick it claims with {@code hello} (or, on the bridge, with its first {@code join}),
- * unique among live connections cluster-wide. Without authentication a guest names it; with {@code JWT_KEY} the
- * token names it, and naming another is {@code nick_mismatch}.
+ * Who a connection is: the user (nick) it claims with {@code hello} (or, on the bridge, with its first {@code join}).
+ * A user may hold many connections, on any nodes. With authentication the token names it (naming another is
+ * {@code nick_mismatch}), and every connection with a valid token for it is that user; a guest names it, and is
+ * that user again on another connection with the {@code session} its first {@code welcome} gave, else
+ * {@code nick_taken} while the user is connected and {@code GUEST_SESSION_TTL_S} after.
  */
 final class Identity {
 
@@ -23,21 +26,33 @@ final class Identity {
   private final Directory directory;
   private final TokenVerifier tokens; // null: no authentication
 
-  Identity(Directory directory, TokenVerifier tokens) {
+  private final long sessionTtlMs;
+
+  Identity(Directory directory, TokenVerifier tokens, long sessionTtlMs) {
     this.directory = directory;
     this.tokens = tokens;
+    this.sessionTtlMs = sessionTtlMs;
   }
 
-  /** {@code hello}: claims the nick for a connection that has none yet. */
-  Future<String> hello(ChatConnection connection, ClientFrame.Hello hello) {
-    if (connection.nick != null && connection.nick.equals(hello.nick())) {
+  /** Whether requests must come from an identified connection (authentication is on). */
+  boolean required() {
+    return tokens != null;
+  }
+
+  /** {@code hello}: claims the nick for a connection that has none yet; answers {@code {nick, session?}}. */
+  Future<JsonObject> hello(ChatConnection connection, ClientFrame.Hello hello) {
+    if (connection.nick != null && (connection.nick.equals(hello.nick()) || hello.nick() == null)) {
       // A retry of a hello whose answer did not come in time (unavailable), though it was done: the same answer.
-      return Future.succeededFuture(connection.nick);
+      return Future.succeededFuture(welcome(connection));
     }
     if (connection.nick != null) {
       throw new ProtocolException(ErrorCode.ALREADY_IDENTIFIED, "this connection is already '" + connection.nick + "'");
     }
-    return claim(connection, hello.nick(), hello.token());
+    return claim(connection, hello.nick(), hello.token(), hello.session()).map(nick -> welcome(connection));
+  }
+
+  private static JsonObject welcome(ChatConnection connection) {
+    return new JsonObject().put("nick", connection.nick).put("session", connection.session);
   }
 
   /**
@@ -46,22 +61,26 @@ final class Identity {
    */
   Future<String> of(ChatConnection connection, Caller caller) {
     if (connection.nick == null && caller.hasCredentials()) {
-      return claim(connection, caller.nick(), caller.token());
+      return claim(connection, caller.nick(), caller.token(), null);
     }
     return Future.succeededFuture(connection.as(caller.nick()));
   }
 
-  /** Releases a departed connection's nick. */
+  /** Lets go of a departed connection (its user keeps the nick while it has others, and a guest for the TTL). */
   Future<Void> release(ChatConnection connection) {
-    return directory.releaseNick(connection.nick).onComplete(done -> log.debug("{} is disconnected", connection.nick));
+    return directory.releaseNick(connection.nick, connection.id)
+        .onComplete(done -> log.debug("{} is disconnected", connection.nick));
   }
 
-  private Future<String> claim(ChatConnection connection, String named, String token) {
-    return vouchedNick(named, token).compose(nick -> directory.claimNick(nick).map(claimed -> {
-      if (!claimed) {
-        throw new ProtocolException(ErrorCode.NICK_TAKEN, "nick '" + nick + "' is taken");
+  private Future<String> claim(ChatConnection connection, String named, String token, String session) {
+    return vouchedNick(named, token).compose(nick -> directory.claimNick(nick, connection.id, session, token != null,
+        sessionTtlMs).map(claim -> {
+      if (!claim.granted()) {
+        throw new ProtocolException(ErrorCode.NICK_TAKEN, "nick '" + nick + "' is taken"
+            + (tokens == null ? " (a connection of the same user says hello with its session)" : ""));
       }
       connection.nick = nick;
+      connection.session = claim.session();
       log.debug("{} is connected", nick);
       return nick;
     }));

@@ -7,7 +7,10 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.store.Directory;
 import io.parley.store.MessageLog;
+import io.parley.store.RoomKind;
 import io.parley.store.RoomRecord;
+import io.parley.protocol.Names;
+import java.util.Map;
 import io.parley.common.KeyedRateLimit;
 import io.parley.config.ParleyConfig;
 import io.parley.config.Settings;
@@ -17,8 +20,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * Who is in which room: joining (with the room's snapshot), leaving, typing, the room list, and the departures of a
- * connection that went away. Every change is published as a {@code presence} frame carrying the membership version
+ * Who is in which room: joining (with the room's snapshot; creating public, private and direct rooms), leaving,
+ * typing, the room list, and the departures of a connection that went away. Members are users: a user's second
+ * connection in a room adds no member and no presence, and its leaving is announced with its last connection. Every change is published as a {@code presence} frame carrying the membership version
  * it made ({@link Directory}).
  */
 final class Membership {
@@ -33,8 +37,15 @@ final class Membership {
   private final KeyedRateLimit roomCreations;
   private final int roomCreationsPerMinute;
 
+  private final RoomPermissions access;
+  private final UserEvents users;
+  private final ReadMarkers markers;
+
   Membership(Directory directory, MessageLog log, Identity identity, Messages messages, RoomEvents events,
-      ParleyConfig config) {
+      RoomPermissions access, UserEvents users, ReadMarkers markers, ParleyConfig config) {
+    this.access = access;
+    this.users = users;
+    this.markers = markers;
     this.directory = directory;
     this.log = log;
     this.identity = identity;
@@ -47,45 +58,104 @@ final class Membership {
     this.roomCreationsPerMinute = perMinute;
   }
 
-  /** Adds the connection's nick to the room and answers the {@code joined} fields: members, history, lastId... */
+  /**
+   * Adds the connection's user to the room (a direct conversation's, for a join {@code with} someone; a new private
+   * one for {@code visibility: private}) and answers the {@code joined} fields: members, history, lastId, kind,
+   * the read marker... The user's other connections hear of it ({@code device}).
+   */
   Future<JsonObject> join(ChatConnection connection, Caller caller, ClientFrame.Join join) {
-    String room = join.room();
-    if (!connection.rooms.contains(room) && connection.rooms.size() >= maxRoomsPerConnection) {
-      throw new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
-          "at most " + maxRoomsPerConnection + " rooms at once; leave one first");
+    if (join.room() != null && !connection.rooms.contains(join.room())
+        && connection.rooms.size() >= maxRoomsPerConnection) {
+      throw tooManyRooms();
     }
-    return identity.of(connection, caller).compose(nick -> existing(room, caller))
-        .compose(record -> directory.join(room, connection.nick).compose(membership -> {
-          connection.rooms.add(room);
-          if (membership.added()) {
-            events.presence(room, connection.nick, "join", membership.version());
-          }
-          return messages.snapshot(join, record).map(snapshot -> new JsonObject().put("room", room)
-              .put("members", new JsonArray(membership.members())).put("membersVersion", membership.version())
-              .mergeIn(snapshot));
-        }));
+    return identity.of(connection, caller).compose(nick -> {
+      String room = join.with() == null ? join.room() : Names.directRoom(nick, join.with());
+      if (nick.equals(join.with())) {
+        throw new ProtocolException(ErrorCode.INVALID_VALUE, "a direct conversation is with someone else");
+      }
+      if (!connection.rooms.contains(room) && connection.rooms.size() >= maxRoomsPerConnection) {
+        throw tooManyRooms();
+      }
+      return existing(room, nick, caller, join)
+          .compose(record -> access.joinable(record, nick))
+          .compose(record -> directory.join(room, nick, connection.id).compose(membership -> {
+            boolean again = !connection.rooms.add(room);
+            if (membership.added()) {
+              events.presence(room, nick, "join", membership.version());
+            }
+            if (!again) {
+              users.device(nick, connection.id, "join", room);
+            }
+            // While the database is down a public room is still joined from the cache, without its read marker.
+            Future<Long> marker = markers.of(nick, room).otherwise((Long) null);
+            return Future.all(messages.snapshot(join.of(room), record), marker, with(record, nick))
+                .map(all -> {
+                  JsonObject snapshot = all.resultAt(0);
+                  Long read = all.resultAt(1);
+                  JsonObject joined = new JsonObject().put("room", room)
+                      .put("members", new JsonArray(membership.members())).put("membersVersion", membership.version())
+                      .mergeIn(snapshot).put("kind", record.kind().code());
+                  if (read != null) {
+                    joined.put("read", read).put("unread", ReadMarkers.unread(snapshot.getLong("lastId"), read));
+                  }
+                  if (record.owner() != null) {
+                    joined.put("owner", record.owner());
+                  }
+                  if (all.resultAt(2) != null) {
+                    joined.put("with", all.<String>resultAt(2));
+                  }
+                  return joined;
+                });
+          }));
+    });
+  }
+
+  private ProtocolException tooManyRooms() {
+    return new ProtocolException(ErrorCode.TOO_MANY_ROOMS,
+        "at most " + maxRoomsPerConnection + " rooms at once; leave one first");
+  }
+
+  /** The other user of a direct conversation (null for other rooms). */
+  private Future<String> with(RoomRecord record, String nick) {
+    if (record.kind() != RoomKind.DIRECT) {
+      return Future.succeededFuture(null);
+    }
+    return log.accessList(record.name()).map(list -> list.keySet().stream().filter(n -> !n.equals(nick))
+        .findFirst().orElse(nick));
   }
 
   /**
-   * The room's record; a join of a room that does not exist creates it, at most {@code ROOM_CREATE_PER_MIN} per
-   * client address and while fewer than {@code MAX_ROOMS} exist.
+   * The room's record; a join of a room that does not exist creates it (public, private, or the direct
+   * conversation), at most {@code ROOM_CREATE_PER_MIN} per client address and while fewer than {@code MAX_ROOMS}
+   * exist. The other user of a new direct conversation is told ({@code invited}).
    */
-  private Future<RoomRecord> existing(String room, Caller caller) {
+  private Future<RoomRecord> existing(String room, String nick, Caller caller, ClientFrame.Join join) {
     return log.room(room).compose(record -> {
       if (record != null) {
         return Future.succeededFuture(record);
+      }
+      if (join.with() == null && room.startsWith(Names.DIRECT_PREFIX)) {
+        throw new ProtocolException(ErrorCode.INVALID_ROOM,
+            "room names starting '" + Names.DIRECT_PREFIX + "' are direct conversations': join {\"with\": nick}");
       }
       String address = caller.address() == null ? "" : caller.address();
       if (!roomCreations.tryTake(address)) {
         throw new ProtocolException(ErrorCode.TOO_MANY_NEW_ROOMS,
             "at most " + roomCreationsPerMinute + " new rooms a minute from one address; join an existing one");
       }
-      return log.createRoom(room, maxRooms).map(created -> {
+      RoomKind kind = join.with() != null ? RoomKind.DIRECT : join.makePrivate() ? RoomKind.PRIVATE : RoomKind.PUBLIC;
+      List<String> members = kind == RoomKind.DIRECT ? java.util.stream.Stream.of(nick, join.with()).sorted().toList()
+          : kind == RoomKind.PRIVATE ? List.of(nick) : List.of();
+      long asked = System.currentTimeMillis();
+      return log.createRoom(room, maxRooms, kind, members).map(created -> {
         if (created == null) {
           throw new ProtocolException(ErrorCode.ROOM_LIMIT_REACHED, "there are " + maxRooms + " rooms already");
         }
-        if (created.lastId() > 0 || created.created() < System.currentTimeMillis() - 60_000) {
+        boolean madeNow = created.lastId() == 0 && created.created() >= asked - 1000;
+        if (!madeNow) {
           roomCreations.refund(address); // it existed after all (made meanwhile, elsewhere): nothing was created
+        } else if (kind == RoomKind.DIRECT) {
+          users.publish(join.with(), null, PrivateRooms.invited(room, join.with(), nick, kind).put("with", nick));
         }
         return created;
       }).onFailure(failure -> roomCreations.refund(address));
@@ -96,7 +166,8 @@ final class Membership {
     String nick = connection.as(caller.nick());
     connection.requireMember(leave.room());
     connection.rooms.remove(leave.room());
-    return depart(leave.room(), nick).map(v -> new JsonObject().put("room", leave.room()));
+    users.device(nick, connection.id, "leave", leave.room());
+    return depart(leave.room(), nick, connection.id).map(v -> new JsonObject().put("room", leave.room()));
   }
 
   Future<JsonObject> typing(ChatConnection connection, Caller caller, ClientFrame.Typing typing) {
@@ -107,23 +178,56 @@ final class Membership {
   }
 
   /**
-   * A page of the rooms, by name: each with its member count now, newest id and last activity; {@code next} names the
-   * last of a full page, to ask for the one after.
+   * A page of the rooms {@code nick} (null: not identified) may see, by name: each with its member count now, newest
+   * id, last activity and kind, and for a user its access, read marker and unread count; {@code next} names the last
+   * of a full page, to ask for the one after.
    */
-  Future<JsonObject> rooms(ClientFrame.Rooms page) {
-    return log.rooms(page.after(), page.limit()).compose(records -> directory.memberCounts(
-        records.stream().map(RoomRecord::name).toList()).map(counts -> {
-          JsonArray list = new JsonArray();
-          for (RoomRecord record : records) {
-            list.add(new JsonObject().put("room", record.name()).put("members", counts.get(record.name()))
-                .put("lastId", record.lastId()).put("lastActive", record.lastActive()));
+  Future<JsonObject> rooms(String nick, ClientFrame.Rooms page) {
+    return log.rooms(nick, page.after(), page.limit()).compose(records -> {
+      List<String> names = records.stream().map(RoomRecord::name).toList();
+      Future<Map<String, MessageLog.Access>> access = nick == null ? Future.succeededFuture(Map.of())
+          : log.accessOf(nick, names);
+      Future<Map<String, Long>> read = nick == null ? Future.succeededFuture(Map.of()) : log.readMarkers(nick, names);
+      Future<List<String>> others = Future.all(records.stream().map(record -> nick == null
+          ? Future.<String>succeededFuture(null) : with(record, nick)).toList()).map(all -> all.<String>list());
+      return Future.all(directory.memberCounts(names), access, read, others).map(all -> {
+        Map<String, Integer> counts = all.resultAt(0);
+        Map<String, MessageLog.Access> accessOf = all.resultAt(1);
+        Map<String, Long> markers = all.resultAt(2);
+        List<String> with = all.resultAt(3);
+        JsonArray list = new JsonArray();
+        for (int i = 0; i < records.size(); i++) {
+          RoomRecord record = records.get(i);
+          JsonObject entry = new JsonObject().put("room", record.name()).put("kind", record.kind().code())
+              .put("members", counts.get(record.name())).put("lastId", record.lastId())
+              .put("lastActive", record.lastActive());
+          if (record.owner() != null) {
+            entry.put("owner", record.owner());
           }
-          JsonObject reply = new JsonObject().put("rooms", list);
-          if (records.size() == page.limit()) {
-            reply.put("next", records.get(records.size() - 1).name());
+          if (accessOf.get(record.name()) != null) {
+            entry.put("access", accessOf.get(record.name()).code());
           }
-          return reply;
-        }));
+          if (with.get(i) != null) {
+            entry.put("with", with.get(i));
+          }
+          if (nick != null) {
+            long marker = markers.getOrDefault(record.name(), 0L);
+            entry.put("read", marker).put("unread", ReadMarkers.unread(record.lastId(), marker));
+          }
+          list.add(entry);
+        }
+        JsonObject reply = new JsonObject().put("rooms", list);
+        if (records.size() == page.limit()) {
+          reply.put("next", records.get(records.size() - 1).name());
+        }
+        return reply;
+      });
+    });
+  }
+
+  /** This node's connections of a user removed from a room are in it no more (the removal left it already). */
+  void removed(List<ChatConnection> connections, String room) {
+    connections.forEach(connection -> connection.rooms.remove(room));
   }
 
   /** A connection went away: it leaves its rooms (with presence), then its nick is released. */
@@ -131,7 +235,8 @@ final class Membership {
     if (connection.nick == null) {
       return Future.succeededFuture();
     }
-    List<Future<Void>> departures = connection.rooms.stream().map(room -> depart(room, connection.nick)).toList();
+    List<Future<Void>> departures = connection.rooms.stream()
+        .map(room -> depart(room, connection.nick, connection.id)).toList();
     return Future.join(departures).eventually(() -> identity.release(connection)).mapEmpty();
   }
 
@@ -140,8 +245,9 @@ final class Membership {
     departures.forEach(departure -> events.presence(room, departure.nick(), "leave", departure.version()));
   }
 
-  private Future<Void> depart(String room, String nick) {
-    return directory.leave(room, nick).map(version -> {
+  /** {@code connection} of {@code nick} leaves (null: the user, every connection); presence if the user left. */
+  Future<Void> depart(String room, String nick, String connection) {
+    return directory.leave(room, nick, connection).map(version -> {
       if (version > 0) {
         events.presence(room, nick, "leave", version);
       }

@@ -1,6 +1,7 @@
 package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
@@ -10,18 +11,28 @@ import io.parley.store.Appended;
 import io.parley.store.CidDedup;
 import io.parley.store.Epochs;
 import io.parley.store.MessageLog;
+import io.parley.store.RoomAccess;
+import io.parley.store.RoomKind;
 import io.parley.store.RoomRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
  * A cluster's rooms in memory ({@code STORAGE=memory}): each room's messages in a Hazelcast ringbuffer
  * {@code parley.log.<room>} ({@code HISTORY_SIZE} of them) with a synchronous backup, its record in the map
- * {@code parley.room-records}. The ringbuffer's sequence is the room's id (sequence + 1), so ids are strictly +1 per
+ * {@code parley.room-records} (JSON: epoch, created, kind, owner), a private or direct room's access list in
+ * {@code parley.access} (room to JSON {@code {nick: access}}), and each nick's read markers in {@code parley.read}
+ * (nick to JSON {@code {room: id}}); grants, revocations and markers are entry processors, so that nodes changing
+ * one entry at once never overwrite each other. The ringbuffer's sequence is the room's id (sequence + 1), so ids are strictly +1 per
  * room whichever node appends. Everything is gone when the whole cluster stops; and a network split can give an id
  * twice (the two sides each hold a copy of the ring): the durable stores decide ids in their database instead.
  * Reads of a room without a record touch no ring, so that they create nothing.
@@ -31,12 +42,16 @@ public final class HazelcastMessageLog implements MessageLog {
   private final HazelcastInstance hazelcast;
   private final Vertx vertx;
   private final IMap<String, String> records;
+  private final IMap<String, String> access;
+  private final IMap<String, String> markers;
   private final CidDedup dedup;
 
   public HazelcastMessageLog(HazelcastInstance hazelcast, String nodeId, Vertx vertx, long dedupWindowMs) {
     this.hazelcast = hazelcast;
     this.vertx = vertx;
     this.records = hazelcast.getMap("parley.room-records");
+    this.access = hazelcast.getMap("parley.access");
+    this.markers = hazelcast.getMap("parley.read");
     this.dedup = new CidDedup(new HazelcastCidStore(hazelcast, nodeId, vertx), dedupWindowMs);
   }
 
@@ -93,8 +108,20 @@ public final class HazelcastMessageLog implements MessageLog {
     });
   }
 
+  /**
+   * The record first, then (for the node whose record won) the access list it starts with: a map entry each, so not
+   * in one transaction; in between, a new private or direct room has nobody on its list (nobody sees it), never
+   * someone else's list.
+   */
   @Override
-  public Future<RoomRecord> createRoom(String room, int maxRooms) {
+  public Future<RoomRecord> createRoom(String room, int maxRooms, RoomKind kind, List<String> members) {
+    Map<String, Access> initial;
+    try {
+      initial = RoomAccess.initial(kind, members);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    String owner = RoomAccess.owner(kind, members);
     return blocking(() -> {
       String record = records.get(room);
       if (record == null) {
@@ -102,28 +129,203 @@ public final class HazelcastMessageLog implements MessageLog {
           return null;
         }
         long now = System.currentTimeMillis();
-        String mine = new JsonObject().put("epoch", Epochs.next()).put("created", now).encode();
+        String mine = new JsonObject().put("epoch", Epochs.next()).put("created", now).put("kind", kind.code())
+            .put("owner", owner).encode();
         String theirs = records.putIfAbsent(room, mine);
         record = theirs == null ? mine : theirs;
+        if (theirs == null) {
+          // The list it starts with: whatever a grant to the room before it existed left there is dropped.
+          if (initial.isEmpty()) {
+            access.delete(room);
+          } else {
+            JsonObject list = new JsonObject();
+            initial.forEach((nick, held) -> list.put(nick, held.code()));
+            access.set(room, list.encode());
+          }
+        }
       }
       return record(room, record, ring(hazelcast, room).tailSequence() + 1);
     });
   }
 
+  /** By name, a chunk of records at a time; the access lists of a chunk's private and direct rooms read at once. */
   @Override
-  public Future<List<RoomRecord>> rooms(String after, int limit) {
+  public Future<List<RoomRecord>> rooms(String nick, String after, int limit) {
     return blocking(() -> {
       List<RoomRecord> page = new ArrayList<>();
-      for (String room : new java.util.TreeSet<>(records.keySet())) {
-        if (page.size() == limit) {
-          break;
-        }
-        if (after == null || room.compareTo(after) > 0) {
-          page.add(record(room, records.get(room), ring(hazelcast, room).tailSequence() + 1));
+      java.util.NavigableSet<String> names = new TreeSet<>(records.keySet());
+      List<String> tail = new ArrayList<>(after == null ? names : names.tailSet(after, false));
+      int chunkSize = Math.max(limit, 50);
+      for (int from = 0; from < tail.size() && page.size() < limit; from += chunkSize) {
+        List<String> chunk = tail.subList(from, Math.min(tail.size(), from + chunkSize));
+        Map<String, String> stored = records.getAll(new HashSet<>(chunk));
+        Set<String> restricted = new HashSet<>();
+        stored.forEach((room, record) -> {
+          if (kind(new JsonObject(record)).restricted()) {
+            restricted.add(room);
+          }
+        });
+        Map<String, String> lists = nick == null || restricted.isEmpty() ? Map.of() : access.getAll(restricted);
+        for (String room : chunk) {
+          if (page.size() == limit) {
+            break;
+          }
+          String record = stored.get(room);
+          if (record != null && (!restricted.contains(room) || holds(lists.get(room), nick))) {
+            page.add(record(room, record, ring(hazelcast, room).tailSequence() + 1));
+          }
         }
       }
       return page;
     });
+  }
+
+  private static boolean holds(String list, String nick) {
+    return list != null && new JsonObject(list).containsKey(nick);
+  }
+
+  @Override
+  public Future<Access> access(String room, String nick) {
+    return blocking(() -> {
+      String list = access.get(room);
+      String held = list == null ? null : new JsonObject(list).getString(nick);
+      return held == null ? null : Access.fromCode(held);
+    });
+  }
+
+  @Override
+  public Future<Map<String, Access>> accessOf(String nick, List<String> rooms) {
+    if (rooms.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return blocking(() -> {
+      Map<String, Access> found = new HashMap<>();
+      access.getAll(new HashSet<>(rooms)).forEach((room, list) -> {
+        String held = new JsonObject(list).getString(nick);
+        if (held != null) {
+          found.put(room, Access.fromCode(held));
+        }
+      });
+      return found;
+    });
+  }
+
+  @Override
+  public Future<Map<String, Access>> accessList(String room) {
+    return blocking(() -> {
+      Map<String, Access> found = new HashMap<>();
+      String list = access.get(room);
+      if (list != null) {
+        new JsonObject(list).forEach(entry -> found.put(entry.getKey(), Access.fromCode((String) entry.getValue())));
+      }
+      return found;
+    });
+  }
+
+  @Override
+  public Future<Access> grant(String room, String nick, Access granted) {
+    if (granted == null) {
+      return Future.failedFuture(new IllegalArgumentException("no access to grant"));
+    }
+    return Future.fromCompletionStage(access.submitToKey(room, new Grant(nick, granted.code())),
+        vertx.getOrCreateContext()).map(before -> before == null ? null : Access.fromCode(before));
+  }
+
+  @Override
+  public Future<Boolean> revoke(String room, String nick) {
+    return Future.fromCompletionStage(access.submitToKey(room, new Revoke(nick)), vertx.getOrCreateContext());
+  }
+
+  @Override
+  public Future<Long> markRead(String room, String nick, long id) {
+    return Future.fromCompletionStage(markers.submitToKey(nick, new MarkRead(room, id)), vertx.getOrCreateContext());
+  }
+
+  @Override
+  public Future<Map<String, Long>> readMarkers(String nick, List<String> rooms) {
+    return blocking(() -> {
+      Map<String, Long> found = new HashMap<>();
+      String stored = markers.get(nick);
+      if (stored != null) {
+        JsonObject ofNick = new JsonObject(stored);
+        for (String room : rooms) {
+          Long marker = ofNick.getLong(room);
+          if (marker != null) {
+            found.put(room, marker);
+          }
+        }
+      }
+      return found;
+    });
+  }
+
+  /** Raises a nick's access in a room's list (never lowers it); returns the access before (its code, or null). */
+  static final class Grant implements EntryProcessor<String, String, String> {
+    private static final long serialVersionUID = 1L;
+    private final String nick;
+    private final String access;
+
+    Grant(String nick, String access) {
+      this.nick = nick;
+      this.access = access;
+    }
+
+    @Override
+    public String process(Map.Entry<String, String> entry) {
+      JsonObject list = entry.getValue() == null ? new JsonObject() : new JsonObject(entry.getValue());
+      String before = list.getString(nick);
+      Access after = RoomAccess.raised(before == null ? null : Access.fromCode(before), Access.fromCode(access));
+      if (!after.code().equals(before)) {
+        entry.setValue(list.put(nick, after.code()).encode());
+      }
+      return before;
+    }
+  }
+
+  /** Takes a nick off a room's list (a list left empty is removed); true when it was on it. */
+  static final class Revoke implements EntryProcessor<String, String, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final String nick;
+
+    Revoke(String nick) {
+      this.nick = nick;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, String> entry) {
+      if (entry.getValue() == null) {
+        return false;
+      }
+      JsonObject list = new JsonObject(entry.getValue());
+      if (list.remove(nick) == null) {
+        return false;
+      }
+      entry.setValue(list.isEmpty() ? null : list.encode());
+      return true;
+    }
+  }
+
+  /** Moves a nick's marker in a room forward (never back), in its {@code {room: id}}; returns the marker. */
+  static final class MarkRead implements EntryProcessor<String, String, Long> {
+    private static final long serialVersionUID = 1L;
+    private final String room;
+    private final long id;
+
+    MarkRead(String room, long id) {
+      this.room = room;
+      this.id = id;
+    }
+
+    @Override
+    public Long process(Map.Entry<String, String> entry) {
+      JsonObject markers = entry.getValue() == null ? new JsonObject() : new JsonObject(entry.getValue());
+      Long before = markers.getLong(room);
+      if (before != null && before >= id) {
+        return before;
+      }
+      entry.setValue(markers.put(room, id).encode());
+      return id;
+    }
   }
 
   @Override
@@ -134,7 +336,13 @@ public final class HazelcastMessageLog implements MessageLog {
   private static RoomRecord record(String room, String stored, long lastId) {
     JsonObject json = new JsonObject(stored);
     long created = json.getLong("created");
-    return new RoomRecord(room, json.getString("epoch"), created, lastId, created);
+    return new RoomRecord(room, json.getString("epoch"), created, lastId, created, kind(json), json.getString("owner"));
+  }
+
+  /** A record's kind; public when it has none (a record written before rooms had kinds). */
+  private static RoomKind kind(JsonObject record) {
+    String kind = record.getString("kind");
+    return kind == null ? RoomKind.PUBLIC : RoomKind.fromCode(kind);
   }
 
   /** What a ring of a room with a record answers; a room without one is empty, and gets no ring. */

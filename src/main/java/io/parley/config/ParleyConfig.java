@@ -43,9 +43,9 @@ public final class ParleyConfig {
     return (T) values.get(setting);
   }
 
-  /** Whether hello must carry a token (a verification key is configured). */
+  /** Whether hello must carry a token (a verification key, or a key set to fetch them from, is configured). */
   public boolean authenticates() {
-    return !get(Settings.JWT_KEY).isBlank();
+    return !get(Settings.JWT_KEY).isBlank() || !get(Settings.JWKS_URL).isBlank();
   }
 
   /** Leaves the key out: the config is logged. */

@@ -150,14 +150,32 @@ public final class Settings {
   public static final Setting<Integer> SEND_DEDUP_WINDOW_S = declare(Setting.integer("SEND_DEDUP_WINDOW_S", 120, 1,
       86_400, "how long a sender's `cid` in a room is remembered, cluster-wide: a `send` repeated with it is not "
           + "published again"));
+  public static final Setting<Integer> GUEST_SESSION_TTL_S = declare(Setting.integer("GUEST_SESSION_TTL_S", 120, 0,
+      86_400, "a guest's nick stays theirs this long after their last connection closed: a `hello` with their "
+          + "`session` is them again, any other is `nick_taken`; then the nick is free"));
   public static final Setting<String> JWT_KEY = declare(Setting.text("JWT_KEY", "", false,
       "verifies the JWT that `hello` (and the bridge's first join) must then carry: a PEM public key, or the shared "
-          + "secret for HS*; empty: no authentication"));
+          + "secret for HS*; empty (and no `JWKS_URL`): no authentication"));
   public static final Setting<String> JWT_ALGORITHM = declare(Setting.matching("JWT_ALGORITHM", "RS256",
       "(HS|RS|ES|PS)(256|384|512)", "one of HS256.., RS256.., ES256.., PS256..",
-      "the tokens' algorithm (HS256/384/512, RS*, ES*, PS*)"));
+      "the algorithm of `JWT_KEY`, which its tokens must name (HS256/384/512, RS*, ES*, PS*); a `JWKS_URL` key "
+          + "has its own (its `alg`, RS256 if none)"));
   public static final Setting<String> JWT_NICK_CLAIM = declare(Setting.matching("JWT_NICK_CLAIM", "nick", "\\S+",
       "a claim name", "the token claim that gives the nick"));
+  public static final Setting<String> JWT_ISSUER = declare(Setting.text("JWT_ISSUER", "", true,
+      "the token's `iss` must be exactly this, else `invalid_token`; empty: not checked"));
+  public static final Setting<String> JWT_AUDIENCE = declare(Setting.text("JWT_AUDIENCE", "", true,
+      "the token's `aud` (a string, or an array) must be or contain this, else `invalid_token`; empty: not checked"));
+  public static final Setting<Integer> JWT_MAX_LIFETIME_S = declare(Setting.integer("JWT_MAX_LIFETIME_S", 86400, 0,
+      315_360_000, "a token whose `exp` is more than this many seconds after its `iat`, or from now, is refused "
+          + "(`invalid_token`): long-lived tokens are not accepted; `0`: no limit (`exp` is required anyway)"));
+  public static final Setting<String> JWKS_URL = declare(Setting.matching("JWKS_URL", "", "|https?://\\S+",
+      "an http:// or https:// URL", "a JSON Web Key Set (`{\"keys\":[...]}`) whose signing keys verify tokens too, "
+          + "besides `JWT_KEY` (authentication is then on); fetched at start, every `JWKS_REFRESH_S` and on a token "
+          + "whose `kid` it lacks (at most once per 10 s): keys rotate without a restart. A node that cannot fetch it "
+          + "starts anyway and refuses tokens that only its keys could verify until it can"));
+  public static final Setting<Integer> JWKS_REFRESH_S = declare(Setting.integer("JWKS_REFRESH_S", 300, 10, 86_400,
+      "seconds between two fetches of `JWKS_URL`"));
   public static final Setting<Boolean> TCP_BRIDGE_ENABLED = declare(Setting.flag("TCP_BRIDGE_ENABLED", false,
       "open the TCP event-bus bridge, for clients in any language "
           + "([Bridge from another language](#bridge-from-another-language))"));

@@ -70,6 +70,8 @@ public final class Connection implements RoomListener {
   private final Outbound outbound;
   private State state = State.OPEN;
   private String nick;
+  /** Whether its user's frames reach it: always on {@code /ws}, once a bridge socket registered {@code chat.user}. */
+  private boolean hearsUser;
   /** Whether the chat service knows this connection (it asked something), and so must hear that it went away. */
   private boolean known;
 
@@ -84,6 +86,7 @@ public final class Connection implements RoomListener {
         TimeUnit.MILLISECONDS.toNanos(env.config.get(Settings.HEARTBEAT_TIMEOUT_MS)), now);
     this.outbound = new Outbound(transport, env.config.get(Settings.OUTBOUND_QUEUE_BYTES), env.metrics,
         this::tooFarBehind);
+    this.hearsUser = transport.kind() == Transport.Kind.WS;
   }
 
   public String id() {
@@ -100,7 +103,31 @@ public final class Connection implements RoomListener {
   }
 
   public void identified(String nick) {
-    this.nick = nick;
+    if (this.nick == null && nick != null) {
+      this.nick = nick;
+      env.identified(this);
+    }
+  }
+
+  /** From now on, its user's frames reach this connection ({@link #onUserFrame}), or no longer. */
+  public void hearUser(boolean hears) {
+    hearsUser = hears;
+  }
+
+  /**
+   * A frame for this connection's user. A removal from a room stops the room's events here at once, whatever the
+   * transport; the frame itself is written if the client listens for them.
+   */
+  void onUserFrame(io.vertx.core.json.JsonObject frame) {
+    if (state != State.OPEN) {
+      return;
+    }
+    if ("removed".equals(frame.getString("type"))) {
+      unfollow(frame.getString("room"));
+    }
+    if (hearsUser) {
+      send(transport.userFrame(frame.encode()));
+    }
   }
 
   public boolean isOpen() {

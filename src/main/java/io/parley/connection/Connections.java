@@ -12,7 +12,12 @@ import io.parley.node.NodeStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.parley.bus.Addresses;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -42,6 +47,9 @@ public final class Connections {
   private final NodeStatus status;
   private final ConnectionLimiter limiter;
   private final Set<Connection> open = new HashSet<>();
+  /** The identified connections, by user: where that user's frames go. */
+  private final Map<String, Set<Connection>> byNick = new HashMap<>();
+  private MessageConsumer<JsonObject> userFrames;
   private long heartbeats = -1;
 
   public Connections(Vertx vertx, ParleyConfig config, RoomFanout fanout, NodeStatus status,
@@ -139,18 +147,42 @@ public final class Connections {
     return connection;
   }
 
+  void identified(Connection connection) {
+    byNick.computeIfAbsent(connection.nick(), nick -> new HashSet<>()).add(connection);
+  }
+
   /** Called by a connection once it has let go of everything. */
   void closed(Connection connection) {
+    if (connection.nick() != null) {
+      Set<Connection> ofUser = byNick.get(connection.nick());
+      if (ofUser != null && ofUser.remove(connection) && ofUser.isEmpty()) {
+        byNick.remove(connection.nick());
+      }
+    }
     if (open.remove(connection)) {
       metrics.connectionClosed(connection.kind() == Transport.Kind.BRIDGE);
     }
   }
 
   /**
-   * Starts the heartbeat: one timer for all these connections, not one per connection. Each pings when its turn is
+   * Starts listening for user frames ({@link Addresses#USERS}), and the heartbeat: one timer for all these connections, not one per connection. Each pings when its turn is
    * due, so pings are spread over the interval. Call on the verticle's context.
    */
-  public void startHeartbeat() {
+  public Future<Void> start() {
+    userFrames = vertx.eventBus().consumer(Addresses.USERS, message -> {
+      JsonObject body = message.body();
+      Set<Connection> ofUser = byNick.get(body.getString("nick"));
+      if (ofUser != null) {
+        String except = body.getString("except");
+        JsonObject frame = body.getJsonObject("frame");
+        List.copyOf(ofUser).stream().filter(c -> !c.id().equals(except)).forEach(c -> c.onUserFrame(frame));
+      }
+    });
+    startHeartbeat();
+    return userFrames.completion();
+  }
+
+  private void startHeartbeat() {
     long tick = Math.max(1, Math.min(1000, config.get(Settings.HEARTBEAT_INTERVAL_MS) / HEARTBEAT_TICKS));
     heartbeats = vertx.setPeriodic(tick, id -> {
       long now = System.nanoTime();
@@ -164,6 +196,9 @@ public final class Connections {
    */
   public Future<Void> shutdown() {
     vertx.cancelTimer(heartbeats);
+    if (userFrames != null) {
+      userFrames.unregister();
+    }
     return closeAll("the node is shutting down");
   }
 
@@ -175,6 +210,11 @@ public final class Connections {
     return Future.join(List.copyOf(open).stream()
         .map(connection -> connection.close(CloseCodes.SERVICE_RESTART, why))
         .toList()).mapEmpty();
+  }
+
+  /** This node's id, as {@code welcome} names it. */
+  public String nodeId() {
+    return status.nodeId();
   }
 
   public int size() {

@@ -34,6 +34,14 @@ public interface Transport {
   /** Writes one protocol frame (a reply, an error), flushed; returns its size in bytes. */
   int write(String frame);
 
+  /**
+   * A frame for the user (docs/PROTOCOL.md, "Users, devices..."), as this transport carries it: {@code /ws} as it is,
+   * a bridge to its {@code chat.user} address.
+   */
+  default String userFrame(String json) {
+    return json;
+  }
+
   /** Sends what deferred writes left. */
   void flush();
 

@@ -61,10 +61,9 @@ public final class HttpVerticle extends VerticleBase {
         .handler(new WsEndpoint(connections, limiter, config, status.nodeId()));
     SockJsBridge.mount(router, origins, vertx, config, connections, limiter);
     router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
-    connections.startHeartbeat();
-    return vertx.createHttpServer(serverOptions())
+    return connections.start().compose(listening -> vertx.createHttpServer(serverOptions())
         .requestHandler(router)
-        .listen(sharedPort(config.get(Settings.HTTP_PORT)), config.get(Settings.HTTP_HOST))
+        .listen(sharedPort(config.get(Settings.HTTP_PORT)), config.get(Settings.HTTP_HOST)))
         .onSuccess(server -> status.httpPort(server.actualPort()));
   }
 

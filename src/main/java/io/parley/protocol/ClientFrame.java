@@ -12,8 +12,15 @@ public sealed interface ClientFrame {
   /** The frame's {@code type}, as the client writes it. */
   String type();
 
-  /** {@code nick} may be null when a {@code token} (a JWT) names it; the chat service decides which counts. */
-  record Hello(String ref, String nick, String token) implements ClientFrame {
+  /**
+   * {@code nick} may be null when a {@code token} (a JWT) names it; the chat service decides which counts.
+   * {@code session}: a guest's secret from an earlier {@code welcome}, to be that user again (null: none).
+   */
+  record Hello(String ref, String nick, String token, String session) implements ClientFrame {
+    public Hello(String ref, String nick, String token) {
+      this(ref, nick, token, null);
+    }
+
     public String type() {
       return "hello";
     }
@@ -21,9 +28,20 @@ public sealed interface ClientFrame {
 
   /**
    * {@code since} is null when the client wants the recent history rather than a resume; {@code epoch}, the room
-   * epoch the client's ids belong to, or null.
+   * epoch the client's ids belong to, or null. {@code makePrivate}: a room this join creates is private. {@code with}:
+   * the other user of a direct conversation, when {@code room} is null (the chat service names the room).
    */
-  record Join(String ref, String room, Long since, String epoch) implements ClientFrame {
+  record Join(String ref, String room, Long since, String epoch, boolean makePrivate, String with)
+      implements ClientFrame {
+    public Join(String ref, String room, Long since, String epoch) {
+      this(ref, room, since, epoch, false, null);
+    }
+
+    /** The same join, of {@code named} (the direct conversation's room, once known). */
+    public Join of(String named) {
+      return new Join(ref, named, since, epoch, makePrivate, with);
+    }
+
     public String type() {
       return "join";
     }
@@ -59,6 +77,37 @@ public sealed interface ClientFrame {
   record History(String ref, String room, Long before, int limit) implements ClientFrame {
     public String type() {
       return "history";
+    }
+  }
+
+  /** Invites {@code nick} to the private room {@code room}. */
+  record Invite(String ref, String room, String nick) implements ClientFrame {
+    public String type() {
+      return "invite";
+    }
+  }
+
+  /** The owner of a private room takes {@code nick}'s access away (and it leaves). */
+  record Remove(String ref, String room, String nick) implements ClientFrame {
+    public String type() {
+      return "remove";
+    }
+  }
+
+  /** The user has read {@code room} up to {@code id}. */
+  record Read(String ref, String room, long id) implements ClientFrame {
+    public String type() {
+      return "read";
+    }
+  }
+
+  /**
+   * Not a frame a client writes: what a bridge registration of a room's address asks the chat service (may this
+   * connection follow the room?).
+   */
+  record Follow(String ref, String room) implements ClientFrame {
+    public String type() {
+      return "follow";
     }
   }
 }

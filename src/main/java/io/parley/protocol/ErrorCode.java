@@ -37,12 +37,17 @@ public enum ErrorCode {
   NICK_MISMATCH,
   /** {@code send}, {@code typing} or {@code leave} for a room this connection has not joined. */
   NOT_JOINED,
-  /** Authentication is on ({@code JWT_KEY}): {@code hello} (or the bridge's first join) needs a {@code token}. */
+  /** Authentication is on ({@code JWT_KEY} or {@code JWKS_URL}): {@code hello} (or the bridge's first join) needs a {@code token}. */
   AUTH_REQUIRED,
-  /** The token's signature, expiry or nick claim does not hold. */
+  /** The token's signature, expiry, lifetime, issuer, audience or nick claim does not hold. */
   INVALID_TOKEN,
   /** The connection sent more frames than {@code RATE_LIMIT_PER_S} (with {@code RATE_LIMIT_BURST}) allow. */
   RATE_LIMITED,
+  /**
+   * The room is private (or a direct conversation) and the user is not on its access list, or the request needs a
+   * role the user does not have (only a private room's owner removes members).
+   */
+  FORBIDDEN,
   /** A join past {@code MAX_ROOMS_PER_CONNECTION}: leave a room first. */
   TOO_MANY_ROOMS,
   /** A join that would create a room past {@code ROOM_CREATE_PER_MIN} from this client's address; wait a minute. */

@@ -62,21 +62,39 @@ public final class FrameParser {
   private ClientFrame parse(String type, JsonObject json, String ref) {
     return switch (type) {
       case "hello" -> hello(json, ref);
-      case "join" -> new ClientFrame.Join(ref, room(json), optionalId(json, "since", 0), optionalToken(json, "epoch"));
+      case "join" -> join(json, ref);
       case "leave" -> new ClientFrame.Leave(ref, room(json));
       case "send" -> new ClientFrame.Send(ref, room(json), text(json), optionalToken(json, "cid"));
       case "typing" -> new ClientFrame.Typing(ref, room(json));
       case "rooms" -> new ClientFrame.Rooms(ref, optionalRoom(json, "after"), limit(json, roomsPageMax));
       case "history" -> new ClientFrame.History(ref, room(json), optionalId(json, "before", 1), limit(json, historyPageMax));
+      case "invite" -> new ClientFrame.Invite(ref, room(json), Names.requireNick(requiredString(json, "nick")));
+      case "remove" -> new ClientFrame.Remove(ref, room(json), Names.requireNick(requiredString(json, "nick")));
+      case "read" -> new ClientFrame.Read(ref, room(json), requiredId(json, "id"));
       default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + abbreviate(type) + "'");
     };
   }
 
-  /** A nick, or a token that names it, or both. */
+  /** A nick, or a token that names it, or both; a guest's {@code session} to be a user it is already. */
   private static ClientFrame.Hello hello(JsonObject json, String ref) {
     String token = optionalJwt(json);
     String nick = token == null ? Names.requireNick(requiredString(json, "nick")) : optionalNick(json);
-    return new ClientFrame.Hello(ref, nick, token);
+    return new ClientFrame.Hello(ref, nick, token, optionalToken(json, "session"));
+  }
+
+  /** A room by name, or the direct conversation {@code with} a user (not both); {@code visibility} for a new room. */
+  private static ClientFrame.Join join(JsonObject json, String ref) {
+    String with = json.getValue("with") == null ? null : Names.requireNick(requiredString(json, "with"));
+    if (with != null && json.getValue("room") != null) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "a join names a 'room' or who it is 'with', not both");
+    }
+    String room = with != null ? null : room(json);
+    String visibility = optionalToken(json, "visibility");
+    if (visibility != null && !visibility.equals("public") && !visibility.equals("private")) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "visibility must be 'public' or 'private'");
+    }
+    return new ClientFrame.Join(ref, room, optionalId(json, "since", 0), optionalToken(json, "epoch"),
+        "private".equals(visibility), with);
   }
 
   /** The {@code token} a request carries (a JWT, at most {@value #MAX_JWT_LENGTH} characters), or null. */
@@ -159,6 +177,14 @@ public final class FrameParser {
       throw new ProtocolException(ErrorCode.INVALID_VALUE, "field '" + field + "' must be 1 to " + maxLength + " characters");
     }
     return s;
+  }
+
+  private static long requiredId(JsonObject json, String field) {
+    Long value = optionalId(json, field, 0);
+    if (value == null) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "field '" + field + "' is required");
+    }
+    return value;
   }
 
   private static Long optionalId(JsonObject json, String field, long min) {

@@ -24,6 +24,26 @@ public final class Names {
     return room != null && ROOM.matcher(room).matches();
   }
 
+  /** Room names starting so are direct conversations', named by {@link #directRoom}; no join creates one by name. */
+  public static final String DIRECT_PREFIX = "dm-";
+
+  /**
+   * The room of the direct conversation of two users: the same whichever of them opens it, {@code dm-} and the
+   * first 32 hex digits of SHA-256 over the two nicks in order (a nick may hold '-': joining them plainly could
+   * name two pairs alike).
+   */
+  public static String directRoom(String a, String b) {
+    String first = a.compareTo(b) <= 0 ? a : b;
+    String second = first.equals(a) ? b : a;
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest((first + " " + second).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return DIRECT_PREFIX + java.util.HexFormat.of().formatHex(digest, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
   public static String requireNick(String nick) {
     if (!isNick(nick)) {
       throw new ProtocolException(ErrorCode.INVALID_NICK, "nick must match " + NICK_REGEX);

@@ -105,13 +105,51 @@ public final class CachedMessageLog implements MessageLog {
   }
 
   @Override
-  public Future<RoomRecord> createRoom(String room, int maxRooms) {
-    return store.createRoom(room, maxRooms).onSuccess(this::remember).recover(failure -> record(failure, room));
+  public Future<RoomRecord> createRoom(String room, int maxRooms, RoomKind kind, List<String> members) {
+    return store.createRoom(room, maxRooms, kind, members).onSuccess(this::remember)
+        .recover(failure -> record(failure, room));
   }
 
   @Override
-  public Future<List<RoomRecord>> rooms(String after, int limit) {
-    return store.rooms(after, limit);
+  public Future<List<RoomRecord>> rooms(String nick, String after, int limit) {
+    return store.rooms(nick, after, limit);
+  }
+
+  // Access lists and read markers are not cached: while the database is down, they are unavailable.
+
+  @Override
+  public Future<Access> access(String room, String nick) {
+    return store.access(room, nick);
+  }
+
+  @Override
+  public Future<Map<String, Access>> accessOf(String nick, List<String> rooms) {
+    return store.accessOf(nick, rooms);
+  }
+
+  @Override
+  public Future<Map<String, Access>> accessList(String room) {
+    return store.accessList(room);
+  }
+
+  @Override
+  public Future<Access> grant(String room, String nick, Access access) {
+    return store.grant(room, nick, access);
+  }
+
+  @Override
+  public Future<Boolean> revoke(String room, String nick) {
+    return store.revoke(room, nick);
+  }
+
+  @Override
+  public Future<Long> markRead(String room, String nick, long id) {
+    return store.markRead(room, nick, id);
+  }
+
+  @Override
+  public Future<Map<String, Long>> readMarkers(String nick, List<String> rooms) {
+    return store.readMarkers(nick, rooms);
   }
 
   @Override
@@ -189,7 +227,8 @@ public final class CachedMessageLog implements MessageLog {
     }
     long lastId = cached.recent == null ? cached.record.lastId() : Math.max(cached.record.lastId(), cached.recent.lastId());
     RoomRecord record = cached.record;
-    return Future.succeededFuture(new RoomRecord(room, record.epoch(), record.created(), lastId, record.lastActive()));
+    return Future.succeededFuture(new RoomRecord(room, record.epoch(), record.created(), lastId, record.lastActive(),
+        record.kind(), record.owner()));
   }
 
   private static boolean unavailable(Throwable failure) {

@@ -1,8 +1,10 @@
 package io.parley.store;
 
 import io.parley.protocol.ChatMessage;
+import io.parley.store.MessageLog.Access;
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,6 +20,10 @@ public final class MemoryMessageLog implements MessageLog {
   private final int historySize;
   private final CidDedup dedup;
   private final TreeMap<String, Room> rooms = new TreeMap<>();
+  /** Access lists: room to nick to access. */
+  private final Map<String, Map<String, Access>> access = new HashMap<>();
+  /** Read markers: nick to room to the newest id read. */
+  private final Map<String, Map<String, Long>> markers = new HashMap<>();
 
   private static final class Room {
     final RoomHistory history;
@@ -41,7 +47,8 @@ public final class MemoryMessageLog implements MessageLog {
       ChatMessage message = new ChatMessage(room, kept.history.nextId(), from, text, ts, cid);
       kept.history.append(message);
       RoomRecord record = kept.record;
-      kept.record = new RoomRecord(room, record.epoch(), record.created(), message.id(), ts);
+      kept.record = new RoomRecord(room, record.epoch(), record.created(), message.id(), ts, record.kind(),
+          record.owner());
       return Future.succeededFuture(message);
     });
   }
@@ -75,29 +82,115 @@ public final class MemoryMessageLog implements MessageLog {
 
   /** A room's history begins in this process: a new epoch per room and process. */
   @Override
-  public Future<RoomRecord> createRoom(String room, int maxRooms) {
+  public Future<RoomRecord> createRoom(String room, int maxRooms, RoomKind kind, List<String> members) {
+    Map<String, Access> initial;
+    try {
+      initial = RoomAccess.initial(kind, members);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     Room kept = rooms.get(room);
-    if (kept == null && rooms.size() >= maxRooms) {
+    if (kept != null) {
+      return Future.succeededFuture(kept.record);
+    }
+    if (rooms.size() >= maxRooms) {
       return Future.succeededFuture(null);
     }
-    return Future.succeededFuture(rooms.computeIfAbsent(room, r -> newRoom(r, System.currentTimeMillis())).record);
+    long now = System.currentTimeMillis();
+    kept = new Room(new RoomHistory(historySize), new RoomRecord(room, Epochs.next(), now, 0, now, kind,
+        RoomAccess.owner(kind, members)));
+    rooms.put(room, kept);
+    // The list it starts with: whatever a grant to the room before it existed left there is dropped.
+    access.remove(room);
+    if (!initial.isEmpty()) {
+      access.put(room, new HashMap<>(initial));
+    }
+    return Future.succeededFuture(kept.record);
   }
 
   @Override
-  public Future<List<RoomRecord>> rooms(String after, int limit) {
+  public Future<List<RoomRecord>> rooms(String nick, String after, int limit) {
     Map<String, Room> tail = after == null ? rooms : rooms.tailMap(after, false);
     List<RoomRecord> page = new ArrayList<>(Math.min(limit, tail.size()));
-    for (Room kept : tail.values()) {
+    for (Map.Entry<String, Room> kept : tail.entrySet()) {
       if (page.size() == limit) {
         break;
       }
-      page.add(kept.record);
+      RoomRecord record = kept.getValue().record;
+      if (record.kind() == RoomKind.PUBLIC || (nick != null && list(kept.getKey()).containsKey(nick))) {
+        page.add(record);
+      }
     }
     return Future.succeededFuture(page);
   }
 
+  @Override
+  public Future<Access> access(String room, String nick) {
+    return Future.succeededFuture(list(room).get(nick));
+  }
+
+  @Override
+  public Future<Map<String, Access>> accessOf(String nick, List<String> rooms) {
+    Map<String, Access> found = new HashMap<>();
+    for (String room : rooms) {
+      Access held = list(room).get(nick);
+      if (held != null) {
+        found.put(room, held);
+      }
+    }
+    return Future.succeededFuture(found);
+  }
+
+  @Override
+  public Future<Map<String, Access>> accessList(String room) {
+    return Future.succeededFuture(new HashMap<>(list(room)));
+  }
+
+  @Override
+  public Future<Access> grant(String room, String nick, Access granted) {
+    if (granted == null) {
+      return Future.failedFuture(new IllegalArgumentException("no access to grant"));
+    }
+    Map<String, Access> list = access.computeIfAbsent(room, r -> new HashMap<>());
+    Access before = list.get(nick);
+    list.put(nick, RoomAccess.raised(before, granted));
+    return Future.succeededFuture(before);
+  }
+
+  @Override
+  public Future<Boolean> revoke(String room, String nick) {
+    Map<String, Access> list = access.get(room);
+    boolean had = list != null && list.remove(nick) != null;
+    if (list != null && list.isEmpty()) {
+      access.remove(room);
+    }
+    return Future.succeededFuture(had);
+  }
+
+  @Override
+  public Future<Long> markRead(String room, String nick, long id) {
+    return Future.succeededFuture(markers.computeIfAbsent(nick, n -> new HashMap<>()).merge(room, id, Math::max));
+  }
+
+  @Override
+  public Future<Map<String, Long>> readMarkers(String nick, List<String> rooms) {
+    Map<String, Long> ofNick = markers.getOrDefault(nick, Map.of());
+    Map<String, Long> found = new HashMap<>();
+    for (String room : rooms) {
+      Long marker = ofNick.get(room);
+      if (marker != null) {
+        found.put(room, marker);
+      }
+    }
+    return Future.succeededFuture(found);
+  }
+
+  private Map<String, Access> list(String room) {
+    return access.getOrDefault(room, Map.of());
+  }
+
   private Room newRoom(String room, long now) {
-    return new Room(new RoomHistory(historySize), new RoomRecord(room, Epochs.next(), now, 0, now));
+    return new Room(new RoomHistory(historySize), new RoomRecord(room, Epochs.next(), now, 0, now)); // public
   }
 
   private Future<Slice> slice(String room, Function<RoomHistory, List<ChatMessage>> read) {

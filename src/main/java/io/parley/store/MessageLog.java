@@ -35,12 +35,86 @@ public interface MessageLog {
 
   /**
    * The room's record, created (with a new epoch) if it does not exist and fewer than {@code maxRooms} rooms exist;
-   * null when the cap forbids creating it.
+   * null when the cap forbids creating it. A public room.
    */
-  Future<RoomRecord> createRoom(String room, int maxRooms);
+  default Future<RoomRecord> createRoom(String room, int maxRooms) {
+    return createRoom(room, maxRooms, RoomKind.PUBLIC, List.of());
+  }
 
-  /** Up to {@code limit} rooms by name, after {@code after} (null: from the first). */
-  Future<List<RoomRecord>> rooms(String after, int limit);
+  /**
+   * Likewise, of {@code kind}, with its access list made in the same transaction: for {@link RoomKind#PRIVATE}
+   * {@code members} holds one nick, its owner (record's {@code owner}, access role {@link Access#OWNER}); for
+   * {@link RoomKind#DIRECT} the two users ({@link Access#MEMBER} both, no owner); for public rooms nothing. A room
+   * that exists already is returned as it is (its kind and access list untouched).
+   */
+  Future<RoomRecord> createRoom(String room, int maxRooms, RoomKind kind, List<String> members);
+
+  /** Up to {@code limit} public rooms by name, after {@code after} (null: from the first). */
+  default Future<List<RoomRecord>> rooms(String after, int limit) {
+    return rooms(null, after, limit);
+  }
+
+  /**
+   * Up to {@code limit} rooms by name after {@code after} (null: from the first) that {@code nick} may see: every
+   * public room, and the private and direct rooms where {@code nick} has any access (owner, member, invited).
+   * {@code nick} null: public rooms only.
+   */
+  Future<List<RoomRecord>> rooms(String nick, String after, int limit);
+
+  // ---- access to private and direct rooms, read markers -----------------------------------------------------------
+
+  /** {@code nick}'s access to {@code room}, or null when it has none (always null for a public room's list). */
+  Future<Access> access(String room, String nick);
+
+  /** {@code nick}'s access to each of {@code rooms} where it has one (rooms without are absent). */
+  Future<java.util.Map<String, Access>> accessOf(String nick, List<String> rooms);
+
+  /** A room's access list: nick to access, every nick that has one. */
+  Future<java.util.Map<String, Access>> accessList(String room);
+
+  /**
+   * Gives {@code nick} access {@code access} to {@code room}, never lowering it: an {@link Access#INVITED} nick that
+   * is a member or owner stays so; {@link Access#MEMBER} turns an invitation into membership. Returns the access
+   * before (null: it had none).
+   */
+  Future<Access> grant(String room, String nick, Access access);
+
+  /** Takes {@code nick}'s access to {@code room} away; true when it had one. */
+  Future<Boolean> revoke(String room, String nick);
+
+  /**
+   * Moves {@code nick}'s read marker in {@code room} to {@code id}, never backwards: returns the marker afterwards
+   * (the larger of the stored one and {@code id}).
+   */
+  Future<Long> markRead(String room, String nick, long id);
+
+  /** {@code nick}'s read marker in each of {@code rooms} that has one (others absent: nothing read, 0). */
+  Future<java.util.Map<String, Long>> readMarkers(String nick, List<String> rooms);
+
+  /** A nick's access to a private or direct room, as stored ({@code owner}, {@code member}, {@code invited}). */
+  enum Access {
+    OWNER, MEMBER, INVITED;
+
+    private final String code = name().toLowerCase(java.util.Locale.ROOT);
+
+    public String code() {
+      return code;
+    }
+
+    /** Whether it lets the nick read and write the room (an invitation only lets it join). */
+    public boolean member() {
+      return this != INVITED;
+    }
+
+    public static Access fromCode(String code) {
+      for (Access access : values()) {
+        if (access.code.equals(code)) {
+          return access;
+        }
+      }
+      throw new IllegalArgumentException("no access '" + code + "'");
+    }
+  }
 
   /**
    * Settles the sends a dead node left in flight (memory mode in a cluster, where dedup is not transactional):

@@ -8,6 +8,7 @@ import io.parley.connection.Connection;
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameParser;
+import io.parley.protocol.Names;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.ServerFrames;
 import io.vertx.core.http.ServerWebSocket;
@@ -87,8 +88,10 @@ final class WsSession {
     } else if (frame instanceof ClientFrame.Typing typing) {
       connection.ask(typing).onFailure(failure -> refuse(failure, typing));
     } else {
-      // rooms, history: answered as they are
-      connection.<JsonObject>ask(frame).onComplete(done -> answer(frame.type(), frame, done.result(), done.cause()));
+      // rooms, history, invite, remove, read: answered as they are
+      String answer = frame instanceof ClientFrame.Invite ? "invited" : frame instanceof ClientFrame.Remove ? "removed"
+          : frame.type();
+      connection.<JsonObject>ask(frame).onComplete(done -> answer(answer, frame, done.result(), done.cause()));
     }
   }
 
@@ -97,7 +100,8 @@ final class WsSession {
     connection.<JsonObject>ask(hello)
         .map(reply -> {
           connection.identified(reply.getString("nick"));
-          return new JsonObject().put("nick", connection.nick()).put("node", node).put("limits", limits());
+          return new JsonObject().put("nick", connection.nick()).put("session", reply.getString("session"))
+              .put("node", node).put("limits", limits());
         })
         .onComplete(done -> {
           answer("welcome", hello, done.result(), done.cause());
@@ -117,7 +121,8 @@ final class WsSession {
    * neither lost nor duplicated (the connection's {@code RoomCursor} merges them).
    */
   private void join(ClientFrame.Join join) {
-    String room = join.room();
+    // A direct conversation's room is named by its two users: known here, so followed before the join like any.
+    String room = join.with() != null ? Names.directRoom(connection.nick(), join.with()) : join.room();
     boolean followedBefore = connection.follows(room);
     socket.pause();
     connection.follow(room, true)
@@ -139,6 +144,7 @@ final class WsSession {
     if (failure != null) {
       refuse(failure, frame);
     } else {
+      fields.remove("type"); // the fields of frames that are also sent to other connections carry it
       connection.send(ServerFrames.reply(type, frame.ref(), fields).encode());
     }
   }

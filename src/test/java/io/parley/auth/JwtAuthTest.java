@@ -65,6 +65,24 @@ class JwtAuthTest extends ParleyServerTest {
   }
 
   @Test
+  void issuer_and_audience_are_not_checked_when_not_configured() {
+    String token = token(SECRET, new JsonObject().put("nick", "frank").put("iss", "https://anyone.example.com")
+        .put("aud", new io.vertx.core.json.JsonArray().add("any-app")).put("exp", System.currentTimeMillis() / 1000 + 60));
+    JsonObject welcome = hello(new JsonObject().put("token", token));
+    assertEquals("welcome", welcome.getString("type"), welcome::encode);
+  }
+
+  @Test
+  void a_token_living_longer_than_the_default_max_lifetime_of_a_day_is_refused() {
+    long now = System.currentTimeMillis() / 1000;
+    String stolen = token(SECRET, new JsonObject().put("nick", "grace").put("iat", now).put("exp", now + 30 * 86400));
+    JsonObject answer = hello(new JsonObject().put("token", stolen));
+    assertEquals("invalid_token", answer.getString("code"), answer::encode);
+    String day = token(SECRET, new JsonObject().put("nick", "grace").put("iat", now).put("exp", now + 86400));
+    assertEquals("welcome", hello(new JsonObject().put("token", day)).getString("type"), "a day is allowed");
+  }
+
+  @Test
   void a_token_for_another_nick_is_nick_mismatch() {
     JsonObject answer = hello(new JsonObject().put("nick", "bob").put("token", tokenFor("alice")));
     assertEquals("nick_mismatch", answer.getString("code"), answer::encode);

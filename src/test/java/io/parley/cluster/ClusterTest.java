@@ -173,8 +173,10 @@ class ClusterTest {
     JsonArray rooms = carol.expect("rooms").getJsonArray("rooms");
     rooms.forEach(room -> ((JsonObject) room).remove("lastActive"));
     assertEquals(new JsonArray()
-        .add(new JsonObject().put("room", "general").put("members", 2).put("lastId", 0))
-        .add(new JsonObject().put("room", "random").put("members", 1).put("lastId", 0)), rooms);
+        .add(new JsonObject().put("room", "general").put("kind", "public").put("members", 2).put("lastId", 0)
+            .put("read", 0).put("unread", 0))
+        .add(new JsonObject().put("room", "random").put("kind", "public").put("members", 1).put("lastId", 0)
+            .put("read", 0).put("unread", 0)), rooms);
   }
 
   @Test

@@ -53,7 +53,7 @@ class TcpBridgeRulesTest extends ParleyServerTest {
     });
     socket.handler(parser);
 
-    write(socket, new JsonObject().put("type", "send").put("address", "chat.hello").put("body", new JsonObject())
+    write(socket, new JsonObject().put("type", "send").put("address", "chat.follow").put("body", new JsonObject())
         .put("replyAddress", "r0"));
     assertEquals("access_denied", next(frames).getString("message"));
 

@@ -1,8 +1,10 @@
 package io.parley.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.protocol.ChatMessage;
@@ -11,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +50,14 @@ public abstract class MessageLogContract {
 
   /** Whether the store enforces retention itself (a memory store keeps {@code HISTORY_SIZE} per room instead). */
   protected boolean prunes() {
+    return true;
+  }
+
+  /**
+   * Whether sends made at once are stored in the order they were made (the SQL stores' group commit, the memory
+   * store's event loop); the cluster's memory store claims cids on worker threads first, in no order.
+   */
+  protected boolean ordersConcurrentSends() {
     return true;
   }
 
@@ -105,6 +116,9 @@ public abstract class MessageLogContract {
     List<Long> ids = new ArrayList<>();
     for (Future<Appended> f : sent) {
       ids.add(stored(f.toCompletionStage().toCompletableFuture().join()).id());
+    }
+    if (!ordersConcurrentSends()) {
+      ids = ids.stream().sorted().toList(); // each its own id, ids without a hole, in whatever order
     }
     for (int i = 0; i < ids.size(); i++) {
       assertEquals(i + 1L, ids.get(i), "in the order they were sent");
@@ -252,5 +266,296 @@ public abstract class MessageLogContract {
       assertEquals(List.of(3L), ids(on(() -> log.after(room, 0, 100))), room);
     }
     assertEquals(List.of(3L), ids(on(() -> log.after("room-" + (rooms - 1), 0, 100))), "the last room");
+  }
+
+  // ---- private and direct rooms, access lists, read markers -------------------------------------------------------
+
+  private List<String> names(List<RoomRecord> records) {
+    return records.stream().map(RoomRecord::name).toList();
+  }
+
+  @Test
+  void a_private_room_records_its_kind_and_owner_and_gives_the_owner_owner_access() {
+    RoomRecord created = on(() -> log.createRoom("secret", 100, RoomKind.PRIVATE, List.of("alice")));
+    assertEquals(RoomKind.PRIVATE, created.kind());
+    assertEquals("alice", created.owner());
+    RoomRecord read = on(() -> log.room("secret"));
+    assertEquals(RoomKind.PRIVATE, read.kind());
+    assertEquals("alice", read.owner());
+    assertEquals(created.epoch(), read.epoch());
+    assertEquals(MessageLog.Access.OWNER, on(() -> log.access("secret", "alice")));
+    assertNull(on(() -> log.access("secret", "bob")));
+    assertEquals(Map.of("alice", MessageLog.Access.OWNER), on(() -> log.accessList("secret")));
+  }
+
+  @Test
+  void a_direct_room_makes_both_users_members_and_has_no_owner() {
+    RoomRecord created = on(() -> log.createRoom("dm", 100, RoomKind.DIRECT, List.of("alice", "bob")));
+    assertEquals(RoomKind.DIRECT, created.kind());
+    assertNull(created.owner());
+    assertEquals(RoomKind.DIRECT, on(() -> log.room("dm")).kind());
+    assertEquals(Map.of("alice", MessageLog.Access.MEMBER, "bob", MessageLog.Access.MEMBER),
+        on(() -> log.accessList("dm")));
+  }
+
+  @Test
+  void a_public_room_is_public_without_owner_nor_access_list() {
+    RoomRecord created = on(() -> log.createRoom("lobby", 100));
+    assertEquals(RoomKind.PUBLIC, created.kind());
+    assertNull(created.owner());
+    assertEquals(RoomKind.PUBLIC, on(() -> log.room("lobby")).kind());
+    assertEquals(Map.of(), on(() -> log.accessList("lobby")));
+    assertNull(on(() -> log.access("lobby", "alice")));
+  }
+
+  @Test
+  void creating_an_existing_room_leaves_its_kind_owner_and_access_list_untouched() {
+    RoomRecord first = on(() -> log.createRoom("secret", 100, RoomKind.PRIVATE, List.of("alice")));
+    RoomRecord again = on(() -> log.createRoom("secret", 100, RoomKind.DIRECT, List.of("bob", "carol")));
+    assertEquals(first.epoch(), again.epoch());
+    assertEquals(RoomKind.PRIVATE, again.kind());
+    assertEquals("alice", again.owner());
+    assertEquals(RoomKind.PRIVATE, on(() -> log.createRoom("secret", 100)).kind(), "nor as a public one");
+    assertEquals(Map.of("alice", MessageLog.Access.OWNER), on(() -> log.accessList("secret")));
+    on(() -> log.createRoom("lobby", 100));
+    assertEquals(RoomKind.PUBLIC, on(() -> log.createRoom("lobby", 100, RoomKind.PRIVATE, List.of("eve"))).kind());
+    assertEquals(Map.of(), on(() -> log.accessList("lobby")));
+  }
+
+  @Test
+  void a_private_room_counts_against_the_cap() {
+    assertNotNull(on(() -> log.createRoom("a", 2)));
+    assertNotNull(on(() -> log.createRoom("b", 2, RoomKind.PRIVATE, List.of("alice"))));
+    assertNull(on(() -> log.createRoom("c", 2, RoomKind.DIRECT, List.of("alice", "bob"))));
+    assertNull(on(() -> log.room("c")));
+    assertEquals(Map.of(), on(() -> log.accessOf("alice", List.of("c"))), "no access list for a room not made");
+  }
+
+  @Test
+  void the_access_list_a_room_starts_with_replaces_grants_made_before_it_existed() {
+    on(() -> log.grant("dm", "eve", MessageLog.Access.INVITED));
+    on(() -> log.createRoom("dm", 100, RoomKind.DIRECT, List.of("alice", "bob")));
+    assertEquals(Map.of("alice", MessageLog.Access.MEMBER, "bob", MessageLog.Access.MEMBER),
+        on(() -> log.accessList("dm")));
+  }
+
+  @Test
+  void an_access_list_that_does_not_fit_the_kind_is_refused_and_creates_nothing() {
+    for (List<String> members : List.of(List.<String>of(), List.of("alice", "bob"))) {
+      AssertionError refused = assertThrows(AssertionError.class,
+          () -> on(() -> log.createRoom("secret", 100, RoomKind.PRIVATE, members)));
+      assertTrue(refused.getCause() instanceof java.util.concurrent.ExecutionException
+          && refused.getCause().getCause() instanceof IllegalArgumentException, String.valueOf(refused.getCause()));
+    }
+    for (List<String> members : List.of(List.of("alice"), List.of("alice", "alice"), List.of("a", "b", "c"))) {
+      assertThrows(AssertionError.class, () -> on(() -> log.createRoom("dm", 100, RoomKind.DIRECT, members)));
+    }
+    assertNull(on(() -> log.room("secret")));
+    assertNull(on(() -> log.room("dm")));
+  }
+
+  @Test
+  void a_nick_sees_the_public_rooms_and_the_others_it_has_any_access_to_by_name() {
+    on(() -> log.createRoom("a-public", 100));
+    on(() -> log.createRoom("b-owned", 100, RoomKind.PRIVATE, List.of("alice")));
+    on(() -> log.createRoom("c-member", 100, RoomKind.PRIVATE, List.of("bob")));
+    on(() -> log.grant("c-member", "alice", MessageLog.Access.MEMBER));
+    on(() -> log.createRoom("d-invited", 100, RoomKind.PRIVATE, List.of("bob")));
+    on(() -> log.grant("d-invited", "alice", MessageLog.Access.INVITED));
+    on(() -> log.createRoom("e-direct", 100, RoomKind.DIRECT, List.of("alice", "bob")));
+    on(() -> log.createRoom("f-others", 100, RoomKind.PRIVATE, List.of("bob")));
+    on(() -> log.createRoom("g-others-direct", 100, RoomKind.DIRECT, List.of("bob", "carol")));
+    on(() -> log.createRoom("h-public", 100));
+
+    assertEquals(List.of("a-public", "b-owned", "c-member", "d-invited", "e-direct", "h-public"),
+        names(on(() -> log.rooms("alice", null, 100))));
+    assertEquals(List.of("a-public", "h-public"), names(on(() -> log.rooms("dave", null, 100))), "another nick");
+    assertEquals(List.of("a-public", "h-public"), names(on(() -> log.rooms(null, null, 100))), "nobody");
+    assertEquals(List.of("a-public", "h-public"), names(on(() -> log.rooms(null, 100))), "the public list");
+    assertEquals(List.of("a-public", "c-member", "d-invited", "e-direct", "f-others", "g-others-direct", "h-public"),
+        names(on(() -> log.rooms("bob", null, 100))));
+
+    RoomRecord owned = on(() -> log.rooms("alice", null, 100)).get(1);
+    assertEquals(RoomKind.PRIVATE, owned.kind());
+    assertEquals("alice", owned.owner());
+  }
+
+  @Test
+  void a_nicks_rooms_are_paged_by_name_after_the_last_one() {
+    on(() -> log.createRoom("a", 100));
+    on(() -> log.createRoom("b", 100, RoomKind.PRIVATE, List.of("bob")));
+    on(() -> log.createRoom("c", 100, RoomKind.PRIVATE, List.of("alice")));
+    on(() -> log.createRoom("d", 100, RoomKind.PRIVATE, List.of("bob")));
+    on(() -> log.createRoom("e", 100, RoomKind.DIRECT, List.of("alice", "bob")));
+    on(() -> log.createRoom("f", 100));
+    assertEquals(List.of("a", "c"), names(on(() -> log.rooms("alice", null, 2))));
+    assertEquals(List.of("e", "f"), names(on(() -> log.rooms("alice", "c", 2))));
+    assertEquals(List.of(), names(on(() -> log.rooms("alice", "f", 2))));
+    assertEquals(List.of("f"), names(on(() -> log.rooms(null, "a", 2))));
+  }
+
+  @Test
+  void a_revoked_nick_no_longer_sees_the_room() {
+    on(() -> log.createRoom("secret", 100, RoomKind.PRIVATE, List.of("alice")));
+    on(() -> log.grant("secret", "bob", MessageLog.Access.MEMBER));
+    assertEquals(List.of("secret"), names(on(() -> log.rooms("bob", null, 100))));
+    on(() -> log.revoke("secret", "bob"));
+    assertEquals(List.of(), names(on(() -> log.rooms("bob", null, 100))));
+  }
+
+  @Test
+  void grant_never_lowers_an_access_and_returns_the_one_before() {
+    on(() -> log.createRoom("secret", 100, RoomKind.PRIVATE, List.of("alice")));
+    assertNull(on(() -> log.grant("secret", "bob", MessageLog.Access.INVITED)), "bob had none");
+    assertEquals(MessageLog.Access.INVITED, on(() -> log.access("secret", "bob")));
+    assertEquals(MessageLog.Access.INVITED, on(() -> log.grant("secret", "bob", MessageLog.Access.INVITED)));
+    assertEquals(MessageLog.Access.INVITED, on(() -> log.grant("secret", "bob", MessageLog.Access.MEMBER)),
+        "an invitation turned into membership");
+    assertEquals(MessageLog.Access.MEMBER, on(() -> log.access("secret", "bob")));
+    assertEquals(MessageLog.Access.MEMBER, on(() -> log.grant("secret", "bob", MessageLog.Access.INVITED)));
+    assertEquals(MessageLog.Access.MEMBER, on(() -> log.access("secret", "bob")), "an invitation lowers nothing");
+    assertEquals(MessageLog.Access.OWNER, on(() -> log.grant("secret", "alice", MessageLog.Access.MEMBER)));
+    assertEquals(MessageLog.Access.OWNER, on(() -> log.grant("secret", "alice", MessageLog.Access.INVITED)));
+    assertEquals(MessageLog.Access.OWNER, on(() -> log.access("secret", "alice")), "the owner stays the owner");
+    assertEquals(MessageLog.Access.MEMBER, on(() -> log.grant("secret", "bob", MessageLog.Access.OWNER)));
+    assertEquals(MessageLog.Access.OWNER, on(() -> log.access("secret", "bob")), "owner over anything");
+    assertNull(on(() -> log.grant("secret", "carol", MessageLog.Access.OWNER)));
+    assertEquals(Map.of("alice", MessageLog.Access.OWNER, "bob", MessageLog.Access.OWNER, "carol",
+        MessageLog.Access.OWNER), on(() -> log.accessList("secret")));
+  }
+
+  /** Two nodes (or two requests) granting at once: whatever the order, the higher access stays. */
+  @Test
+  void grants_at_once_keep_the_highest() {
+    on(() -> log.createRoom("secret", 100, RoomKind.PRIVATE, List.of("alice")));
+    List<MessageLog.Access> before = on(() -> {
+      List<Future<MessageLog.Access>> all = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        all.add(log.grant("secret", "bob", i == 5 ? MessageLog.Access.MEMBER : MessageLog.Access.INVITED));
+      }
+      return Future.all(all).map(done -> all.stream().map(Future::result).toList());
+    });
+    assertEquals(1, before.stream().filter(java.util.Objects::isNull).count(), "one found none: " + before);
+    assertEquals(MessageLog.Access.MEMBER, on(() -> log.access("secret", "bob")));
+  }
+
+  @Test
+  void revoke_answers_whether_the_nick_had_access() {
+    on(() -> log.createRoom("secret", 100, RoomKind.PRIVATE, List.of("alice")));
+    on(() -> log.grant("secret", "bob", MessageLog.Access.INVITED));
+    assertTrue(on(() -> log.revoke("secret", "bob")));
+    assertNull(on(() -> log.access("secret", "bob")));
+    assertFalse(on(() -> log.revoke("secret", "bob")), "not twice");
+    assertFalse(on(() -> log.revoke("secret", "nobody")));
+    assertFalse(on(() -> log.revoke("no-room", "alice")));
+    assertEquals(Map.of("alice", MessageLog.Access.OWNER), on(() -> log.accessList("secret")));
+    assertTrue(on(() -> log.revoke("secret", "alice")), "the owner too");
+    assertEquals(Map.of(), on(() -> log.accessList("secret")));
+    assertEquals("alice", on(() -> log.room("secret")).owner(), "the record keeps its owner");
+  }
+
+  @Test
+  void access_of_a_nick_maps_the_rooms_it_has_access_to_only() {
+    on(() -> log.createRoom("lobby", 100));
+    on(() -> log.createRoom("owned", 100, RoomKind.PRIVATE, List.of("alice")));
+    on(() -> log.createRoom("invited", 100, RoomKind.PRIVATE, List.of("bob")));
+    on(() -> log.grant("invited", "alice", MessageLog.Access.INVITED));
+    on(() -> log.createRoom("dm", 100, RoomKind.DIRECT, List.of("bob", "alice")));
+    on(() -> log.createRoom("others", 100, RoomKind.PRIVATE, List.of("bob")));
+    assertEquals(Map.of("owned", MessageLog.Access.OWNER, "invited", MessageLog.Access.INVITED, "dm",
+            MessageLog.Access.MEMBER),
+        on(() -> log.accessOf("alice", List.of("lobby", "owned", "invited", "dm", "others", "no-room"))));
+    assertEquals(Map.of("dm", MessageLog.Access.MEMBER), on(() -> log.accessOf("alice", List.of("dm"))));
+    assertEquals(Map.of(), on(() -> log.accessOf("alice", List.of())));
+    assertEquals(Map.of(), on(() -> log.accessOf("dave", List.of("owned", "dm"))));
+  }
+
+  @Test
+  void access_of_many_rooms_at_once() {
+    List<String> rooms = new ArrayList<>();
+    for (int i = 0; i < 1200; i++) {
+      rooms.add("room-" + i);
+    }
+    on(() -> {
+      List<Future<MessageLog.Access>> all = new ArrayList<>();
+      for (int i = 0; i < rooms.size(); i += 3) {
+        all.add(log.grant(rooms.get(i), "alice", MessageLog.Access.MEMBER));
+        all.add(log.markRead(rooms.get(i), "alice", i).map(marker -> null));
+      }
+      return Future.all(all);
+    });
+    Map<String, MessageLog.Access> access = on(() -> log.accessOf("alice", rooms));
+    assertEquals(400, access.size());
+    assertEquals(MessageLog.Access.MEMBER, access.get("room-1197"));
+    Map<String, Long> markers = on(() -> log.readMarkers("alice", rooms));
+    assertEquals(400, markers.size());
+    assertEquals(1197L, markers.get("room-1197"));
+  }
+
+  @Test
+  void a_read_marker_never_moves_backwards() {
+    on(() -> log.createRoom("a", 100));
+    assertEquals(5L, on(() -> log.markRead("a", "alice", 5)));
+    assertEquals(9L, on(() -> log.markRead("a", "alice", 9)));
+    assertEquals(9L, on(() -> log.markRead("a", "alice", 3)), "the larger stays");
+    assertEquals(9L, on(() -> log.markRead("a", "alice", 9)));
+    assertEquals(Map.of("a", 9L), on(() -> log.readMarkers("alice", List.of("a"))));
+    List<Long> markers = on(() -> {
+      List<Future<Long>> all = new ArrayList<>();
+      for (long id = 20; id > 10; id--) {
+        all.add(log.markRead("a", "alice", id));
+      }
+      return Future.all(all).map(done -> all.stream().map(Future::result).toList());
+    });
+    assertTrue(markers.stream().allMatch(marker -> marker == 20L), "at once, too: " + markers);
+    assertEquals(Map.of("a", 20L), on(() -> log.readMarkers("alice", List.of("a"))));
+  }
+
+  @Test
+  void read_markers_map_each_room_a_nick_has_read_in() {
+    on(() -> log.createRoom("a", 100));
+    on(() -> log.createRoom("b", 100));
+    on(() -> log.createRoom("c", 100, RoomKind.PRIVATE, List.of("alice")));
+    on(() -> log.markRead("a", "alice", 4));
+    on(() -> log.markRead("c", "alice", 7));
+    on(() -> log.markRead("a", "bob", 2));
+    assertEquals(Map.of("a", 4L, "c", 7L), on(() -> log.readMarkers("alice", List.of("a", "b", "c", "no-room"))));
+    assertEquals(Map.of("a", 2L), on(() -> log.readMarkers("bob", List.of("a", "b", "c"))));
+    assertEquals(Map.of(), on(() -> log.readMarkers("carol", List.of("a", "b"))), "nothing read");
+    assertEquals(Map.of(), on(() -> log.readMarkers("alice", List.of())));
+  }
+
+  @Test
+  void a_restart_keeps_kinds_owners_access_lists_and_read_markers() {
+    on(() -> log.createRoom("secret", 100, RoomKind.PRIVATE, List.of("alice")));
+    on(() -> log.createRoom("dm", 100, RoomKind.DIRECT, List.of("alice", "bob")));
+    on(() -> log.grant("secret", "bob", MessageLog.Access.INVITED));
+    on(() -> log.markRead("secret", "alice", 3));
+    on(() -> log.close());
+    log = on(this::reopen);
+    if (log == null) {
+      log = on(this::open);
+      return; // a memory store: nothing to keep
+    }
+    RoomRecord secret = on(() -> log.room("secret"));
+    assertEquals(RoomKind.PRIVATE, secret.kind());
+    assertEquals("alice", secret.owner());
+    assertEquals(RoomKind.DIRECT, on(() -> log.room("dm")).kind());
+    assertEquals(Map.of("alice", MessageLog.Access.OWNER, "bob", MessageLog.Access.INVITED),
+        on(() -> log.accessList("secret")));
+    assertEquals(Map.of("secret", MessageLog.Access.OWNER, "dm", MessageLog.Access.MEMBER),
+        on(() -> log.accessOf("alice", List.of("secret", "dm"))));
+    assertEquals(Map.of("secret", 3L), on(() -> log.readMarkers("alice", List.of("secret", "dm"))));
+    assertEquals(List.of("dm", "secret"), names(on(() -> log.rooms("alice", null, 100))));
+  }
+
+  @Test
+  void sends_to_a_private_room_keep_its_kind_and_owner() {
+    on(() -> log.createRoom("secret", 100, RoomKind.PRIVATE, List.of("alice")));
+    stored(on(() -> log.append("secret", "alice", "hi", null, System.currentTimeMillis())));
+    RoomRecord record = on(() -> log.room("secret"));
+    assertEquals(1L, record.lastId());
+    assertEquals(RoomKind.PRIVATE, record.kind());
+    assertEquals("alice", record.owner());
   }
 }

@@ -61,6 +61,7 @@ public final class NodeProcess implements AutoCloseable {
     builder.environment().keySet().removeIf(key -> key.startsWith("HTTP_") || key.startsWith("CLUSTER_")
         || key.startsWith("HAZELCAST_") || key.startsWith("PARLEY_CONFIG") || key.startsWith("DATABASE_")
         || key.equals("DATA_DIR") || key.equals("STORAGE"));
+    builder.environment().put("GUEST_SESSION_TTL_S", "0"); // as ParleyServerTest.testConfig: free at once
     builder.environment().putAll(env);
     try {
       return new NodeProcess(builder.start());

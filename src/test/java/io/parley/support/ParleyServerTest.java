@@ -38,6 +38,8 @@ public abstract class ParleyServerTest {
         .put(Settings.HTTP_HOST.name(), "127.0.0.1")
         .put(Settings.HTTP_PORT.name(), 0)
         .put(Settings.DATA_DIR.name(), temporaryDataDir())
+        // A closed guest's nick is free at once, as tests that reconnect expect; the session TTL's own tests set it.
+        .put(Settings.GUEST_SESSION_TTL_S.name(), 0)
         .mergeIn(overrides));
   }
 

@@ -8,6 +8,8 @@ import io.parley.store.Appended;
 import io.parley.store.CidStore;
 import io.parley.store.Epochs;
 import io.parley.store.MessageLog;
+import io.parley.store.RoomAccess;
+import io.parley.store.RoomKind;
 import io.parley.store.RoomRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -239,40 +241,166 @@ public final class PostgresStore implements MessageLog {
   }
 
   @Override
-  public Future<RoomRecord> createRoom(String room, int maxRooms) {
+  public Future<RoomRecord> createRoom(String room, int maxRooms, RoomKind kind, List<String> members) {
+    Map<String, Access> initial;
+    try {
+      initial = RoomAccess.initial(kind, members);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     // The first members of a new room often come at once: one creation per room and node at a time, the others
-    // wait for its answer.
+    // wait for its answer (a room that exists is answered as it is, whatever kind they asked for).
     Future<RoomRecord> pending = creating.get(room);
     if (pending != null) {
       return pending;
     }
     Future<RoomRecord> created = guarded(read(db -> roomRecords(db, "WHERE name = $1", Tuple.of(room)))
-        .compose(found -> found.isEmpty() ? createLocked(room, maxRooms) : Future.succeededFuture(found.get(0))));
+        .compose(found -> found.isEmpty() ? createLocked(room, maxRooms, kind, RoomAccess.owner(kind, members),
+            initial) : Future.succeededFuture(found.get(0))));
     creating.put(room, created);
     return created.onComplete(done -> creating.remove(room));
   }
 
   /**
-   * Creates a room while fewer than {@code maxRooms} exist. Creations take turns (one advisory lock), so that the
-   * count they check is exact across every node; a room made meanwhile by another node is answered as it is.
+   * Creates a room while fewer than {@code maxRooms} exist, with its access list in the same transaction (the one it
+   * starts with: whatever a grant to the room before it existed left there is dropped). Creations take turns (one
+   * advisory lock), so that the count they check is exact across every node; a room made meanwhile by another node
+   * is answered as it is.
    */
-  private Future<RoomRecord> createLocked(String room, int maxRooms) {
+  private Future<RoomRecord> createLocked(String room, int maxRooms, RoomKind kind, String owner,
+      Map<String, Access> initial) {
     long now = System.currentTimeMillis();
     return pool.withTransaction(db -> db.query("SELECT pg_advisory_xact_lock(" + ROOM_CREATION_LOCK + ")").execute()
         .compose(locked -> roomRecords(db, "WHERE name = $1", Tuple.of(room)))
         .compose(found -> !found.isEmpty() ? Future.succeededFuture(found.get(0))
-            : db.preparedQuery("INSERT INTO rooms (name, epoch, created, last_id, last_active) "
-                    + "SELECT $1, $2, $3, 0, $3 WHERE (SELECT COUNT(*) FROM rooms) < $4 ON CONFLICT (name) DO NOTHING")
-                .execute(Tuple.of(room, Epochs.next(), now, maxRooms))
-                .compose(inserted -> roomRecords(db, "WHERE name = $1", Tuple.of(room)))
+            : db.preparedQuery("INSERT INTO rooms (name, epoch, created, last_id, last_active, kind, owner) "
+                    + "SELECT $1, $2, $3, 0, $3, $5, $6 WHERE (SELECT COUNT(*) FROM rooms) < $4 "
+                    + "ON CONFLICT (name) DO NOTHING")
+                .execute(Tuple.of(room, Epochs.next(), now, maxRooms, kind.code(), owner))
+                .compose(inserted -> inserted.rowCount() == 0 ? Future.succeededFuture()
+                    : initialAccess(db, room, initial))
+                .compose(written -> roomRecords(db, "WHERE name = $1", Tuple.of(room)))
                 .map(records -> records.isEmpty() ? null : records.get(0))));
   }
 
+  private static Future<Void> initialAccess(SqlConnection db, String room, Map<String, Access> initial) {
+    Future<Void> cleared = db.preparedQuery("DELETE FROM room_access WHERE room = $1").execute(Tuple.of(room))
+        .mapEmpty();
+    if (initial.isEmpty()) {
+      return cleared;
+    }
+    return cleared.compose(v -> db.preparedQuery("INSERT INTO room_access (room, nick, access) "
+            + "SELECT $1, * FROM unnest($2::text[], $3::text[])")
+        .execute(Tuple.of(room, initial.keySet().toArray(String[]::new),
+            initial.values().stream().map(Access::code).toArray(String[]::new)))
+        .mapEmpty());
+  }
+
+  /** Public rooms and those {@code nick} has access to (none when null: {@code nick = NULL} is never true). */
+  @Override
+  public Future<List<RoomRecord>> rooms(String nick, String after, int limit) {
+    return read(db -> roomRecords(db, "WHERE name > $1 AND (kind = 'public' OR name IN "
+        + "(SELECT room FROM room_access WHERE nick = $2)) ORDER BY name LIMIT $3",
+        Tuple.of(after == null ? "" : after, nick, limit)));
+  }
 
   @Override
-  public Future<List<RoomRecord>> rooms(String after, int limit) {
-    return read(db -> roomRecords(db, "WHERE name > $1 ORDER BY name LIMIT $2", Tuple.of(after == null ? "" : after,
-        limit)));
+  public Future<Access> access(String room, String nick) {
+    return read(db -> db.preparedQuery("SELECT access FROM room_access WHERE room = $1 AND nick = $2")
+        .execute(Tuple.of(room, nick))
+        .map(rows -> rows.size() == 0 ? null : Access.fromCode(rows.iterator().next().getString(0))));
+  }
+
+  @Override
+  public Future<Map<String, Access>> accessOf(String nick, List<String> rooms) {
+    if (rooms.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return read(db -> db.preparedQuery("SELECT room, access FROM room_access WHERE nick = $1 AND room = ANY($2)")
+        .execute(Tuple.of(nick, (Object) rooms.toArray(String[]::new)))
+        .map(PostgresStore::accessByFirstColumn));
+  }
+
+  @Override
+  public Future<Map<String, Access>> accessList(String room) {
+    return read(db -> db.preparedQuery("SELECT nick, access FROM room_access WHERE room = $1").execute(Tuple.of(room))
+        .map(PostgresStore::accessByFirstColumn));
+  }
+
+  private static Map<String, Access> accessByFirstColumn(RowSet<Row> rows) {
+    Map<String, Access> found = new HashMap<>();
+    for (Row row : rows) {
+      found.put(row.getString(0), Access.fromCode(row.getString(1)));
+    }
+    return found;
+  }
+
+  /**
+   * In one transaction: the nick's row locked and raised if it must be; a nick without one gets one (two grants at
+   * once: one inserts, the other finds its row, locks it, and raises it if it must).
+   */
+  @Override
+  public Future<Access> grant(String room, String nick, Access access) {
+    if (access == null) {
+      return Future.failedFuture(new IllegalArgumentException("no access to grant"));
+    }
+    if (!available) {
+      return unavailable();
+    }
+    return guarded(pool.withTransaction(db -> grantIn(db, room, nick, access, 3)));
+  }
+
+  private static Future<Access> grantIn(SqlConnection db, String room, String nick, Access access, int tries) {
+    return db.preparedQuery("INSERT INTO room_access (room, nick, access) VALUES ($1, $2, $3) "
+            + "ON CONFLICT (room, nick) DO NOTHING").execute(Tuple.of(room, nick, access.code()))
+        .compose(inserted -> inserted.rowCount() == 1 ? Future.succeededFuture((Access) null)
+            : db.preparedQuery("SELECT access FROM room_access WHERE room = $1 AND nick = $2 FOR UPDATE")
+                .execute(Tuple.of(room, nick))
+                .compose(rows -> {
+                  if (rows.size() == 0) {
+                    // Revoked between the two statements: try again (a few times; then it is a bug).
+                    return tries > 1 ? grantIn(db, room, nick, access, tries - 1)
+                        : Future.failedFuture(new IllegalStateException("grant of " + room + " to " + nick
+                            + " raced with revocations"));
+                  }
+                  Access before = Access.fromCode(rows.iterator().next().getString(0));
+                  Access after = RoomAccess.raised(before, access);
+                  return after == before ? Future.succeededFuture(before)
+                      : db.preparedQuery("UPDATE room_access SET access = $3 WHERE room = $1 AND nick = $2")
+                          .execute(Tuple.of(room, nick, after.code())).map(updated -> before);
+                }));
+  }
+
+  // revoke and markRead are one statement each (in its own transaction): through read()'s availability guard.
+
+  @Override
+  public Future<Boolean> revoke(String room, String nick) {
+    return read(db -> db.preparedQuery("DELETE FROM room_access WHERE room = $1 AND nick = $2")
+        .execute(Tuple.of(room, nick)).map(deleted -> deleted.rowCount() > 0));
+  }
+
+  @Override
+  public Future<Long> markRead(String room, String nick, long id) {
+    return read(db -> db.preparedQuery("INSERT INTO read_markers AS r (room, nick, last_read) VALUES ($1, $2, $3) "
+            + "ON CONFLICT (room, nick) DO UPDATE SET last_read = GREATEST(r.last_read, EXCLUDED.last_read) "
+            + "RETURNING last_read")
+        .execute(Tuple.of(room, nick, id)).map(rows -> rows.iterator().next().getLong(0)));
+  }
+
+  @Override
+  public Future<Map<String, Long>> readMarkers(String nick, List<String> rooms) {
+    if (rooms.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return read(db -> db.preparedQuery("SELECT room, last_read FROM read_markers WHERE nick = $1 AND room = ANY($2)")
+        .execute(Tuple.of(nick, (Object) rooms.toArray(String[]::new)))
+        .map(rows -> {
+          Map<String, Long> found = new HashMap<>();
+          for (Row row : rows) {
+            found.put(row.getString(0), row.getLong(1));
+          }
+          return found;
+        }));
   }
 
   /**
@@ -364,14 +492,16 @@ public final class PostgresStore implements MessageLog {
   }
 
   private static Future<List<RoomRecord>> roomRecords(SqlClient db, String where, Tuple args) {
-    return db.preparedQuery("SELECT name, epoch, created, last_id, last_active FROM rooms " + where).execute(args)
+    return db.preparedQuery("SELECT name, epoch, created, last_id, last_active, kind, owner FROM rooms " + where)
+        .execute(args)
         .map(PostgresStore::records);
   }
 
   private static List<RoomRecord> records(RowSet<Row> rows) {
     List<RoomRecord> out = new ArrayList<>(rows.size());
     for (Row row : rows) {
-      out.add(new RoomRecord(row.getString(0), row.getString(1), row.getLong(2), row.getLong(3), row.getLong(4)));
+      out.add(new RoomRecord(row.getString(0), row.getString(1), row.getLong(2), row.getLong(3), row.getLong(4),
+          RoomKind.fromCode(row.getString(5)), row.getString(6)));
     }
     return out;
   }

@@ -7,6 +7,8 @@ import io.parley.store.Appended;
 import io.parley.store.CidStore;
 import io.parley.store.Epochs;
 import io.parley.store.MessageLog;
+import io.parley.store.RoomAccess;
+import io.parley.store.RoomKind;
 import io.parley.store.RoomRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,6 +52,7 @@ public final class SqliteStore implements MessageLog {
   private static final String MESSAGE_COLUMNS = "id, sender, text, ts, cid";
   private static final long CHECKPOINT_MS = 1000;
   private static final int PRUNE_ROOMS = 200;
+  private static final int IN_LIST_MAX = 500;
 
   private final Path file;
   private final WorkerExecutor writer;
@@ -376,27 +379,191 @@ public final class SqliteStore implements MessageLog {
     });
   }
 
+  /**
+   * A new room's record and access list in one transaction of the writer; the access list is the one it starts with
+   * (whatever a grant to the room before it existed left there is dropped).
+   */
   @Override
-  public Future<RoomRecord> createRoom(String room, int maxRooms) {
+  public Future<RoomRecord> createRoom(String room, int maxRooms, RoomKind kind, List<String> members) {
+    Map<String, Access> initial;
+    try {
+      initial = RoomAccess.initial(kind, members);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    String owner = RoomAccess.owner(kind, members);
     return writing(() -> transaction(db -> {
       long now = System.currentTimeMillis();
+      int created;
       try (PreparedStatement create = db.prepareStatement("INSERT OR IGNORE INTO rooms (name, epoch, created, "
-          + "last_id, last_active) SELECT ?, ?, ?, 0, ? WHERE (SELECT COUNT(*) FROM rooms) < ?")) {
+          + "last_id, last_active, kind, owner) SELECT ?, ?, ?, 0, ?, ?, ? WHERE (SELECT COUNT(*) FROM rooms) < ?")) {
         create.setString(1, room);
         create.setString(2, Epochs.next());
         create.setLong(3, now);
         create.setLong(4, now);
-        create.setInt(5, maxRooms);
-        create.executeUpdate();
+        create.setString(5, kind.code());
+        create.setString(6, owner);
+        create.setInt(7, maxRooms);
+        created = create.executeUpdate();
+      }
+      if (created == 1) {
+        try (PreparedStatement clear = db.prepareStatement("DELETE FROM room_access WHERE room = ?");
+            PreparedStatement insert = db.prepareStatement(
+                "INSERT INTO room_access (room, nick, access) VALUES (?, ?, ?)")) {
+          clear.setString(1, room);
+          clear.executeUpdate();
+          for (Map.Entry<String, Access> entry : initial.entrySet()) {
+            insert.setString(1, room);
+            insert.setString(2, entry.getKey());
+            insert.setString(3, entry.getValue().code());
+            insert.executeUpdate();
+          }
+        }
       }
       List<RoomRecord> found = roomRecords(db, "WHERE name = ?", room);
       return found.isEmpty() ? null : found.get(0);
     }));
   }
 
+  /** Public rooms and those {@code nick} has access to (none when null: {@code nick = NULL} is never true). */
   @Override
-  public Future<List<RoomRecord>> rooms(String after, int limit) {
-    return onReader(db -> roomRecords(db, "WHERE name > ? ORDER BY name LIMIT ?", after == null ? "" : after, limit));
+  public Future<List<RoomRecord>> rooms(String nick, String after, int limit) {
+    return onReader(db -> roomRecords(db, "WHERE name > ? AND (kind = 'public' OR name IN "
+        + "(SELECT room FROM room_access WHERE nick = ?)) ORDER BY name LIMIT ?", after == null ? "" : after, nick,
+        limit));
+  }
+
+  @Override
+  public Future<Access> access(String room, String nick) {
+    return onReader(db -> {
+      try (PreparedStatement read = db.prepareStatement("SELECT access FROM room_access WHERE room = ? AND nick = ?")) {
+        read.setString(1, room);
+        read.setString(2, nick);
+        try (ResultSet rs = read.executeQuery()) {
+          return rs.next() ? Access.fromCode(rs.getString(1)) : null;
+        }
+      }
+    });
+  }
+
+  @Override
+  public Future<Map<String, Access>> accessOf(String nick, List<String> rooms) {
+    return onReader(db -> {
+      Map<String, Access> found = new HashMap<>();
+      forEachIn(db, "SELECT room, access FROM room_access WHERE nick = ? AND room IN ", nick, rooms,
+          rs -> found.put(rs.getString(1), Access.fromCode(rs.getString(2))));
+      return found;
+    });
+  }
+
+  @Override
+  public Future<Map<String, Access>> accessList(String room) {
+    return onReader(db -> {
+      Map<String, Access> found = new HashMap<>();
+      try (PreparedStatement read = db.prepareStatement("SELECT nick, access FROM room_access WHERE room = ?")) {
+        read.setString(1, room);
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            found.put(rs.getString(1), Access.fromCode(rs.getString(2)));
+          }
+        }
+      }
+      return found;
+    });
+  }
+
+  @Override
+  public Future<Access> grant(String room, String nick, Access access) {
+    if (access == null) {
+      return Future.failedFuture(new IllegalArgumentException("no access to grant"));
+    }
+    return writing(() -> transaction(db -> {
+      Access before;
+      try (PreparedStatement read = db.prepareStatement("SELECT access FROM room_access WHERE room = ? AND nick = ?")) {
+        read.setString(1, room);
+        read.setString(2, nick);
+        try (ResultSet rs = read.executeQuery()) {
+          before = rs.next() ? Access.fromCode(rs.getString(1)) : null;
+        }
+      }
+      Access after = RoomAccess.raised(before, access);
+      if (after != before) {
+        try (PreparedStatement write = db.prepareStatement("INSERT INTO room_access (room, nick, access) "
+            + "VALUES (?, ?, ?) ON CONFLICT (room, nick) DO UPDATE SET access = excluded.access")) {
+          write.setString(1, room);
+          write.setString(2, nick);
+          write.setString(3, after.code());
+          write.executeUpdate();
+        }
+      }
+      return before;
+    }));
+  }
+
+  @Override
+  public Future<Boolean> revoke(String room, String nick) {
+    return writing(() -> transaction(db -> {
+      try (PreparedStatement delete = db.prepareStatement("DELETE FROM room_access WHERE room = ? AND nick = ?")) {
+        delete.setString(1, room);
+        delete.setString(2, nick);
+        return delete.executeUpdate() > 0;
+      }
+    }));
+  }
+
+  @Override
+  public Future<Long> markRead(String room, String nick, long id) {
+    return writing(() -> transaction(db -> {
+      try (PreparedStatement write = db.prepareStatement("INSERT INTO read_markers (room, nick, last_read) "
+          + "VALUES (?, ?, ?) ON CONFLICT (room, nick) DO UPDATE SET last_read = MAX(last_read, excluded.last_read) "
+          + "RETURNING last_read")) {
+        write.setString(1, room);
+        write.setString(2, nick);
+        write.setLong(3, id);
+        try (ResultSet rs = write.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    }));
+  }
+
+  @Override
+  public Future<Map<String, Long>> readMarkers(String nick, List<String> rooms) {
+    return onReader(db -> {
+      Map<String, Long> found = new HashMap<>();
+      forEachIn(db, "SELECT room, last_read FROM read_markers WHERE nick = ? AND room IN ", nick, rooms,
+          rs -> found.put(rs.getString(1), rs.getLong(2)));
+      return found;
+    });
+  }
+
+  /** What a row of a result does. */
+  private interface RowReader {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs {@code select} (ending in {@code IN }) for {@code nick} and {@code rooms}, {@value #IN_LIST_MAX} rooms a
+   * statement (SQLite bounds a statement's parameters), each row to {@code reader}.
+   */
+  private static void forEachIn(Connection db, String select, String nick, List<String> rooms, RowReader reader)
+      throws SQLException {
+    for (int from = 0; from < rooms.size(); from += IN_LIST_MAX) {
+      List<String> chunk = rooms.subList(from, Math.min(rooms.size(), from + IN_LIST_MAX));
+      String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+      try (PreparedStatement read = db.prepareStatement(select + "(" + marks + ")")) {
+        read.setString(1, nick);
+        for (int i = 0; i < chunk.size(); i++) {
+          read.setString(i + 2, chunk.get(i));
+        }
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            reader.read(rs);
+          }
+        }
+      }
+    }
   }
 
   /**
@@ -507,14 +674,15 @@ public final class SqliteStore implements MessageLog {
 
   private static List<RoomRecord> roomRecords(Connection db, String where, Object... args) throws SQLException {
     try (PreparedStatement read = db.prepareStatement(
-        "SELECT name, epoch, created, last_id, last_active FROM rooms " + where)) {
+        "SELECT name, epoch, created, last_id, last_active, kind, owner FROM rooms " + where)) {
       for (int i = 0; i < args.length; i++) {
         read.setObject(i + 1, args[i]);
       }
       List<RoomRecord> out = new ArrayList<>();
       try (ResultSet rs = read.executeQuery()) {
         while (rs.next()) {
-          out.add(new RoomRecord(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+          out.add(new RoomRecord(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+              RoomKind.fromCode(rs.getString(6)), rs.getString(7)));
         }
       }
       return out;

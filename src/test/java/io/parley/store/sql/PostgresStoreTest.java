@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.store.MessageLog;
 import io.parley.store.MessageLogContract;
+import io.parley.store.RoomKind;
+import io.parley.store.RoomRecord;
 import io.parley.support.Postgres;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgBuilder;
@@ -70,6 +72,77 @@ class PostgresStoreTest extends MessageLogContract {
       }
       assertEquals(200, ids.size(), "no id given twice");
       assertEquals(200L, ((java.util.TreeSet<Long>) ids).last(), "and none skipped");
+    } finally {
+      on(other::close);
+    }
+  }
+
+  /** A database of version 1 (rooms without kinds) is upgraded at start: its rooms are public, without owner. */
+  @Test
+  void a_version_1_database_is_migrated_and_its_rooms_stay_public() {
+    String old = Postgres.server().freshDatabase();
+    Pool pool = PgBuilder.pool().connectingTo(old).using(vertx).build();
+    try {
+      pool.query(Migrations.VERSION_TABLE).execute().await();
+      for (String sql : Migrations.ALL.get(0).statements("postgresql")) {
+        pool.query(sql).execute().await();
+      }
+      pool.query("INSERT INTO parley_schema (version, description, applied) VALUES (1, 'rooms and messages', 0)")
+          .execute().await();
+      pool.query("INSERT INTO rooms (name, epoch, created, last_id, last_active) VALUES ('old', 'e1', 1, 7, 2)")
+          .execute().await();
+    } finally {
+      pool.close().await();
+    }
+    MessageLog upgraded = on(() -> PostgresStore.open(vertx, old, 2, 2000, 100, 10_000).map(store -> store));
+    try {
+      RoomRecord room = on(() -> upgraded.room("old"));
+      assertEquals(new RoomRecord("old", "e1", 1, 7, 2, RoomKind.PUBLIC, null), room);
+      assertEquals(java.util.List.of(room), on(() -> upgraded.rooms(null, 10)));
+      assertEquals(java.util.Map.of(), on(() -> upgraded.accessList("old")));
+      assertEquals(5L, on(() -> upgraded.markRead("old", "alice", 5)));
+    } finally {
+      on(upgraded::close);
+    }
+  }
+
+  /** Two nodes creating one private room at once: one record, one owner, one access list. */
+  @Test
+  void two_nodes_creating_one_private_room_make_one_with_one_owner() {
+    MessageLog other = on(this::open);
+    try {
+      java.util.List<RoomRecord> records = on(() -> {
+        java.util.List<Future<RoomRecord>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          all.add((i % 2 == 0 ? log : other).createRoom("secret", 100, RoomKind.PRIVATE, java.util.List.of("n" + i)));
+        }
+        return Future.all(all).map(done -> all.stream().map(Future::result).toList());
+      });
+      assertEquals(1, records.stream().map(RoomRecord::epoch).distinct().count(), String.valueOf(records));
+      String owner = records.get(0).owner();
+      assertTrue(records.stream().allMatch(r -> owner.equals(r.owner())), String.valueOf(records));
+      assertEquals(java.util.Map.of(owner, MessageLog.Access.OWNER), on(() -> other.accessList("secret")));
+    } finally {
+      on(other::close);
+    }
+  }
+
+  /** Grants from two nodes at once: the highest stays, and exactly one of them found no access before. */
+  @Test
+  void two_nodes_granting_at_once_keep_the_highest() {
+    on(() -> log.createRoom("secret", 100, RoomKind.PRIVATE, java.util.List.of("alice")));
+    MessageLog other = on(this::open);
+    try {
+      java.util.List<MessageLog.Access> before = on(() -> {
+        java.util.List<Future<MessageLog.Access>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          all.add((i % 2 == 0 ? log : other).grant("secret", "bob",
+              i == 7 ? MessageLog.Access.MEMBER : MessageLog.Access.INVITED));
+        }
+        return Future.all(all).map(done -> all.stream().map(Future::result).toList());
+      });
+      assertEquals(1, before.stream().filter(java.util.Objects::isNull).count(), String.valueOf(before));
+      assertEquals(MessageLog.Access.MEMBER, on(() -> log.access("secret", "bob")));
     } finally {
       on(other::close);
     }

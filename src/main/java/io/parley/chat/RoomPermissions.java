@@ -1,0 +1,68 @@
+package io.parley.chat;
+
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.ProtocolException;
+import io.parley.store.MessageLog;
+import io.parley.store.MessageLog.Access;
+import io.parley.store.RoomRecord;
+import io.vertx.core.Future;
+
+/**
+ * Who may do what in a room: anyone in a public one; in a private room or a direct conversation, those on its access
+ * list (an invitation lets one join it, and read it before joining: follow it, page back). Everything about a
+ * restricted room is {@code forbidden} to anyone else, including whether it exists.
+ */
+final class RoomPermissions {
+
+  private final MessageLog store;
+
+  RoomPermissions(MessageLog store) {
+    this.store = store;
+  }
+
+  /** The room's record (null: no such room) if {@code nick} (null: not identified) may read it; else forbidden. */
+  Future<RoomRecord> readable(String room, String nick) {
+    return store.room(room).compose(record -> {
+      if (record == null || !record.kind().restricted()) {
+        return Future.succeededFuture(record);
+      }
+      if (nick == null) {
+        return Future.failedFuture(forbidden(room));
+      }
+      return store.access(room, nick).map(access -> {
+        if (access == null) {
+          throw forbidden(room); // an invitation lets one read what one may join
+        }
+        return record;
+      });
+    });
+  }
+
+  /** Like {@link #readable}, for a room that must exist (a request about it). */
+  Future<RoomRecord> existing(String room, String nick) {
+    return readable(room, nick).map(record -> {
+      if (record == null) {
+        throw forbidden(room);
+      }
+      return record;
+    });
+  }
+
+  /** Whether {@code nick} may join {@code record}: a restricted room's invitation becomes membership. */
+  Future<RoomRecord> joinable(RoomRecord record, String nick) {
+    if (!record.kind().restricted()) {
+      return Future.succeededFuture(record);
+    }
+    return store.access(record.name(), nick).compose(access -> {
+      if (access == null) {
+        return Future.failedFuture(forbidden(record.name()));
+      }
+      return access == Access.INVITED ? store.grant(record.name(), nick, Access.MEMBER).map(record)
+          : Future.succeededFuture(record);
+    });
+  }
+
+  static ProtocolException forbidden(String room) {
+    return new ProtocolException(ErrorCode.FORBIDDEN, "room '" + room + "' is private: you are not on its list");
+  }
+}
