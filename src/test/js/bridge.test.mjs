@@ -40,7 +40,7 @@ test('bridge_join_reply', async () => {
   delete joined.epoch;
   assert.ok(Number.isSafeInteger(joined.membersVersion) && joined.membersVersion > 0, `${joined.membersVersion}`);
   delete joined.membersVersion;
-  assert.deepEqual(joined, { room, members: [nick], history: [], lastId: 0, kind: 'public', read: 0, unread: 0 });
+  assert.deepEqual(joined, { room, members: [nick], history: [], lastId: 0, kind: 'public', read: 0, unread: 0, nick });
 });
 
 test('bridge_send_reaches_ws_clients_on_another_node', async () => {

@@ -171,8 +171,9 @@ public final class ParleyNode {
   private static ChatVerticle chatService(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster,
       ParleyMetrics metrics) {
     TokenVerifier tokens = TokenVerifier.create(vertx, config);
-    Directory directory = cluster == null ? new MemoryDirectory()
-        : new HazelcastDirectory(cluster.getHazelcastInstance(), cluster.getNodeId(), vertx);
+    long sessionTtlMs = config.get(Settings.GUEST_SESSION_TTL_S) * 1000L;
+    Directory directory = cluster == null ? new MemoryDirectory(sessionTtlMs)
+        : new HazelcastDirectory(cluster.getHazelcastInstance(), cluster.getNodeId(), vertx, sessionTtlMs);
     return new ChatVerticle(config, directory, context -> openStore(context, config, cluster), tokens, metrics);
   }
 

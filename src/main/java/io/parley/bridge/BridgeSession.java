@@ -172,8 +172,8 @@ final class BridgeSession {
       if (done.succeeded() && frame instanceof ClientFrame.Hello) {
         connection.identified(((JsonObject) result).getString("nick"));
         result = ((JsonObject) result).copy().put("node", node);
-      } else if (done.succeeded() && frame instanceof ClientFrame.Join && named != null) {
-        connection.identified(named); // the bridge's first join claimed it
+      } else if (done.succeeded() && frame instanceof ClientFrame.Join) {
+        connection.identified(((JsonObject) result).getString("nick")); // the bridge's first join claimed it
       }
       if (replyAddress == null) {
         return;

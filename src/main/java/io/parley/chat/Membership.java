@@ -77,8 +77,17 @@ final class Membership {
         throw tooManyRooms();
       }
       return existing(room, nick, caller, join)
+          .map(record -> {
+            if (join.with() != null && record.kind() != RoomKind.DIRECT) {
+              throw new ProtocolException(ErrorCode.INVALID_ROOM, "room '" + room + "' is not a direct conversation");
+            }
+            return record;
+          })
           .compose(record -> access.joinable(record, nick))
-          .compose(record -> directory.join(room, nick, connection.id).compose(membership -> {
+          .compose(record -> directory.join(room, nick, connection.id)
+              .compose(membership -> access.stillJoined(record, nick, () -> depart(room, nick, connection.id))
+                  .map(membership))
+              .compose(membership -> {
             boolean again = !connection.rooms.add(room);
             if (membership.added()) {
               events.presence(room, nick, "join", membership.version());
@@ -104,7 +113,7 @@ final class Membership {
                   if (all.resultAt(2) != null) {
                     joined.put("with", all.<String>resultAt(2));
                   }
-                  return joined;
+                  return joined.put("nick", nick);
                 });
           }));
     });
@@ -154,8 +163,12 @@ final class Membership {
         boolean madeNow = created.lastId() == 0 && created.created() >= asked - 1000;
         if (!madeNow) {
           roomCreations.refund(address); // it existed after all (made meanwhile, elsewhere): nothing was created
-        } else if (kind == RoomKind.DIRECT) {
-          users.publish(join.with(), null, PrivateRooms.invited(room, join.with(), nick, kind).put("with", nick));
+        } else if (kind.restricted()) {
+          // Bridge sockets may have registered the name before it existed: those not on its list stop following it.
+          users.restricted(room, members);
+          if (kind == RoomKind.DIRECT) {
+            users.publish(join.with(), null, PrivateRooms.invited(room, join.with(), nick, kind).put("with", nick));
+          }
         }
         return created;
       }).onFailure(failure -> roomCreations.refund(address));

@@ -57,9 +57,26 @@ final class RoomPermissions {
       if (access == null) {
         return Future.failedFuture(forbidden(record.name()));
       }
-      return access == Access.INVITED ? store.grant(record.name(), nick, Access.MEMBER).map(record)
-          : Future.succeededFuture(record);
+      if (access != Access.INVITED) {
+        return Future.succeededFuture(record);
+      }
+      // A removal between the read and the grant: the grant would give access back; take it away again.
+      return store.grant(record.name(), nick, Access.MEMBER).compose(before -> before != null
+          ? Future.succeededFuture(record)
+          : store.revoke(record.name(), nick).transform(revoked -> Future.failedFuture(forbidden(record.name()))));
     });
+  }
+
+  /**
+   * After a join of a restricted room was added to the directory: if the user's access was taken away meanwhile (a
+   * remove that raced the join), {@code undo} takes the join back and the join is {@code forbidden}.
+   */
+  Future<Void> stillJoined(RoomRecord record, String nick, java.util.function.Supplier<Future<Void>> undo) {
+    if (!record.kind().restricted()) {
+      return Future.succeededFuture();
+    }
+    return store.access(record.name(), nick).compose(access -> access != null ? Future.succeededFuture()
+        : undo.get().transform(undone -> Future.failedFuture(forbidden(record.name()))));
   }
 
   static ProtocolException forbidden(String room) {

@@ -22,6 +22,15 @@ final class UserEvents {
     bus.publish(Addresses.USERS, new JsonObject().put("nick", nick).put("except", except).put("frame", frame));
   }
 
+  /**
+   * A room was just created private (or as a direct conversation) with {@code members} on its list: every
+   * connection that follows it and is not on it stops (a bridge socket may have registered the name before).
+   */
+  void restricted(String room, java.util.List<String> members) {
+    bus.publish(Addresses.USERS, new JsonObject().put("frame", new JsonObject().put("type", "restricted")
+        .put("room", room).put("members", new io.vertx.core.json.JsonArray(members))));
+  }
+
   /** What one of the user's connections did in a room ({@code join}, {@code leave}), for the others. */
   void device(String nick, String connection, String event, String room) {
     publish(nick, connection, new JsonObject().put("type", "device").put("event", event).put("room", room));

@@ -30,9 +30,11 @@ public final class HazelcastDirectory implements Directory {
   private final IMap<String, String> rooms;
   private final String nodeId;
   private final Vertx vertx;
-  private volatile long ttlMs;
+  /** {@code GUEST_SESSION_TTL_S}: how long a user without connections is kept (every node purges with it too). */
+  private final long ttlMs;
 
-  public HazelcastDirectory(HazelcastInstance hazelcast, String nodeId, Vertx vertx) {
+  public HazelcastDirectory(HazelcastInstance hazelcast, String nodeId, Vertx vertx, long ttlMs) {
+    this.ttlMs = ttlMs;
     this.nicks = hazelcast.getMap("parley.nicks");
     this.rooms = hazelcast.getMap("parley.rooms");
     this.nodeId = nodeId;
@@ -41,7 +43,6 @@ public final class HazelcastDirectory implements Directory {
 
   @Override
   public Future<Claim> claimNick(String nick, String connection, String session, boolean vouched, long ttlMs) {
-    this.ttlMs = ttlMs;
     return Future.fromCompletionStage(nicks.submitToKey(nick, new ClaimNick(connection, nodeId, session, vouched,
         System.currentTimeMillis(), ttlMs, MemoryDirectory.newSession())), vertx.getOrCreateContext())
         .map(text -> {

@@ -147,6 +147,14 @@ public final class Connections {
     return connection;
   }
 
+  /** A room just became restricted: the connections here that follow it and are not on its list stop. */
+  private void restricted(JsonObject frame) {
+    String room = frame.getString("room");
+    List<?> members = frame.getJsonArray("members").getList();
+    List.copyOf(open).stream().filter(c -> c.follows(room) && !members.contains(c.nick()))
+        .forEach(c -> c.unfollow(room));
+  }
+
   void identified(Connection connection) {
     byNick.computeIfAbsent(connection.nick(), nick -> new HashSet<>()).add(connection);
   }
@@ -171,6 +179,10 @@ public final class Connections {
   public Future<Void> start() {
     userFrames = vertx.eventBus().consumer(Addresses.USERS, message -> {
       JsonObject body = message.body();
+      if (body.getString("nick") == null) {
+        restricted(body.getJsonObject("frame"));
+        return;
+      }
       Set<Connection> ofUser = byNick.get(body.getString("nick"));
       if (ofUser != null) {
         String except = body.getString("except");

@@ -23,7 +23,12 @@ public final class MemoryDirectory implements Directory {
   /** Users whose last connection went, oldest first: forgotten once their session has expired. */
   private final Deque<String> departed = new ArrayDeque<>();
   private final Map<String, JsonObject> rooms = new HashMap<>();
-  private long ttlMs;
+  private final long ttlMs;
+
+  /** {@code ttlMs}: {@code GUEST_SESSION_TTL_S}, how long a user without connections is kept. */
+  public MemoryDirectory(long ttlMs) {
+    this.ttlMs = ttlMs;
+  }
 
   /** A guest's session: 128 random bits, base64url (22 characters). */
   public static String newSession() {
@@ -34,7 +39,6 @@ public final class MemoryDirectory implements Directory {
 
   @Override
   public Future<Claim> claimNick(String nick, String connection, String session, boolean vouched, long ttlMs) {
-    this.ttlMs = ttlMs;
     long now = System.currentTimeMillis();
     forgetExpired(now);
     JsonObject user = Presence.claim(users.get(nick), connection, "local", session, vouched, now, ttlMs, newSession());

@@ -128,4 +128,26 @@ class PrivateRoomsTest extends ParleyServerTest {
       carol.close();
     }
   }
+
+  @Test
+  void a_bridge_registration_made_before_a_room_became_private_stops_when_it_does() {
+    RawBridge eve = RawBridge.connect(vertx, node.httpPort());
+    try {
+      String dm = io.parley.protocol.Names.directRoom("alice", "bob");
+      eve.register("chat.room.ops"); // neither exists yet: nothing to refuse
+      eve.register("chat.room." + dm);
+      eve.framesUpToARequest("chat.rooms", new JsonObject());
+      TestClient alice = user("alice");
+      user("bob");
+      createOps(alice);
+      alice.say("ops", "not for eve");
+      alice.send(new JsonObject().put("type", "join").put("with", "bob"));
+      alice.expect("joined");
+      alice.say(dm, "not for eve either");
+      java.util.List<JsonObject> frames = eve.framesUpToARequest("chat.rooms", new JsonObject());
+      assertEquals(1, frames.size(), () -> "eve received " + frames);
+    } finally {
+      eve.close();
+    }
+  }
 }
