@@ -118,7 +118,7 @@ public final class Connection implements RoomListener {
    * A frame for this connection's user. A removal from a room stops the room's events here at once, whatever the
    * transport; the frame itself is written if the client listens for them.
    */
-  void onUserFrame(io.vertx.core.json.JsonObject frame) {
+  void onUserFrame(io.vertx.core.json.JsonObject frame, String json) {
     if (state != State.OPEN) {
       return;
     }
@@ -126,7 +126,7 @@ public final class Connection implements RoomListener {
       unfollow(frame.getString("room"));
     }
     if (hearsUser) {
-      send(transport.userFrame(frame.encode()));
+      send(transport.userFrame(json));
     }
   }
 

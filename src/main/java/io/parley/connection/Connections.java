@@ -187,7 +187,8 @@ public final class Connections {
       if (ofUser != null) {
         String except = body.getString("except");
         JsonObject frame = body.getJsonObject("frame");
-        List.copyOf(ofUser).stream().filter(c -> !c.id().equals(except)).forEach(c -> c.onUserFrame(frame));
+        String json = frame.encode(); // once, for all the user's connections here
+        List.copyOf(ofUser).stream().filter(c -> !c.id().equals(except)).forEach(c -> c.onUserFrame(frame, json));
       }
     });
     startHeartbeat();

@@ -6,19 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.parley.config.Settings;
 import io.parley.support.Eventually;
 import io.parley.support.ParleyServerTest;
+import io.parley.support.TcpBridgeClient;
 import io.parley.support.TcpConnections;
 import io.parley.support.TestClient;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -33,40 +30,23 @@ class TcpBridgeRulesTest extends ParleyServerTest {
 
   @Test
   void tcp_bridge_refuses_unknown_addresses_publish_and_a_second_registration() throws Exception {
-    BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
-    NetSocket socket = vertx.createNetClient().connect(node.tcpBridgePort(), "127.0.0.1").await();
-    RecordParser parser = RecordParser.newFixed(4);
-    parser.handler(new io.vertx.core.Handler<>() {
-      int length = -1;
+    TcpBridgeClient bridge = TcpBridgeClient.connect(vertx, node.tcpBridgePort());
+    BlockingQueue<JsonObject> frames = bridge.frames();
 
-      @Override
-      public void handle(Buffer chunk) {
-        if (length < 0) {
-          length = chunk.getInt(0);
-          parser.fixedSizeMode(length);
-        } else {
-          frames.add(new JsonObject(chunk));
-          length = -1;
-          parser.fixedSizeMode(4);
-        }
-      }
-    });
-    socket.handler(parser);
-
-    write(socket, new JsonObject().put("type", "send").put("address", "chat.follow").put("body", new JsonObject())
+    bridge.write(new JsonObject().put("type", "send").put("address", "chat.follow").put("body", new JsonObject())
         .put("replyAddress", "r0"));
     assertEquals("access_denied", next(frames).getString("message"));
 
-    write(socket, new JsonObject().put("type", "register").put("address", "chat.room.tcp-rules"));
-    write(socket, new JsonObject().put("type", "send").put("address", "chat.join")
+    bridge.write(new JsonObject().put("type", "register").put("address", "chat.room.tcp-rules"));
+    bridge.write(new JsonObject().put("type", "send").put("address", "chat.join")
         .put("body", new JsonObject().put("room", "tcp-rules").put("nick", "tcpuser")).put("replyAddress", "r1"));
     JsonObject joined = nextNotOfTheRoom(frames);
     assertEquals("r1", joined.getString("address"));
     assertEquals("tcp-rules", joined.getJsonObject("body").getString("room"));
 
-    write(socket, new JsonObject().put("type", "register").put("address", "chat.room.tcp-rules"));
+    bridge.write(new JsonObject().put("type", "register").put("address", "chat.room.tcp-rules"));
     assertEquals("address_already_registered", nextNotOfTheRoom(frames).getString("message"), "a second registration");
-    write(socket, new JsonObject().put("type", "publish").put("address", "chat.send")
+    bridge.write(new JsonObject().put("type", "publish").put("address", "chat.send")
         .put("body", new JsonObject().put("room", "tcp-rules").put("text", "x")));
     assertEquals("rejected", nextNotOfTheRoom(frames).getString("message"), "publish");
 
@@ -80,7 +60,7 @@ class TcpBridgeRulesTest extends ParleyServerTest {
     } while (!"message".equals(event.getJsonObject("body").getString("type")));
     assertEquals("once", event.getJsonObject("body").getString("text"));
     assertTrue(frames.poll(300, TimeUnit.MILLISECONDS) == null, "no second copy");
-    socket.close().await();
+    bridge.close();
   }
 
   @Test
@@ -123,10 +103,6 @@ class TcpBridgeRulesTest extends ParleyServerTest {
     out.flush();
   }
 
-  private static void write(NetSocket socket, JsonObject frame) {
-    Buffer json = frame.toBuffer();
-    socket.write(Buffer.buffer().appendInt(json.length()).appendBuffer(json));
-  }
 
   /** The next frame that is not a room event (its own presence arrives at any time). */
   private static JsonObject nextNotOfTheRoom(BlockingQueue<JsonObject> frames) throws InterruptedException {
