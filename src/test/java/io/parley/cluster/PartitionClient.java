@@ -173,6 +173,32 @@ final class PartitionClient {
   }
 
   /**
+   * Whether this client's last {@code count} answered attempts of sends first made on {@code node}, sent at or after
+   * {@code since}, were all acknowledged (true for a client whose sends go to another node).
+   */
+  boolean acknowledgesAgain(int node, long since, int count) {
+    List<Attempt> answered = new ArrayList<>();
+    boolean any = false;
+    synchronized (sendOrder) {
+      for (Send send : sendOrder) {
+        if (send.node != node) {
+          continue;
+        }
+        any = true;
+        synchronized (send.attempts) {
+          send.attempts.stream().filter(a -> a.sentAt >= since && a.answer != null).forEach(answered::add);
+        }
+      }
+    }
+    if (!any) {
+      return true;
+    }
+    answered.sort(java.util.Comparator.comparingLong(a -> a.sentAt));
+    int n = answered.size();
+    return n >= count && answered.subList(n - count, n).stream().allMatch(a -> "ack".equals(a.answer));
+  }
+
+  /**
    * Resumes every room with {@code join} + {@code since} (the last id seen there) + {@code epoch}: on a new
    * connection to {@code toNode} if {@code reconnect}, else on this one. Completes once every room answered.
    */

@@ -42,6 +42,7 @@ public final class TestCluster implements AutoCloseable {
     JsonArray memberList = new JsonArray(ports.stream().map(p -> "127.0.0.1:" + p).toList());
     String database = overrides.containsKey(Settings.STORAGE.name()) ? "" : Postgres.server().freshDatabase();
     TestCluster cluster = new TestCluster();
+    List<HazelcastClusterManager> managers = new ArrayList<>();
     for (int port : ports) {
       ParleyConfig config = ParleyServerTest.testConfig(new JsonObject()
           .put(Settings.CLUSTER_ENABLED.name(), true)
@@ -56,7 +57,12 @@ public final class TestCluster implements AutoCloseable {
       HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.hazelcastConfig(config));
       Vertx vertx = HazelcastSetup.startClustered(config, ParleyNode.vertxOptions(config), manager);
       cluster.members.add(new Member(vertx, ParleyNode.deploy(vertx, config, manager, null).await(), config));
+      managers.add(manager);
     }
+    // The partitions migrate to the members that joined; a test that starts at once could wait on a migration for
+    // longer than REQUEST_TIMEOUT_MS on a loaded machine (answered unavailable). Start on a settled cluster.
+    Eventually.await(cluster.members.get(0).vertx(), () -> managers.stream().allMatch(m -> m.getHazelcastInstance().getPartitionService()
+        .isClusterSafe()), "every partition of the new cluster has its owner and backups in place");
     return cluster;
   }
 
