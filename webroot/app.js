@@ -28,7 +28,13 @@ const ADDRESS = {
   hello: 'chat.hello', join: 'chat.join', leave: 'chat.leave', send: 'chat.send', typing: 'chat.typing',
   rooms: 'chat.rooms', history: 'chat.history', invite: 'chat.invite', remove: 'chat.remove', read: 'chat.read',
   user: 'chat.user', room: (name) => 'chat.room.' + name,
+  role: 'chat.role', kick: 'chat.kick', ban: 'chat.ban', unban: 'chat.unban', mute: 'chat.mute',
+  edit: 'chat.edit', delete: 'chat.delete', react: 'chat.react',
 };
+// Changes to a room are room events with ids of their own, among the messages (docs/PROTOCOL.md, "Roles, moderation").
+const CHANGES = new Set(['edit', 'delete', 'reaction', 'kick', 'ban', 'unban', 'mute', 'role']);
+const REACTIONS = ['👍', '❤️', '😂'];   // offered under every message; others people used show as well
+const MUTE_SECONDS = 600;
 
 // What this browser remembers per nick, in localStorage (shared by its tabs): the guest `session` that makes a
 // second tab, or a reconnect after a silent drop, the same user at once; and the rooms the user is in, which a new
@@ -237,6 +243,9 @@ function joined(reply) {
   room.kind = reply.kind || 'public';
   room.owner = reply.owner || null;
   room.with = reply.with || null;
+  room.role = reply.role || 'member';
+  room.moderators = new Set(reply.moderators || []);
+  room.mutedUntil = reply.mutedUntil || null;
   room.members = new Set(reply.members);
   room.membersVersion = reply.membersVersion;
   const previousEpoch = room.epoch;
@@ -253,7 +262,7 @@ function joined(reply) {
   } else if (reply.recovered === false) {
     addSystemLine(reply.room, 'Some messages may be missing since you were last here.');
   }
-  reply.history.forEach((message) => addMessage(message));
+  reply.history.forEach((event) => addEvent(event));
   room.lastId = Math.max(room.lastId, reply.lastId);
   if (typeof reply.read === 'number') room.read = Math.max(room.read, reply.read);
   // Events that arrived while the join was on its way, through the merge's rule.
@@ -415,7 +424,10 @@ function onRemoved(frame) {
   state.invitations.delete(frame.room);
   state.directory = state.directory.filter((r) => r.room !== frame.room);
   if (room) dropRoom(frame.room, room);
-  showNotice(`${frame.by} removed you from #${frame.room}.`);
+  const how = frame.reason === 'ban' ? (frame.until ? `banned you from #${frame.room} until ${formatTime(frame.until)}`
+    : `banned you from #${frame.room}`) : frame.reason === 'kick' ? `kicked you out of #${frame.room}`
+    : `removed you from #${frame.room}`;
+  showNotice(`${frame.by} ${how}.`);
   renderRoomList();
   renderInvitations();
 }
@@ -437,13 +449,13 @@ function onRoomEvent(name, frame) {
 }
 
 function admits(room, frame) {
-  if (frame.type === 'message') return frame.id > room.lastId;
+  if (frame.type === 'message' || CHANGES.has(frame.type)) return frame.id > room.lastId;
   if (frame.type === 'presence' && frame.version <= room.membersVersion) return false;
   return frame.nick !== state.nick;
 }
 
 function applyRoomEvent(name, frame) {
-  if (frame.type === 'message') { addMessage(frame); markRead(name); renderRoomList(); }
+  if (frame.type === 'message' || CHANGES.has(frame.type)) { addEvent(frame); markRead(name); renderRoomList(); }
   else if (frame.type === 'presence') onPresence(name, frame);
   else if (frame.type === 'typing') onTyping(name, frame);
 }
@@ -472,6 +484,7 @@ function onTyping(name, frame) {
 function newRoom() {
   return {
     kind: 'public', owner: null, with: null,   // as the join's reply says
+    role: 'member', moderators: new Set(), mutedUntil: null,
     lastId: 0, epoch: null, messages: [], members: new Set(), membersVersion: 0, typing: new Map(), complete: false,
     read: 0, seen: 0, readSent: 0, readTimer: null, // the server's read marker; the newest id shown; the newest sent
     joining: false, pending: [], registeredIn: 0, joinedIn: 0, handler: null, open: false,
@@ -513,6 +526,12 @@ function firstId(room) {
   return first ? first.message.id : room.lastId + 1;
 }
 
+// A room event from the live stream or a join's snapshot, in id order: a message, or a change to one or to a member.
+function addEvent(event) {
+  if (event.type === 'message') addMessage(event);
+  else applyChange(event);
+}
+
 // Messages are deduplicated by id: a resume or a resync never shows one twice.
 function addMessage(message) {
   const room = state.rooms.get(message.room);
@@ -524,6 +543,70 @@ function addMessage(message) {
     appendEntry(room.messages[room.messages.length - 1]);
     renderTyping();
   }
+}
+
+/**
+ * A change event, once (by id). Applied in id order, each leaves the message as the change made it: a snapshot's
+ * messages show their state already, and applying its changes again changes nothing (docs/PROTOCOL.md).
+ */
+function applyChange(event) {
+  const room = state.rooms.get(event.room);
+  if (!room || event.id <= room.lastId) return;
+  room.lastId = event.id;
+  if (event.type === 'edit' || event.type === 'delete' || event.type === 'reaction') {
+    const entry = room.messages.find((e) => e.kind === 'message' && e.message.id === event.target);
+    if (!entry) return; // older than what is shown: a page back shows it as it is now
+    const m = entry.message;
+    if (event.type === 'delete') { m.deleted = true; delete m.text; }
+    else if (event.type === 'edit' && !m.deleted) { m.text = event.text; m.edited = true; }
+    else if (event.type === 'reaction') m.reactions = event.reactions;
+    if (event.room === state.active) rerender(entry);
+    return;
+  }
+  const me = event.nick === state.nick;
+  if (event.type === 'role') {
+    if (event.role === 'moderator') room.moderators.add(event.nick); else room.moderators.delete(event.nick);
+    if (me && room.role !== 'owner') room.role = event.role;
+  } else if (event.type === 'mute' && me) {
+    room.mutedUntil = event.until || null;
+  } else if (event.type === 'ban' && room.moderators.delete(event.nick) && me) {
+    room.role = 'member'; // a banned moderator is one no more
+  }
+  addSystemLine(event.room, describe(event));
+  if (event.room === state.active) renderMembers();
+}
+
+function describe(event) {
+  const until = event.until ? ` until ${formatTime(event.until)}` : '';
+  switch (event.type) {
+    case 'kick': return `${event.by} kicked ${event.nick} out`;
+    case 'ban': return `${event.by} banned ${event.nick}${until || ' for good'}`;
+    case 'unban': return `${event.by} lifted the ban on ${event.nick}`;
+    case 'mute': return until ? `${event.by} muted ${event.nick}${until}` : `${event.by} unmuted ${event.nick}`;
+    default: return event.role === 'moderator' ? `${event.by} made ${event.nick} a moderator`
+      : `${event.by} made ${event.nick} a member`;
+  }
+}
+
+// ---- changes we make ------------------------------------------------------------------------
+
+function moderates(room) {
+  return room.role === 'owner' || room.role === 'moderator';
+}
+
+/** Asks for a change; it shows when its event comes back through the room, as everyone else sees it. */
+function change(address, body) {
+  request(address, body, (err) => { if (err) showNotice(`${err.message} (${err.code})`); });
+}
+
+function editMessage(m) {
+  const text = window.prompt('Edit your message', m.text);
+  if (text !== null && text.trim() !== '' && text !== m.text) change(ADDRESS.edit, { room: m.room, id: m.id, text });
+}
+
+function toggleReaction(m, emoji) {
+  const on = !((m.reactions || {})[emoji] || []).includes(state.nick);
+  change(ADDRESS.react, { room: m.room, id: m.id, emoji, on });
 }
 
 function addSystemLine(roomName, text) {
@@ -542,9 +625,10 @@ function loadOlder() {
     if (err) { showNotice(err.message); return; }
     const current = state.rooms.get(name);
     if (!current) return;
-    const older = reply.messages.filter((m) => m.id < firstId(current));
+    // Messages as they are now; the change events among them are older than what they show.
+    const older = reply.messages.filter((m) => m.type === 'message' && m.id < firstId(current));
     current.messages = older.map((m) => ({ kind: 'message', message: m })).concat(current.messages);
-    current.complete = older.length === 0 || older[0].id <= 1;
+    current.complete = reply.messages.length === 0 || reply.messages[0].id <= 1;
     if (name === state.active) renderMessages(false);
   });
 }
@@ -640,8 +724,41 @@ function renderEntry(entry) {
   const time = el('time', 'time', formatTime(m.ts));
   time.dateTime = new Date(m.ts).toISOString();
   header.append(el('span', 'author', m.from), time);
-  item.append(header, el('div', 'text', m.text));
+  if (m.edited && !m.deleted) header.append(el('span', 'edited', '(edited)'));
+  item.append(header, m.deleted ? el('div', 'text deleted', 'message deleted') : el('div', 'text', m.text));
+  if (m.deleted) return item;
+  const room = state.rooms.get(m.room);
+  const actions = el('div', 'actions');
+  const reactions = m.reactions || {};
+  [...new Set([...Object.keys(reactions), ...REACTIONS])].forEach((emoji) => {
+    const who = reactions[emoji] || [];
+    const react = el('button', 'reaction' + (who.includes(state.nick) ? ' on' : ''),
+      who.length ? `${emoji} ${who.length}` : emoji);
+    react.type = 'button';
+    react.title = who.length ? who.join(', ') : `React with ${emoji}`;
+    react.addEventListener('click', () => toggleReaction(m, emoji));
+    actions.append(react);
+  });
+  if (m.from === state.nick) actions.append(button('edit', 'Edit your message', () => editMessage(m)));
+  if (m.from === state.nick || (room && moderates(room))) {
+    actions.append(button('delete', 'Delete this message', () => change(ADDRESS.delete, { room: m.room, id: m.id })));
+  }
+  item.append(actions);
   return item;
+}
+
+/** A message's entry drawn again in place (an edit, a deletion, a reaction). */
+function rerender(entry) {
+  const shown = ui.messages.querySelector(`li[data-id="${entry.message.id}"]`);
+  if (shown) shown.replaceWith(renderEntry(entry));
+}
+
+function button(text, title, onClick) {
+  const made = el('button', text, text);
+  made.type = 'button';
+  made.title = title;
+  made.addEventListener('click', onClick);
+  return made;
 }
 
 function formatTime(ts) {
@@ -660,8 +777,10 @@ function renderMembers() {
   const owner = room.kind === 'private' && room.owner === state.nick;
   [...room.members].sort().forEach((nick) => {
     const item = el('li', nick === state.nick ? 'me' : '');
+    const badge = nick === room.owner ? 'owner' : room.moderators.has(nick) ? 'moderator' : null;
     if (nick === state.nick) {
       item.append(el('span', 'member', nick));
+      if (badge) item.append(el('span', 'badge', badge));
     } else {
       const open = el('button', 'member', nick);
       open.type = 'button';
@@ -675,9 +794,29 @@ function renderMembers() {
         remove.addEventListener('click', () => removeMember(name, nick));
         item.append(remove);
       }
+      if (badge) item.append(el('span', 'badge', badge));
+      moderationButtons(room, name, nick).forEach((made) => item.append(made));
     }
     ui.members.appendChild(item);
   });
+}
+
+// The owner acts on anyone but itself, a moderator on members only (docs/PROTOCOL.md, "Roles").
+function moderationButtons(room, name, nick) {
+  const target = nick === room.owner ? 'owner' : room.moderators.has(nick) ? 'moderator' : 'member';
+  if (!moderates(room) || target === 'owner' || (target === 'moderator' && room.role !== 'owner')) return [];
+  const made = [
+    button('kick', `Kick ${nick} out of #${name}`, () => change(ADDRESS.kick, { room: name, nick })),
+    button('ban', `Ban ${nick} from #${name}`, () => change(ADDRESS.ban, { room: name, nick, seconds: 0 })),
+    button('mute', `Mute ${nick} for ${MUTE_SECONDS / 60} minutes`,
+      () => change(ADDRESS.mute, { room: name, nick, seconds: MUTE_SECONDS })),
+  ];
+  if (room.role === 'owner') {
+    const role = target === 'moderator' ? 'member' : 'moderator';
+    made.push(button(target === 'moderator' ? 'unmod' : 'mod', `Make ${nick} a ${role}`,
+      () => change(ADDRESS.role, { room: name, nick, role })));
+  }
+  return made;
 }
 
 function renderTyping() {

@@ -40,7 +40,8 @@ test('bridge_join_reply', async () => {
   delete joined.epoch;
   assert.ok(Number.isSafeInteger(joined.membersVersion) && joined.membersVersion > 0, `${joined.membersVersion}`);
   delete joined.membersVersion;
-  assert.deepEqual(joined, { room, members: [nick], history: [], lastId: 0, kind: 'public', read: 0, unread: 0, nick });
+  assert.deepEqual(joined, { room, members: [nick], history: [], lastId: 0, kind: 'public', read: 0, unread: 0, nick,
+    owner: nick, role: 'owner', moderators: [] }, 'the creator of a public room owns it');
 });
 
 test('bridge_send_reaches_ws_clients_on_another_node', async () => {
@@ -93,7 +94,8 @@ test('bridge_history_pages_back', async () => {
 
 test('bridge_rooms_lists_rooms', async () => {
   const room = unique('r');
-  const { eb } = await joinedBridge(room, unique('carol'));
+  const carol = unique('carol');
+  const { eb } = await joinedBridge(room, carol);
   // Pages by name: follow `next` until the room is there.
   let found;
   for (let after; !found;) {
@@ -105,8 +107,8 @@ test('bridge_rooms_lists_rooms', async () => {
   }
   assert.equal(typeof found.lastActive, 'number');
   delete found.lastActive;
-  assert.deepEqual(found, { room, kind: 'public', members: 1, lastId: 0, read: 0, unread: 0 },
-    'an identified socket gets its read marker and unread count; a public room has no access list');
+  assert.deepEqual(found, { room, kind: 'public', members: 1, lastId: 0, read: 0, unread: 0, owner: carol },
+    'an identified socket gets its read marker and unread count; a public room has no access list, and its owner');
 });
 
 test('bridge_send_repeated_cid_is_published_once', async () => {
@@ -682,4 +684,122 @@ test('bridge_rooms_lists_private_rooms_only_to_their_members', async () => {
   const bobs = byName(await allRooms(bob));
   assert.deepEqual(Object.keys(bobs).sort(), [lobby, direct].sort());
   assert.deepEqual(pick(bobs[direct], 'kind', 'access', 'with'), { kind: 'direct', access: 'member', with: alice.nick });
+});
+
+/** The next room event of `type` on `queue`, passing over presence, typing and messages. */
+async function nextChange(queue, type) {
+  for (;;) {
+    const body = await queue.take(`'${type}' event`);
+    if (body.type === type) return body;
+    assert.ok(['presence', 'typing', 'message'].includes(body.type), `unexpected ${JSON.stringify(body)}`);
+  }
+}
+
+test('bridge_moderation_edit_delete_and_react_reach_ws_clients_on_another_node', async () => {
+  const room = unique('r');
+  const ada = await helloBridge(0, unique('ada'));
+  const adaEvents = await follow(ada, room);
+  await ok(ada, 'chat.join', { room });
+  const bob = await joinedWs(room, unique('bob'));
+  const { id } = await ok(ada, 'chat.send', { room, text: 'helo' });
+  await bob.expectPast('message', 'presence');
+
+  const edited = await ok(ada, 'chat.edit', { room, id, text: 'hello' });
+  assert.deepEqual(edited, { room, id: id + 1, event: 'edit' });
+  const reacted = await ok(ada, 'chat.react', { room, id, emoji: '👍' });
+  assert.deepEqual(reacted, { room, id: id + 2, event: 'reaction' });
+  const deleted = await ok(ada, 'chat.delete', { room, id });
+  assert.deepEqual(deleted, { room, id: id + 3, event: 'delete' });
+
+  // The /ws client on node 1 gets each change once, in id order, as the bridge client does.
+  const edit = await bob.expect('edit');
+  assert.deepEqual(pick(edit, 'id', 'target', 'text', 'by'), { id: id + 1, target: id, text: 'hello', by: ada.nick });
+  const reaction = await bob.expect('reaction');
+  assert.deepEqual(pick(reaction, 'id', 'target', 'emoji', 'on'), { id: id + 2, target: id, emoji: '👍', on: true });
+  assert.deepEqual(reaction.reactions, { '👍': [ada.nick] });
+  const deletion = await bob.expect('delete');
+  assert.deepEqual(pick(deletion, 'id', 'target', 'text'), { id: id + 3, target: id });
+  assert.deepEqual(await nextChange(adaEvents, 'edit'), edit);
+  assert.deepEqual(await nextChange(adaEvents, 'reaction'), reaction);
+  assert.deepEqual(await nextChange(adaEvents, 'delete'), deletion);
+
+  // History shows the message deleted, without its text, nor its edit's.
+  const history = await ok(ada, 'chat.history', { room });
+  const message = history.messages.find((m) => m.id === id);
+  assert.equal(message.deleted, true);
+  assert.equal(message.text, undefined);
+  assert.ok(!JSON.stringify(history).includes('helo') && !JSON.stringify(history).includes('hello'),
+    JSON.stringify(history));
+});
+
+test('bridge_moderation_ban_removes_every_connection_and_keeps_the_user_out', async () => {
+  const room = unique('r');
+  const owner = await joinedWs(room, unique('own')); // on node 1, the room's creator: its owner
+  const eve = await helloBridge(0, unique('eve'));
+  const eveUser = await userFrames(eve);
+  await follow(eve, room);
+  const joined = await ok(eve, 'chat.join', { room });
+  assert.equal(joined.role, 'member');
+  assert.equal(joined.owner, owner.nick);
+  const eveTab = await helloBridge(1, eve.nick, eve.welcome.session); // eve's second socket, on the other node
+  await ok(eveTab, 'chat.join', { room });
+  await owner.expectPast('presence');
+
+  owner.send({ type: 'ban', room, nick: eve.nick, seconds: 0, ref: 'b1' });
+  const done = await owner.expectPast('done', 'ban', 'presence');
+  assert.equal(done.event, 'ban');
+  const removed = await nextOf(eveUser, 'removed');
+  assert.deepEqual(pick(removed, 'room', 'nick', 'by', 'reason', 'id'),
+    { room, nick: eve.nick, by: owner.nick, reason: 'ban', id: done.id });
+  for (const socket of [eve, eveTab]) {
+    assert.equal(await refused(socket, 'chat.send', { room, text: 'still here?' }), 'not_joined');
+    assert.equal(await refused(socket, 'chat.join', { room }), 'banned');
+    assert.equal(await refused(socket, 'chat.history', { room }), 'banned');
+  }
+  const again = track(await bridge(1));
+  await ok(again, 'chat.hello', { nick: eve.nick, session: eve.welcome.session });
+  listen(again, `chat.room.${room}`);
+  assert.equal((await again.errors.take('refusal of the banned user\'s registration')).body, 'access_denied');
+
+  owner.send({ type: 'unban', room, nick: eve.nick });
+  await owner.expectPast('done', 'unban', 'presence', 'ban');
+  await ok(eve, 'chat.join', { room });
+});
+
+test('bridge_moderation_refusals_have_error_codes', async () => {
+  const room = unique('r');
+  const owner = await joinedWs(room, unique('own'));
+  const mia = await helloBridge(0, unique('mia'));
+  await ok(mia, 'chat.join', { room });
+  await owner.expect('presence');
+  const { id } = await owner.say(room, 'the owner\'s');
+  assert.equal(await refused(mia, 'chat.kick', { room, nick: owner.nick }), 'forbidden');
+  assert.equal(await refused(mia, 'chat.role', { room, nick: mia.nick, role: 'moderator' }), 'invalid_value');
+  assert.equal(await refused(mia, 'chat.edit', { room, id, text: 'mine now' }), 'forbidden');
+  assert.equal(await refused(mia, 'chat.delete', { room, id }), 'forbidden');
+  assert.equal(await refused(mia, 'chat.edit', { room, id: 9999, text: 'x' }), 'not_found');
+  assert.equal(await refused(mia, 'chat.react', { room, id, emoji: 'two words' }), 'invalid_value');
+  owner.send({ type: 'mute', room, nick: mia.nick, seconds: 600 });
+  await owner.expectPast('done', 'mute', 'presence');
+  assert.equal(await refused(mia, 'chat.send', { room, text: 'let me' }), 'muted');
+  assert.equal(await refused(mia, 'chat.react', { room, id, emoji: '👍' }), 'muted');
+});
+
+test('bridge_moderation_the_owner_names_a_moderator_who_kicks', async () => {
+  const room = unique('r');
+  const owner = await joinedWs(room, unique('own'));
+  const mod = await helloBridge(0, unique('mod'));
+  const modEvents = await follow(mod, room);
+  await ok(mod, 'chat.join', { room });
+  const kid = await joinedWs(room, unique('kid'));
+  owner.send({ type: 'role', room, nick: mod.nick, role: 'moderator' });
+  const role = await owner.expectPast('role', 'presence', 'done');
+  assert.deepEqual(await nextChange(modEvents, 'role'), role);
+  const kicked = await ok(mod, 'chat.kick', { room, nick: kid.nick });
+  assert.equal(kicked.event, 'kick');
+  const removed = await kid.expectPast('removed', 'kick', 'presence', 'role');
+  assert.equal(removed.reason, 'kick');
+  assert.equal(removed.by, mod.nick);
+  const rejoined = await kid.join(room); // a kick is not a ban
+  assert.deepEqual(rejoined.moderators, [mod.nick]);
 });

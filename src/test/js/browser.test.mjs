@@ -554,3 +554,75 @@ test('page_cannot_be_framed_by_another_origin', async () => {
     await new Promise((resolve) => framer.close(resolve));
   }
 });
+
+test('page_moderator_deletes_bans_and_the_user_cannot_return', async () => {
+  const room = unique('mod');
+  const [modNick, userNick] = [unique('mia'), unique('ugo')];
+  const mod = await openPage(modNick); // node 0; she creates the room: its owner
+  const user = await openPage(userNick, { node: 1 });
+  const ws = await dave(); // a /ws client on node 1, who joins after the room exists
+  await joinFromForm(mod, room);
+  await mod.locator('#room-title', { hasText: `#${room}` }).waitFor();
+  await ws.join(room);
+  await joinFromForm(user, room);
+  await user.locator('#room-title', { hasText: `#${room}` }).waitFor();
+  await mod.locator('#members li', { hasText: userNick }).waitFor();
+  assert.equal(await mod.locator('#members li', { hasText: modNick }).locator('.badge').textContent(), 'owner');
+  assert.equal(await user.locator('#members .ban').count(), 0, 'a member has no moderation controls');
+
+  // The user posts, fixes a typo (the moderator sees "(edited)" live) and reacts.
+  await say(user, 'helo everyone');
+  await shownText(mod, 'helo everyone');
+  const mine = user.locator('#messages li.message', { hasText: 'helo everyone' });
+  user.once('dialog', (dialog) => dialog.accept('hello everyone'));
+  await mine.locator('button.edit').click();
+  const shownAtMod = mod.locator('#messages li.message', { hasText: 'hello everyone' });
+  await shownAtMod.locator('.edited', { hasText: '(edited)' }).waitFor();
+  await user.locator('#messages li.message', { hasText: 'hello everyone' }).locator('button.reaction', { hasText: '👍' })
+    .click();
+  await shownAtMod.locator('button.reaction', { hasText: '👍 1' }).waitFor();
+  assert.equal(await shownAtMod.locator('button.reaction', { hasText: '👍 1' }).getAttribute('title'), userNick);
+  const edit = await ws.expectPast('edit', 'message', 'presence', 'typing');
+  assert.equal(edit.text, 'hello everyone');
+
+  // The moderator deletes a message of the user's: it shows as deleted, without its text, on both pages.
+  await say(user, 'buy cheap stuff');
+  const spam = mod.locator('#messages li.message', { hasText: 'buy cheap stuff' });
+  await spam.locator('button.delete').click();
+  await user.locator('#messages li.message .text.deleted', { hasText: 'message deleted' }).waitFor();
+  await mod.locator('#messages li.message .text.deleted', { hasText: 'message deleted' }).waitFor();
+  assert.ok(!(await messageTexts(user)).includes('buy cheap stuff'));
+
+  // She bans the user from the members list: the user's page is told and leaves the room; a join is refused.
+  await mod.locator('#members li', { hasText: userNick }).locator('button.ban').click();
+  await user.locator('#notice', { hasText: `${modNick} banned you from #${room}` }).waitFor();
+  await user.locator(`#room-list li.joined[data-room="${room}"]`).waitFor({ state: 'detached' });
+  await mod.locator('#messages li.system', { hasText: `${modNick} banned ${userNick} for good` }).waitFor();
+  await mod.locator('#members li', { hasText: userNick }).waitFor({ state: 'detached' });
+  await joinFromForm(user, room);
+  await user.locator('#notice', { hasText: '(banned)' }).waitFor();
+  await user.screenshot({ path: path.join(SCREENSHOTS, 'banned.png'), animations: 'disabled' });
+  // ... nor on the other node, over /ws.
+  const userWs = await wsClient(0, userNick);
+  wsClients.push(userWs);
+  const session = await user.evaluate((n) => localStorage.getItem(`parley.session.${n}`), userNick);
+  userWs.send({ type: 'hello', nick: userNick, session });
+  await userWs.expect('welcome');
+  userWs.send({ type: 'join', room });
+  assert.equal((await userWs.expect('error')).code, 'banned');
+
+  // After a reload the moderator's page shows the room as it is: edited, reacted, deleted.
+  await mod.reload();
+  await connected(mod, modNick);
+  await mod.click(`#room-list li[data-room="${room}"] .name`);
+  const reloaded = mod.locator('#messages li.message', { hasText: 'hello everyone' });
+  await reloaded.locator('.edited').waitFor();
+  await reloaded.locator('button.reaction', { hasText: '👍 1' }).waitFor();
+  await mod.locator('#messages li.message .text.deleted').waitFor();
+  assert.ok(!(await messageTexts(mod)).includes('buy cheap stuff'));
+  await mod.screenshot({ path: path.join(SCREENSHOTS, 'moderation.png'), animations: 'disabled' });
+  assert.deepEqual(mod.problems, []);
+  assert.deepEqual(user.problems, []);
+  await mod.context().close();
+  await user.context().close();
+});

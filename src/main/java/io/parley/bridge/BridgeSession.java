@@ -161,10 +161,10 @@ final class BridgeSession {
       return;
     }
     String token = frame instanceof ClientFrame.Join ? FrameParser.optionalJwt(body) : null;
-    // A hello's nick is the claim itself (its token is in the frame), an invite's or a remove's the user it is
-    // about: neither is a check against the socket's own.
+    // A hello's nick is the claim itself (its token is in the frame), an invite's, a remove's or a moderator's
+    // action's the user it is about: none is a check against the socket's own.
     String named = frame instanceof ClientFrame.Hello || frame instanceof ClientFrame.Invite
-        || frame instanceof ClientFrame.Remove ? null : nick;
+        || frame instanceof ClientFrame.Remove || frame instanceof ClientFrame.Moderate ? null : nick;
     inFlight++;
     connection.ask(frame, named, token).onComplete(done -> {
       inFlight--;

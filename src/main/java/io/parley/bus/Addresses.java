@@ -46,6 +46,24 @@ public final class Addresses {
   public static final String REMOVE = "chat.remove";
   /** Moves the user's read marker. Frame {@code read}; reply the {@code read} fields. */
   public static final String READ = "chat.read";
+  /** Member changes (moderators and the owner). Frames {@code role}, {@code kick}, {@code ban}, {@code unban},
+   * {@code mute}; reply the {@code done} fields ({@code {room, id}}: the room event's id). */
+  public static final String ROLE = "chat.role";
+  public static final String KICK = "chat.kick";
+  public static final String BAN = "chat.ban";
+  public static final String UNBAN = "chat.unban";
+  public static final String MUTE = "chat.mute";
+  /** Message changes. Frames {@code edit}, {@code delete}, {@code react}; reply the {@code done} fields. */
+  public static final String EDIT = "chat.edit";
+  public static final String DELETE = "chat.delete";
+  public static final String REACT = "chat.react";
+  /** Every change a room's members and messages may undergo, one address each. */
+  public static final List<String> CHANGES = List.of(ROLE, KICK, BAN, UNBAN, MUTE, EDIT, DELETE, REACT);
+  /**
+   * Cluster-wide: a member's standing in a room changed (role, ban, mute). Body {@code {room, nick, standing}}; each
+   * node's chat service keeps the standings it checks sends against up to date. Never bridged.
+   */
+  public static final String STANDINGS = "chat.standings";
   /**
    * Node-internal: may this connection follow a room's events (a bridge registration)? Frame
    * {@link ClientFrame.Follow}; reply {@code {}}, or {@code forbidden} / {@code hello_required}.
@@ -79,7 +97,7 @@ public final class Addresses {
 
   /** What a bridge client may send to: exactly the requests the web page makes. */
   public static final List<String> BRIDGE_INBOUND = List.of(HELLO, JOIN, LEAVE, SEND, TYPING, ROOMS, HISTORY, INVITE,
-      REMOVE, READ);
+      REMOVE, READ, ROLE, KICK, BAN, UNBAN, MUTE, EDIT, DELETE, REACT);
   /** Prefix of the bridge addresses of rooms, which bridge clients register to follow a room. */
   public static final String ROOM_PREFIX = "chat.room.";
   /** The bridge address a socket registers to receive its user's frames ({@link #USERS}); after it is identified. */

@@ -89,13 +89,16 @@ public final class ChatVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     RoomEvents events = new RoomEvents(bus);
     UserEvents users = new UserEvents(bus);
-    RoomPermissions access = new RoomPermissions(store);
+    Standings standings = new Standings(store, bus, config.get(Settings.CACHE_ROOMS_MAX));
+    RoomPermissions access = new RoomPermissions(store, standings);
     identity = new Identity(directory, tokens, TimeUnit.SECONDS.toMillis(config.get(Settings.GUEST_SESSION_TTL_S)));
-    messages = new Messages(vertx, store, events, metrics, config.get(Settings.REQUEST_TIMEOUT_MS),
+    messages = new Messages(vertx, store, events, standings, metrics, config.get(Settings.REQUEST_TIMEOUT_MS),
         config.get(Settings.JOIN_HISTORY), config.get(Settings.HISTORY_PAGE_MAX));
     ReadMarkers markers = new ReadMarkers(store, access, users);
-    membership = new Membership(directory, store, identity, messages, events, access, users, markers, config);
+    membership = new Membership(directory, store, identity, messages, events, access, users, markers, standings,
+        config);
     PrivateRooms privateRooms = new PrivateRooms(store, access, membership, users);
+    Moderation moderation = new Moderation(store, access, membership, events, users, standings, config);
     deaths = new NodeDeaths(vertx, directory, store, membership);
     startPruning(store);
     List<MessageConsumer<?>> consumers = List.of(
@@ -123,6 +126,15 @@ public final class ChatVerticle extends VerticleBase {
             .serially(c -> privateRooms.remove(c, request.caller(), (ClientFrame.Remove) request.frame()))))),
         bus.<ChatRequest>localConsumer(Addresses.READ, replying(withQuorum(request -> connections.known(request.caller())
             .serially(c -> markers.read(c, request.caller(), (ClientFrame.Read) request.frame()))))),
+        bus.<ChatRequest>localConsumer(Addresses.ROLE, replying(withQuorum(memberChange(moderation)))),
+        bus.<ChatRequest>localConsumer(Addresses.KICK, replying(withQuorum(memberChange(moderation)))),
+        bus.<ChatRequest>localConsumer(Addresses.BAN, replying(withQuorum(memberChange(moderation)))),
+        bus.<ChatRequest>localConsumer(Addresses.UNBAN, replying(withQuorum(memberChange(moderation)))),
+        bus.<ChatRequest>localConsumer(Addresses.MUTE, replying(withQuorum(memberChange(moderation)))),
+        bus.<ChatRequest>localConsumer(Addresses.EDIT, replying(withQuorum(messageChange(moderation)))),
+        bus.<ChatRequest>localConsumer(Addresses.DELETE, replying(withQuorum(messageChange(moderation)))),
+        bus.<ChatRequest>localConsumer(Addresses.REACT, replying(withQuorum(messageChange(moderation)))),
+        bus.<JsonObject>consumer(Addresses.STANDINGS, message -> standings.changed(message.body())),
         bus.<JsonObject>consumer(Addresses.USERS, message -> {
           JsonObject frame = message.body().getJsonObject("frame");
           if ("removed".equals(frame.getString("type"))) {
@@ -214,6 +226,18 @@ public final class ChatVerticle extends VerticleBase {
    * {@code action}, only while this node sees a quorum of its cluster: on the minority side of a split, what would
    * change nicks, members or messages is refused with {@code unavailable} (docs/CLUSTER.md, "Partitions").
    */
+  /** A member change (role, kick, ban, unban, mute), after the connection's earlier requests. */
+  private Function<ChatRequest, Future<?>> memberChange(Moderation moderation) {
+    return request -> connections.known(request.caller())
+        .serially(c -> moderation.member(c, request.caller(), (ClientFrame.Moderate) request.frame()));
+  }
+
+  /** A message change (edit, delete, react), after the connection's earlier requests. */
+  private Function<ChatRequest, Future<?>> messageChange(Moderation moderation) {
+    return request -> connections.known(request.caller())
+        .serially(c -> moderation.message(c, request.caller(), (ClientFrame.ChangeMessage) request.frame()));
+  }
+
   private <T> Function<T, Future<?>> withQuorum(Function<T, Future<?>> action) {
     return request -> quorate.getAsBoolean() ? action.apply(request)
         : Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE,

@@ -9,6 +9,7 @@ import io.parley.store.Directory;
 import io.parley.store.MessageLog;
 import io.parley.store.RoomKind;
 import io.parley.store.RoomRecord;
+import io.parley.store.Standing;
 import io.parley.protocol.Names;
 import java.util.Map;
 import io.parley.common.KeyedRateLimit;
@@ -40,9 +41,11 @@ final class Membership {
   private final RoomPermissions access;
   private final UserEvents users;
   private final ReadMarkers markers;
+  private final Standings standings;
 
   Membership(Directory directory, MessageLog log, Identity identity, Messages messages, RoomEvents events,
-      RoomPermissions access, UserEvents users, ReadMarkers markers, ParleyConfig config) {
+      RoomPermissions access, UserEvents users, ReadMarkers markers, Standings standings, ParleyConfig config) {
+    this.standings = standings;
     this.access = access;
     this.users = users;
     this.markers = markers;
@@ -83,6 +86,7 @@ final class Membership {
             }
             return record;
           })
+          .compose(record -> access.notBanned(record, nick))
           .compose(record -> access.joinable(record, nick))
           .compose(record -> directory.join(room, nick, connection.id)
               .compose(membership -> access.stillJoined(record, nick, () -> depart(room, nick, connection.id))
@@ -97,7 +101,9 @@ final class Membership {
             }
             // While the database is down a public room is still joined from the cache, without its read marker.
             Future<Long> marker = markers.of(nick, room).otherwise((Long) null);
-            return Future.all(messages.snapshot(join.of(room), record), marker, with(record, nick))
+            // Roles too, from the store, which the room's cached standings are refreshed from; not while it is down.
+            Future<Map<String, Standing>> roles = standings.fresh(room).otherwise((Map<String, Standing>) null);
+            return Future.all(messages.snapshot(join.of(room), record), marker, with(record, nick), roles)
                 .map(all -> {
                   JsonObject snapshot = all.resultAt(0);
                   Long read = all.resultAt(1);
@@ -112,6 +118,15 @@ final class Membership {
                   }
                   if (all.resultAt(2) != null) {
                     joined.put("with", all.<String>resultAt(2));
+                  }
+                  Map<String, Standing> standing = all.resultAt(3);
+                  if (standing != null) {
+                    Standing mine = standing.getOrDefault(nick, Standing.NONE).at(System.currentTimeMillis());
+                    joined.put("moderators", Moderation.moderators(standing))
+                        .put("role", RoomRoles.of(record, nick, mine).code());
+                    if (mine.mutedUntil() != null) {
+                      joined.put("mutedUntil", mine.mutedUntil());
+                    }
                   }
                   return joined.put("nick", nick);
                 });
@@ -154,7 +169,7 @@ final class Membership {
       }
       RoomKind kind = join.with() != null ? RoomKind.DIRECT : join.makePrivate() ? RoomKind.PRIVATE : RoomKind.PUBLIC;
       List<String> members = kind == RoomKind.DIRECT ? java.util.stream.Stream.of(nick, join.with()).sorted().toList()
-          : kind == RoomKind.PRIVATE ? List.of(nick) : List.of();
+          : List.of(nick); // a private or public room's creator owns it
       long asked = System.currentTimeMillis();
       return log.createRoom(room, maxRooms, kind, members).map(created -> {
         if (created == null) {

@@ -32,9 +32,12 @@ final class Messages {
   private final int joinHistory;
   private final int historyPageMax;
 
-  Messages(Vertx vertx, MessageLog messages, RoomEvents events, ParleyMetrics metrics, long requestTimeoutMs,
-      int joinHistory, int historyPageMax) {
+  private final Standings standings;
+
+  Messages(Vertx vertx, MessageLog messages, RoomEvents events, Standings standings, ParleyMetrics metrics,
+      long requestTimeoutMs, int joinHistory, int historyPageMax) {
     this.messages = messages;
+    this.standings = standings;
     this.events = events;
     this.metrics = metrics;
     // Answered before the requester gives up, so that it hears `unavailable` rather than a timeout.
@@ -52,8 +55,13 @@ final class Messages {
   Future<SendResult> send(ChatConnection connection, Caller caller, ClientFrame.Send send) {
     String nick = connection.as(caller.nick());
     connection.requireMember(send.room());
-    Future<SendResult> stored = messages.append(send.room(), nick, send.text(), send.cid(), System.currentTimeMillis())
-        .map(appended -> {
+    Future<SendResult> stored = standings.cached(send.room(), nick).compose(standing -> {
+      long now = System.currentTimeMillis();
+      if (standing.muted(now)) {
+        throw Moderation.muted(send.room(), standing);
+      }
+      return messages.append(send.room(), nick, send.text(), send.cid(), now);
+    }).map(appended -> {
           if (appended instanceof Appended.Stored fresh) {
             metrics.messageIn();
             events.message(fresh.message());

@@ -24,7 +24,7 @@ final class ReadMarkers {
     this.users = users;
   }
 
-  /** The messages after {@code marker} in a room whose newest id is {@code lastId}. */
+  /** The room events (messages and changes alike) after {@code marker} in a room whose newest id is {@code lastId}. */
   static long unread(long lastId, long marker) {
     return Math.max(0, lastId - marker);
   }

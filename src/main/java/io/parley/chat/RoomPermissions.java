@@ -5,23 +5,51 @@ import io.parley.protocol.ProtocolException;
 import io.parley.store.MessageLog;
 import io.parley.store.MessageLog.Access;
 import io.parley.store.RoomRecord;
+import io.parley.store.Standing;
 import io.vertx.core.Future;
 
 /**
  * Who may do what in a room: anyone in a public one; in a private room or a direct conversation, those on its access
  * list (an invitation lets one join it, and read it before joining: follow it, page back). Everything about a
- * restricted room is {@code forbidden} to anyone else, including whether it exists.
+ * restricted room is {@code forbidden} to anyone else, including whether it exists; and everything about a room is
+ * {@code banned} to a user banned from it.
  */
 final class RoomPermissions {
 
   private final MessageLog store;
+  private final Standings standings;
 
-  RoomPermissions(MessageLog store) {
+  RoomPermissions(MessageLog store, Standings standings) {
     this.store = store;
+    this.standings = standings;
   }
 
-  /** The room's record (null: no such room) if {@code nick} (null: not identified) may read it; else forbidden. */
+  /**
+   * The room's record (null: no such room) if {@code nick} (null: not identified) may read it; else forbidden, or
+   * banned (a user banned from the room reads nothing of it either).
+   */
   Future<RoomRecord> readable(String room, String nick) {
+    return listed(room, nick).compose(record -> record == null || nick == null ? Future.succeededFuture(record)
+        : notBanned(record, nick));
+  }
+
+  /** {@code record} if {@code nick} is not banned from it now; else {@code banned}. */
+  Future<RoomRecord> notBanned(RoomRecord record, String nick) {
+    // While the store is down, what this node last knew of the room's standings (a public room is still joined from
+    // the cache then); a room it knows nothing of stays refused (unavailable): a ban is never skipped.
+    return store.standing(record.name(), nick).recover(down -> {
+      Standing known = standings.lastKnown(record.name(), nick);
+      return known != null ? Future.succeededFuture(known) : Future.failedFuture(down);
+    }).map(standing -> {
+      if (standing.banned(System.currentTimeMillis())) {
+        throw Moderation.banned(record.name(), standing);
+      }
+      return record;
+    });
+  }
+
+  /** The room's record (null: no such room) if {@code nick} is on its list or it is public; else forbidden. */
+  private Future<RoomRecord> listed(String room, String nick) {
     return store.room(room).compose(record -> {
       if (record == null || !record.kind().restricted()) {
         return Future.succeededFuture(record);
@@ -72,11 +100,12 @@ final class RoomPermissions {
    * remove that raced the join), {@code undo} takes the join back and the join is {@code forbidden}.
    */
   Future<Void> stillJoined(RoomRecord record, String nick, java.util.function.Supplier<Future<Void>> undo) {
-    if (!record.kind().restricted()) {
-      return Future.succeededFuture();
-    }
-    return store.access(record.name(), nick).compose(access -> access != null ? Future.succeededFuture()
-        : undo.get().transform(undone -> Future.failedFuture(forbidden(record.name()))));
+    // A ban (or, in a restricted room, a removal) that raced the join: take the join back.
+    Future<Void> listed = !record.kind().restricted() ? Future.succeededFuture()
+        : store.access(record.name(), nick).compose(access -> access != null ? Future.succeededFuture()
+            : Future.failedFuture(forbidden(record.name())));
+    return listed.compose(ok -> notBanned(record, nick)).<Void>mapEmpty()
+        .recover(refused -> undo.get().transform(undone -> Future.failedFuture(refused)));
   }
 
   static ProtocolException forbidden(String room) {

@@ -12,8 +12,11 @@ import io.parley.store.CidDedup;
 import io.parley.store.Epochs;
 import io.parley.store.MessageLog;
 import io.parley.store.RoomAccess;
+import io.parley.store.RoomChange;
+import io.parley.store.RoomChanges;
 import io.parley.store.RoomKind;
 import io.parley.store.RoomRecord;
+import io.parley.store.Standing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +25,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -36,6 +40,13 @@ import java.util.concurrent.Callable;
  * room whichever node appends. Everything is gone when the whole cluster stops; and a network split can give an id
  * twice (the two sides each hold a copy of the ring): the durable stores decide ids in their database instead.
  * Reads of a room without a record touch no ring, so that they create nothing.
+ *
+ * <p>A ringbuffer's items cannot be changed, so a change to a room (an edit, a deletion, a reaction) appends its
+ * event to the ring and keeps the changed message's new state in {@code parley.changed} (room to JSON
+ * {@code {id: frame}}, entries older than the ring's head dropped as it moves); every read lays those states over
+ * what the ring holds. Standings (roles, bans, mutes) are in {@code parley.standing} (room to JSON
+ * {@code {nick: standing}}). A change holds the room's lock on {@code parley.changed} from reading its target to
+ * appending its event, so two changes of one message never lose one another.
  */
 public final class HazelcastMessageLog implements MessageLog {
 
@@ -44,6 +55,8 @@ public final class HazelcastMessageLog implements MessageLog {
   private final IMap<String, String> records;
   private final IMap<String, String> access;
   private final IMap<String, String> markers;
+  private final IMap<String, String> changed;
+  private final IMap<String, String> standings;
   private final CidDedup dedup;
 
   public HazelcastMessageLog(HazelcastInstance hazelcast, String nodeId, Vertx vertx, long dedupWindowMs) {
@@ -52,6 +65,8 @@ public final class HazelcastMessageLog implements MessageLog {
     this.records = hazelcast.getMap("parley.room-records");
     this.access = hazelcast.getMap("parley.access");
     this.markers = hazelcast.getMap("parley.read");
+    this.changed = hazelcast.getMap("parley.changed");
+    this.standings = hazelcast.getMap("parley.standing");
     this.dedup = new CidDedup(new HazelcastCidStore(hazelcast, nodeId, vertx), dedupWindowMs);
   }
 
@@ -73,7 +88,7 @@ public final class HazelcastMessageLog implements MessageLog {
       long tail = ring.tailSequence();
       long last = before == null ? tail : Math.min(tail, before - 2);
       long first = Math.max(ring.headSequence(), last - limit + 1);
-      return new Slice(read(room, ring, first, last), tail + 1);
+      return new Slice(current(room, read(room, ring, first, last)), tail + 1);
     });
   }
 
@@ -82,7 +97,7 @@ public final class HazelcastMessageLog implements MessageLog {
     return ifKnown(room, ring -> {
       long tail = ring.tailSequence();
       long first = Math.max(Math.max(ring.headSequence(), since), tail - limit + 1);
-      return new Slice(read(room, ring, first, tail), tail + 1);
+      return new Slice(current(room, read(room, ring, first, tail)), tail + 1);
     });
   }
 
@@ -91,7 +106,7 @@ public final class HazelcastMessageLog implements MessageLog {
     return ifKnown(room, ring -> {
       long tail = ring.tailSequence();
       long first = Math.max(ring.headSequence(), firstId - 1);
-      return new Slice(read(room, ring, first, Math.min(tail, lastId - 1)), tail + 1);
+      return new Slice(current(room, read(room, ring, first, Math.min(tail, lastId - 1))), tail + 1);
     });
   }
 
@@ -328,6 +343,106 @@ public final class HazelcastMessageLog implements MessageLog {
     }
   }
 
+  /** {@code held} with the changed messages' current states laid over them. */
+  private List<ChatMessage> current(String room, List<ChatMessage> held) {
+    if (held.isEmpty()) {
+      return held;
+    }
+    String states = changed.get(room);
+    if (states == null) {
+      return held;
+    }
+    JsonObject byId = new JsonObject(states);
+    List<ChatMessage> out = new ArrayList<>(held.size());
+    for (ChatMessage m : held) {
+      JsonObject state = byId.getJsonObject(Long.toString(m.id()));
+      out.add(state == null ? m : ChatMessage.fromJson(state));
+    }
+    return out;
+  }
+
+  /**
+   * Under the room's lock: the target's current state, the change applied ({@link RoomChanges}), the event appended
+   * to the ring, then the new states (target, and a deletion's redacted edits) or the standing kept.
+   */
+  @Override
+  public Future<Changed> change(String room, RoomChange change) {
+    return blocking(() -> {
+      changed.lock(room);
+      try {
+        Ringbuffer<String> ring = ring(hazelcast, room);
+        JsonObject states = Optional.ofNullable(changed.get(room)).map(JsonObject::new).orElseGet(JsonObject::new);
+        ChatMessage target = null;
+        List<ChatMessage> redacted = new ArrayList<>();
+        if (change.kind().aboutMessage()) {
+          long tail = ring.tailSequence();
+          long sequence = change.target() - 1;
+          ChatMessage held = sequence < ring.headSequence() || sequence > tail ? null
+              : current(room, read(room, ring, sequence, sequence)).stream().findFirst().orElse(null);
+          target = RoomChanges.apply(held, change); // a refusal: nothing written
+          if (change.kind() == RoomChange.Kind.DELETE) {
+            long first = Math.max(ring.headSequence(), change.target());
+            for (ChatMessage later : current(room, read(room, ring, first, tail))) {
+              if (RoomChange.Kind.EDIT.code().equals(later.kind()) && later.target() == change.target()) {
+                redacted.add(RoomChanges.redacted(later));
+              }
+            }
+          }
+        } else {
+          JsonObject ofRoom = Optional.ofNullable(standings.get(room)).map(JsonObject::new).orElseGet(JsonObject::new);
+          Standing after = RoomChanges.standing(Standing.fromJson(ofRoom.getJsonObject(change.nick())), change);
+          if (after.isEmpty()) {
+            ofRoom.remove(change.nick());
+          } else {
+            ofRoom.put(change.nick(), after.toJson());
+          }
+          if (ofRoom.isEmpty()) {
+            standings.delete(room);
+          } else {
+            standings.set(room, ofRoom.encode());
+          }
+        }
+        // The id is the ring's: the event is appended first, and its id is what the ring gave it.
+        ChatMessage draft = RoomChanges.event(room, 0, change, target);
+        JsonObject stored = draft.toJson();
+        stored.remove("room");
+        stored.remove("id");
+        long sequence = ring.addAsync(stored.encode(), OverflowPolicy.OVERWRITE).toCompletableFuture().get();
+        ChatMessage event = RoomChanges.event(room, sequence + 1, change, target);
+        if (target != null) {
+          states.put(Long.toString(target.id()), target.toJson());
+          redacted.forEach(edit -> states.put(Long.toString(edit.id()), edit.toJson()));
+          long head = ring.headSequence() + 1;
+          states.fieldNames().removeIf(id -> Long.parseLong(id) < head);
+          changed.set(room, states.encode());
+        }
+        return new Changed(event, target);
+      } finally {
+        changed.unlock(room);
+      }
+    });
+  }
+
+  @Override
+  public Future<Standing> standing(String room, String nick) {
+    return blocking(() -> {
+      String ofRoom = standings.get(room);
+      return ofRoom == null ? Standing.NONE : Standing.fromJson(new JsonObject(ofRoom).getJsonObject(nick));
+    });
+  }
+
+  @Override
+  public Future<Map<String, Standing>> standings(String room) {
+    return blocking(() -> {
+      Map<String, Standing> found = new HashMap<>();
+      String ofRoom = standings.get(room);
+      if (ofRoom != null) {
+        new JsonObject(ofRoom).forEach(e -> found.put(e.getKey(), Standing.fromJson((JsonObject) e.getValue())));
+      }
+      return found;
+    });
+  }
+
   @Override
   public Future<Integer> settleSendsOf(String nodeId) {
     return dedup.settleClaimsOf(nodeId);
@@ -366,8 +481,7 @@ public final class HazelcastMessageLog implements MessageLog {
       }
       for (int i = 0; i < batch.size() && batch.getSequence(i) <= last; i++) {
         JsonObject stored = new JsonObject(batch.get(i));
-        out.add(new ChatMessage(room, batch.getSequence(i) + 1, stored.getString("from"), stored.getString("text"),
-            stored.getLong("ts"), stored.getString("cid")));
+        out.add(ChatMessage.fromJson(stored.put("room", room).put("id", batch.getSequence(i) + 1)));
       }
       next = batch.getNextSequenceToReadFrom();
     }

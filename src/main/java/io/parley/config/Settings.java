@@ -176,6 +176,13 @@ public final class Settings {
           + "starts anyway and refuses tokens that only its keys could verify until it can"));
   public static final Setting<Integer> JWKS_REFRESH_S = declare(Setting.integer("JWKS_REFRESH_S", 300, 10, 86_400,
       "seconds between two fetches of `JWKS_URL`"));
+  public static final Setting<Integer> MAX_EDIT_AGE_S = declare(Setting.integer("MAX_EDIT_AGE_S", 900, 0, 31_622_400,
+      "how long after sending it a user may still edit or delete their message, in seconds; `0`: no limit "
+          + "(moderators delete any message at any time)"));
+  public static final Setting<Integer> REACTIONS_PER_MESSAGE_MAX = declare(Setting.integer("REACTIONS_PER_MESSAGE_MAX",
+      20, 1, 1000, "most different emoji one message may carry (`too_many_reactions` past it)"));
+  public static final Setting<Integer> REACTIONS_PER_USER_MAX = declare(Setting.integer("REACTIONS_PER_USER_MAX", 5, 1,
+      1000, "most emoji one user may put on one message"));
   public static final Setting<Boolean> TCP_BRIDGE_ENABLED = declare(Setting.flag("TCP_BRIDGE_ENABLED", false,
       "open the TCP event-bus bridge, for clients in any language "
           + "([Bridge from another language](#bridge-from-another-language))"));

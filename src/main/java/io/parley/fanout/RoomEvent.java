@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
 /**
- * A room event as a node receives it: a {@code message}, {@code presence} or {@code typing} frame. {@code id} is the
- * message id (0 for presence and typing); {@code version} the membership version a presence frame carries (0 for
+ * A room event as a node receives it: a {@code message} or a change to the room ({@code edit}, {@code delete},
+ * {@code reaction}, {@code kick}, {@code ban}, {@code unban}, {@code mute}, {@code role}), each with the room's next
+ * id, or a {@code presence} or {@code typing} frame. {@code id} is the room event's id (0 for presence and typing); {@code version} the membership version a presence frame carries (0 for
  * the others); {@code nick} who caused it. {@code frame} is the decoded frame, which nobody may modify.
  *
  * <p>Encoded once per node, for all its recipients: each transport asks for the event in its own {@link Encoding}
@@ -60,10 +61,13 @@ public final class RoomEvent {
 
   public static RoomEvent of(JsonObject frame) {
     String type = frame.getString("type");
-    boolean message = "message".equals(type);
-    return new RoomEvent(frame.getString("room"), type, message ? frame.getLong("id") : 0L,
-        "presence".equals(type) ? frame.getLong("version", 0L) : 0L, frame.getString(message ? "from" : "nick"),
-        frame);
+    boolean presence = "presence".equals(type);
+    // Messages and changes to the room (edit, delete, reaction, kick, ban...) carry the room's ids; presence and
+    // typing do not.
+    boolean sequenced = !presence && !"typing".equals(type);
+    return new RoomEvent(frame.getString("room"), type, sequenced ? frame.getLong("id", 0L) : 0L,
+        presence ? frame.getLong("version", 0L) : 0L,
+        frame.getString("message".equals(type) ? "from" : sequenced ? "by" : "nick"), frame);
   }
 
   public String room() {

@@ -102,6 +102,24 @@ public sealed interface ClientFrame {
   }
 
   /**
+   * A change to a member's standing in {@code room}: {@code type} {@code role} (with {@code role}: {@code moderator} or
+   * {@code member}), {@code kick}, {@code ban} ({@code seconds}, 0: for good), {@code unban}, {@code mute}
+   * ({@code seconds}, 0: lifted). Answered {@code done}; the change reaches the room as an event of the same type.
+   */
+  record Moderate(String ref, String type, String room, String nick, long seconds, String role)
+      implements ClientFrame {
+  }
+
+  /**
+   * A change to message {@code id} of {@code room}: {@code type} {@code edit} (with {@code text}), {@code delete},
+   * {@code react} (with {@code emoji}; {@code on}: add, else take back). Answered {@code done}; the change reaches the
+   * room as an event ({@code edit}, {@code delete}, {@code reaction}).
+   */
+  record ChangeMessage(String ref, String type, String room, long id, String text, String emoji, boolean on)
+      implements ClientFrame {
+  }
+
+  /**
    * Not a frame a client writes: what a bridge registration of a room's address asks the chat service (may this
    * connection follow the room?).
    */

@@ -45,9 +45,19 @@ public enum ErrorCode {
   RATE_LIMITED,
   /**
    * The room is private (or a direct conversation) and the user is not on its access list, or the request needs a
-   * role the user does not have (only a private room's owner removes members).
+   * role the user does not have (only a private room's owner removes members; see docs/PROTOCOL.md, "Roles").
    */
   FORBIDDEN,
+  /** A {@code join} (or a read, or a bridge registration) of a room the user is banned from, until the ban ends. */
+  BANNED,
+  /** A {@code send}, {@code edit} or {@code react} in a room where the user is muted, until the mute ends. */
+  MUTED,
+  /** An {@code edit}, {@code delete} or {@code react} of a message the room does not have (or that was deleted). */
+  NOT_FOUND,
+  /** The sender's {@code edit} or {@code delete} of a message older than {@code MAX_EDIT_AGE_S}. */
+  EDIT_WINDOW_PASSED,
+  /** A reaction past {@code REACTIONS_PER_MESSAGE_MAX} emoji on a message or {@code REACTIONS_PER_USER_MAX} of one user. */
+  TOO_MANY_REACTIONS,
   /** A join past {@code MAX_ROOMS_PER_CONNECTION}: leave a room first. */
   TOO_MANY_ROOMS,
   /** A join that would create a room past {@code ROOM_CREATE_PER_MIN} from this client's address; wait a minute. */

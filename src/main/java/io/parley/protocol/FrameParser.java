@@ -71,6 +71,15 @@ public final class FrameParser {
       case "invite" -> new ClientFrame.Invite(ref, room(json), Names.requireNick(requiredString(json, "nick")));
       case "remove" -> new ClientFrame.Remove(ref, room(json), Names.requireNick(requiredString(json, "nick")));
       case "read" -> new ClientFrame.Read(ref, room(json), requiredId(json, "id"));
+      case "role" -> new ClientFrame.Moderate(ref, type, room(json), nick(json), 0, role(json));
+      case "kick", "unban" -> new ClientFrame.Moderate(ref, type, room(json), nick(json), 0, null);
+      case "ban" -> new ClientFrame.Moderate(ref, type, room(json), nick(json), seconds(json, false), null);
+      case "mute" -> new ClientFrame.Moderate(ref, type, room(json), nick(json), seconds(json, true), null);
+      case "edit" -> new ClientFrame.ChangeMessage(ref, type, room(json), requiredId(json, "id"), text(json), null,
+          false);
+      case "delete" -> new ClientFrame.ChangeMessage(ref, type, room(json), requiredId(json, "id"), null, null, false);
+      case "react" -> new ClientFrame.ChangeMessage(ref, type, room(json), requiredId(json, "id"), null, emoji(json),
+          optionalFlag(json, "on", true));
       default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + abbreviate(type) + "'");
     };
   }
@@ -100,6 +109,57 @@ public final class FrameParser {
   /** The {@code token} a request carries (a JWT, at most {@value #MAX_JWT_LENGTH} characters), or null. */
   public static String optionalJwt(JsonObject json) {
     return optionalString(json, "token", MAX_JWT_LENGTH);
+  }
+
+  /** Longest {@code emoji} of a reaction, in UTF-16 units (a flag or a family emoji is several code points). */
+  public static final int MAX_EMOJI_LENGTH = 32;
+  /** Longest ban or mute, in seconds (ten years; a ban for good is {@code 0}). */
+  public static final long MAX_SANCTION_SECONDS = 10L * 366 * 86_400;
+
+  private static String nick(JsonObject json) {
+    return Names.requireNick(requiredString(json, "nick"));
+  }
+
+  private static String role(JsonObject json) {
+    String role = requiredString(json, "role");
+    if (!role.equals("moderator") && !role.equals("member")) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "role must be 'moderator' or 'member'");
+    }
+    return role;
+  }
+
+  /** A ban's or mute's {@code seconds}: 0 (a ban for good, a mute lifted) up to ten years; {@code required} for mute. */
+  private static long seconds(JsonObject json, boolean required) {
+    Long seconds = optionalId(json, "seconds", 0);
+    if (seconds == null && required) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "field 'seconds' is required");
+    }
+    if (seconds != null && seconds > MAX_SANCTION_SECONDS) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "seconds must be at most " + MAX_SANCTION_SECONDS);
+    }
+    return seconds == null ? 0 : seconds;
+  }
+
+  /** A reaction's emoji: 1 to {@value #MAX_EMOJI_LENGTH} UTF-16 units, none of them white space or a control. */
+  private static String emoji(JsonObject json) {
+    String emoji = requiredString(json, "emoji");
+    if (emoji.isEmpty() || emoji.length() > MAX_EMOJI_LENGTH
+        || emoji.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "emoji must be 1 to " + MAX_EMOJI_LENGTH
+          + " characters, without spaces or controls");
+    }
+    return emoji;
+  }
+
+  private static boolean optionalFlag(JsonObject json, String field, boolean otherwise) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return otherwise;
+    }
+    if (!(value instanceof Boolean flag)) {
+      throw new ProtocolException(ErrorCode.WRONG_TYPE, "field '" + field + "' must be true or false");
+    }
+    return flag;
   }
 
   private static String room(JsonObject json) {

@@ -115,7 +115,35 @@ public final class CachedMessageLog implements MessageLog {
     return store.rooms(nick, after, limit);
   }
 
-  // Access lists and read markers are not cached: while the database is down, they are unavailable.
+  /**
+   * Stored by the store; the recent messages this node holds follow it: the target's new state, its redacted edits
+   * (a deletion), and the event as the room's next message.
+   */
+  @Override
+  public Future<Changed> change(String room, RoomChange change) {
+    return store.change(room, change).onSuccess(changed -> {
+      Cached cached = rooms.get(room);
+      if (changed.target() != null && cached != null && cached.recent != null) {
+        cached.recent.replace(changed.target());
+        if (change.kind() == RoomChange.Kind.DELETE) {
+          cached.recent.redactEditsOf(changed.target().id());
+        }
+      }
+      remember(changed.event());
+    });
+  }
+
+  // Standings, access lists and read markers are not cached: while the database is down, they are unavailable.
+
+  @Override
+  public Future<Standing> standing(String room, String nick) {
+    return store.standing(room, nick);
+  }
+
+  @Override
+  public Future<Map<String, Standing>> standings(String room) {
+    return store.standings(room);
+  }
 
   @Override
   public Future<Access> access(String room, String nick) {

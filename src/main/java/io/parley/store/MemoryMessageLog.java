@@ -1,6 +1,7 @@
 package io.parley.store;
 
 import io.parley.protocol.ChatMessage;
+import io.parley.protocol.ProtocolException;
 import io.parley.store.MessageLog.Access;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ public final class MemoryMessageLog implements MessageLog {
   private final Map<String, Map<String, Access>> access = new HashMap<>();
   /** Read markers: nick to room to the newest id read. */
   private final Map<String, Map<String, Long>> markers = new HashMap<>();
+  /** Standings: room to nick to standing (none kept empty). */
+  private final Map<String, Map<String, Standing>> standings = new HashMap<>();
 
   private static final class Room {
     final RoomHistory history;
@@ -122,6 +125,55 @@ public final class MemoryMessageLog implements MessageLog {
       }
     }
     return Future.succeededFuture(page);
+  }
+
+  /**
+   * On the event loop, so at once: the target's new state (if it is still among the room's newest messages: else
+   * {@code not_found}) or the member's standing, then the event under the next id.
+   */
+  @Override
+  public Future<Changed> change(String room, RoomChange change) {
+    Room kept = rooms.computeIfAbsent(room, r -> newRoom(r, change.ts()));
+    RoomHistory history = kept.history;
+    ChatMessage target = null;
+    if (change.kind().aboutMessage()) {
+      try {
+        target = RoomChanges.apply(history.get(change.target()), change);
+      } catch (ProtocolException refused) {
+        return Future.failedFuture(refused);
+      }
+      history.replace(target);
+      if (change.kind() == RoomChange.Kind.DELETE) {
+        history.redactEditsOf(change.target());
+      }
+    } else {
+      Map<String, Standing> ofRoom = standings.computeIfAbsent(room, r -> new HashMap<>());
+      Standing after = RoomChanges.standing(ofRoom.get(change.nick()), change);
+      if (after.isEmpty()) {
+        ofRoom.remove(change.nick());
+      } else {
+        ofRoom.put(change.nick(), after);
+      }
+      if (ofRoom.isEmpty()) {
+        standings.remove(room);
+      }
+    }
+    ChatMessage event = RoomChanges.event(room, history.nextId(), change, target);
+    history.append(event);
+    RoomRecord record = kept.record;
+    kept.record = new RoomRecord(room, record.epoch(), record.created(), event.id(),
+        Math.max(record.lastActive(), event.ts()), record.kind(), record.owner());
+    return Future.succeededFuture(new Changed(event, target));
+  }
+
+  @Override
+  public Future<Standing> standing(String room, String nick) {
+    return Future.succeededFuture(standings.getOrDefault(room, Map.of()).getOrDefault(nick, Standing.NONE));
+  }
+
+  @Override
+  public Future<Map<String, Standing>> standings(String room) {
+    return Future.succeededFuture(new HashMap<>(standings.getOrDefault(room, Map.of())));
   }
 
   @Override

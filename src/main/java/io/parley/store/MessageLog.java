@@ -44,7 +44,8 @@ public interface MessageLog {
   /**
    * Likewise, of {@code kind}, with its access list made in the same transaction: for {@link RoomKind#PRIVATE}
    * {@code members} holds one nick, its owner (record's {@code owner}, access role {@link Access#OWNER}); for
-   * {@link RoomKind#DIRECT} the two users ({@link Access#MEMBER} both, no owner); for public rooms nothing. A room
+   * {@link RoomKind#DIRECT} the two users ({@link Access#MEMBER} both, no owner); for public rooms at most one nick,
+   * its creator, who owns it (record's {@code owner}; no access list). A room
    * that exists already is returned as it is (its kind and access list untouched).
    */
   Future<RoomRecord> createRoom(String room, int maxRooms, RoomKind kind, List<String> members);
@@ -60,6 +61,28 @@ public interface MessageLog {
    * {@code nick} null: public rooms only.
    */
   Future<List<RoomRecord>> rooms(String nick, String after, int limit);
+
+  // ---- changes to a room: edits, deletions, reactions, moderation ------------------------------------------------
+
+  /**
+   * Stores {@code change} as a room event under the room's next id ({@link RoomChanges#event}), and in the same
+   * transaction applies it: to its target message ({@link RoomChanges#apply}: the message's text and
+   * {@code edited}/{@code deleted}/{@code reactions} as history shows them from then on; a deletion also empties the
+   * text of the message's earlier edits, {@link RoomChanges#redacted}), or to member {@code nick}'s
+   * {@link Standing} ({@link RoomChanges#standing}). Fails with the {@code ProtocolException} {@code apply} throws
+   * (nothing stored), or {@code unavailable}. The room exists (a join created it).
+   */
+  Future<Changed> change(String room, RoomChange change);
+
+  /** {@code nick}'s standing in {@code room} ({@link Standing#NONE} when none is kept); bans and mutes as stored. */
+  Future<Standing> standing(String room, String nick);
+
+  /** Every nick with a standing in {@code room} (role, ban or mute), as stored. */
+  Future<java.util.Map<String, Standing>> standings(String room);
+
+  /** A stored change: its event and, for a change about a message, the message's new state (else null). */
+  record Changed(ChatMessage event, ChatMessage target) {
+  }
 
   // ---- access to private and direct rooms, read markers -----------------------------------------------------------
 

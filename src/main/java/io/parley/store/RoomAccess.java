@@ -16,13 +16,16 @@ public final class RoomAccess {
 
   /**
    * The access list a new room of {@code kind} starts with: a private room's one member is its owner, a direct
-   * room's two users are members, a public room has none ({@code members} ignored). A list that does not fit the
-   * kind is a bug of the caller's: {@link IllegalArgumentException}.
+   * room's two users are members, a public room has none ({@code members}: at most its creator, who owns it but is on
+   * no list). A list that does not fit the kind is a bug of the caller's: {@link IllegalArgumentException}.
    */
   public static Map<String, Access> initial(RoomKind kind, List<String> members) {
     Map<String, Access> list = new LinkedHashMap<>();
     switch (kind) {
       case PUBLIC -> {
+        if (members != null && (members.size() > 1 || (members.size() == 1 && members.get(0) == null))) {
+          throw new IllegalArgumentException("a public room is created with at most its creator, not " + members);
+        }
       }
       case PRIVATE -> {
         if (members == null || members.size() != 1 || members.get(0) == null) {
@@ -44,9 +47,16 @@ public final class RoomAccess {
     return list;
   }
 
-  /** The owner a new room of {@code kind} records: a private room's creator; none for the other kinds. */
+  /**
+   * The owner a new room of {@code kind} records: a private room's creator, a public room's creator when it is given
+   * (since schema version 3); none for direct rooms. {@code members} as {@link #initial} accepts it.
+   */
   public static String owner(RoomKind kind, List<String> members) {
-    return kind == RoomKind.PRIVATE ? members.get(0) : null;
+    return switch (kind) {
+      case PRIVATE -> members.get(0);
+      case PUBLIC -> members == null || members.isEmpty() ? null : members.get(0);
+      case DIRECT -> null;
+    };
   }
 
   /** What {@code requested} leaves of {@code before} (null: none): the higher of the two (owner, member, invited). */

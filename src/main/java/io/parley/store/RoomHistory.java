@@ -46,6 +46,28 @@ final class RoomHistory {
     lastId = message.id();
   }
 
+  /** The message with {@code id} if it is still held, else null. */
+  ChatMessage get(long id) {
+    return id >= firstId() && id <= lastId ? ring[(int) ((id - 1) % ring.length)] : null;
+  }
+
+  /** Puts {@code message}'s new state in the place of the one with its id, if that is still held. */
+  void replace(ChatMessage message) {
+    if (get(message.id()) != null) {
+      ring[(int) ((message.id() - 1) % ring.length)] = message;
+    }
+  }
+
+  /** Empties the text of the held edits of message {@code target} ({@link RoomChanges#redacted}). */
+  void redactEditsOf(long target) {
+    for (long id = Math.max(firstId(), target + 1); id <= lastId; id++) {
+      ChatMessage held = get(id);
+      if (RoomChange.Kind.EDIT.code().equals(held.kind()) && held.target() == target) {
+        replace(RoomChanges.redacted(held));
+      }
+    }
+  }
+
   /** The newest {@code limit} messages with an id below {@code before} (null: all), oldest first. */
   List<ChatMessage> before(Long before, int limit) {
     long to = before == null ? lastId : Math.min(lastId, before - 1);

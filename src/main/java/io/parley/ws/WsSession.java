@@ -88,8 +88,9 @@ final class WsSession {
     } else if (frame instanceof ClientFrame.Typing typing) {
       connection.ask(typing).onFailure(failure -> refuse(failure, typing));
     } else {
-      // rooms, history, invite, remove, read: answered as they are
+      // rooms, history, invite, remove, read, and the changes to a room (done): answered as they are
       String answer = frame instanceof ClientFrame.Invite ? "invited" : frame instanceof ClientFrame.Remove ? "removed"
+          : frame instanceof ClientFrame.Moderate || frame instanceof ClientFrame.ChangeMessage ? "done"
           : frame.type();
       connection.<JsonObject>ask(frame).onComplete(done -> answer(answer, frame, done.result(), done.cause()));
     }

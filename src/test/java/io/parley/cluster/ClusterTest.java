@@ -174,9 +174,9 @@ class ClusterTest {
     rooms.forEach(room -> ((JsonObject) room).remove("lastActive"));
     assertEquals(new JsonArray()
         .add(new JsonObject().put("room", "general").put("kind", "public").put("members", 2).put("lastId", 0)
-            .put("read", 0).put("unread", 0))
+            .put("owner", "alice").put("read", 0).put("unread", 0))
         .add(new JsonObject().put("room", "random").put("kind", "public").put("members", 1).put("lastId", 0)
-            .put("read", 0).put("unread", 0)), rooms);
+            .put("owner", "carol").put("read", 0).put("unread", 0)), rooms);
   }
 
   @Test

@@ -9,6 +9,8 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.parley.store.MessageLog;
 import io.parley.store.MessageLogContract;
+import io.parley.store.RoomChange;
+import io.parley.store.Standing;
 import io.parley.store.RoomKind;
 import io.parley.store.RoomRecord;
 import io.parley.support.Ports;
@@ -122,5 +124,29 @@ class HazelcastMessageLogTest extends MessageLogContract {
     assertEquals(MessageLog.Access.MEMBER, list.get("nick-3"));
     assertEquals(MessageLog.Access.INVITED, list.get("nick-4"));
     assertEquals(Map.of("secret", 39L), on(() -> log.readMarkers("alice", List.of("secret"))));
+  }
+
+  /** The room's lock: two nodes changing one message at once never lose one another's change. */
+  @Test
+  void two_nodes_reacting_to_one_message_at_once_lose_no_reaction() {
+    on(() -> log.createRoom("a", 100));
+    on(() -> log.append("a", "alice", "hello", null, 1));
+    MessageLog other = otherNode();
+    RoomChange.Rules rules = new RoomChange.Rules(false, 0, 20, 5);
+    List<Long> ids = on(() -> {
+      List<Future<Long>> all = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        all.add((i % 2 == 0 ? log : other).change("a", RoomChange.reaction("n" + i, 2, 1, "👍", true, rules))
+            .map(changed -> changed.event().id()));
+      }
+      return Future.all(all).map(done -> all.stream().map(Future::result).toList());
+    });
+    assertEquals(30, ids.stream().distinct().count(), String.valueOf(ids));
+    assertEquals(30, on(() -> other.between("a", 1, 1)).messages().get(0).extra().getJsonObject("reactions")
+        .getJsonArray("👍").size());
+    on(() -> other.change("a", RoomChange.member(RoomChange.Kind.MUTE, "alice", 1, "bob", 0)));
+    on(() -> other.change("a", RoomChange.role("alice", 1, "carol", Standing.MODERATOR)));
+    assertEquals(Map.of("carol", new Standing(Standing.MODERATOR, null, null)), on(() -> log.standings("a")),
+        "standings are the cluster's");
   }
 }

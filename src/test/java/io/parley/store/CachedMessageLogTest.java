@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parley.protocol.ChatMessage;
 import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.store.sql.SqliteStore;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -81,5 +83,35 @@ class CachedMessageLogTest extends MessageLogContract {
       down = false;
     }
     assertEquals(MessageLog.Access.OWNER, on(() -> log.access("secret", "alice")));
+  }
+
+  private List<JsonObject> frames(MessageLog.Slice slice) {
+    return slice.messages().stream().map(ChatMessage::toJson).toList();
+  }
+
+  /** What the cache holds follows each change: while the store is down, reads show the messages as they are now. */
+  @Test
+  void while_the_store_is_down_cached_messages_show_their_changes() {
+    RoomChange.Rules rules = new RoomChange.Rules(false, 900_000, 20, 5);
+    long t = System.currentTimeMillis();
+    on(() -> log.createRoom("a", 100));
+    on(() -> log.append("a", "alice", "secret", null, t));
+    on(() -> log.change("a", RoomChange.edit("alice", t + 1, 1, "still secret", rules)));
+    on(() -> log.append("a", "bob", "hi", null, t + 2));
+    on(() -> log.change("a", RoomChange.reaction("alice", t + 3, 3, "👍", true, rules)));
+    on(() -> log.change("a", RoomChange.delete("alice", t + 4, 1, rules)));
+    List<JsonObject> stored = frames(on(() -> log.after("a", 0, 100)));
+    assertEquals(5, stored.size());
+    down = true;
+    try {
+      assertEquals(stored, frames(on(() -> log.after("a", 0, 100))), "as the store has them");
+      assertEquals(stored, frames(on(() -> log.before("a", null, 100))));
+      assertEquals(5L, on(() -> log.lastId("a")));
+      assertUnavailable(() -> on(() -> log.change("a", RoomChange.edit("bob", t + 5, 3, "x", rules))));
+      assertUnavailable(() -> on(() -> log.standing("a", "bob")));
+      assertEquals(stored, frames(on(() -> log.after("a", 0, 100))), "a change that failed changed nothing");
+    } finally {
+      down = false;
+    }
   }
 }

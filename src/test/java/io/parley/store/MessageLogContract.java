@@ -8,14 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.protocol.ChatMessage;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.ProtocolException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -557,5 +562,248 @@ public abstract class MessageLogContract {
     assertEquals(1L, record.lastId());
     assertEquals(RoomKind.PRIVATE, record.kind());
     assertEquals("alice", record.owner());
+  }
+
+  // ---- changes to a room: edits, deletions, reactions, standings ---------------------------------------------------
+
+  private static final long T = 1_000_000;
+  private static final long WINDOW_MS = 900_000;
+  private static final RoomChange.Rules MEMBER = new RoomChange.Rules(false, WINDOW_MS, 20, 5);
+  private static final RoomChange.Rules MODERATOR = new RoomChange.Rules(true, WINDOW_MS, 20, 5);
+
+  private MessageLog.Changed change(String room, RoomChange change) {
+    return on(() -> log.change(room, change));
+  }
+
+  /** The code {@code change} is refused with. */
+  private ErrorCode refused(String room, RoomChange change) {
+    AssertionError failed = assertThrows(AssertionError.class, () -> change(room, change), "refused: " + change);
+    Throwable cause = failed.getCause() instanceof ExecutionException e ? e.getCause() : failed.getCause();
+    assertTrue(cause instanceof ProtocolException, String.valueOf(cause));
+    return ((ProtocolException) cause).code();
+  }
+
+  private static RoomChange react(String by, long target, String emoji, boolean on) {
+    return RoomChange.reaction(by, T + 1, target, emoji, on, MEMBER);
+  }
+
+  /** A message's frame as clients get it, in room {@code a}. */
+  private static JsonObject message(long id, String from, String text, long ts) {
+    return new JsonObject().put("type", "message").put("room", "a").put("id", id).put("from", from)
+        .put("text", text).put("ts", ts);
+  }
+
+  /** A change's frame as clients get it, in room {@code a}. */
+  private static JsonObject event(String type, long id, String by, long ts) {
+    return new JsonObject().put("type", type).put("room", "a").put("id", id).put("by", by).put("ts", ts);
+  }
+
+  private static JsonObject reactions(Object... emojiThenNicks) {
+    JsonObject reactions = new JsonObject();
+    for (int i = 0; i < emojiThenNicks.length; i += 2) {
+      reactions.put((String) emojiThenNicks[i], new JsonArray(List.of((String[]) emojiThenNicks[i + 1])));
+    }
+    return reactions;
+  }
+
+  private List<JsonObject> frames(MessageLog.Slice slice) {
+    return slice.messages().stream().map(ChatMessage::toJson).toList();
+  }
+
+  /** Every read of room {@code a} shows {@code expected}: history, resume from 0, the fan-out's gap fill. */
+  private void assertReadsShow(List<JsonObject> expected) {
+    long last = expected.get(expected.size() - 1).getLong("id");
+    assertEquals(expected, frames(on(() -> log.before("a", null, 100))), "history");
+    assertEquals(expected, frames(on(() -> log.after("a", 0, 100))), "since 0");
+    assertEquals(expected, frames(on(() -> log.between("a", 1, last))), "between");
+    assertEquals(last, on(() -> log.lastId("a")));
+  }
+
+  @Test
+  void an_edit_is_the_rooms_next_event_and_reads_show_the_message_edited() {
+    on(() -> log.createRoom("a", 100));
+    stored(on(() -> log.append("a", "alice", "helo", "c1", T)));
+    stored(on(() -> log.append("a", "bob", "hi", null, T + 1)));
+    MessageLog.Changed changed = change("a", RoomChange.edit("alice", T + 2, 1, "hello", MEMBER));
+    JsonObject edited = message(1, "alice", "hello", T).put("cid", "c1").put("edited", true);
+    JsonObject edit = event("edit", 3, "alice", T + 2).put("text", "hello").put("target", 1);
+    assertEquals(edit, changed.event().toJson());
+    assertEquals(edited, changed.target().toJson());
+    assertReadsShow(List.of(edited, message(2, "bob", "hi", T + 1), edit));
+    assertEquals(List.of(edit), frames(on(() -> log.after("a", 2, 100))), "a client that resumes gets the edit");
+    assertEquals(3L, on(() -> log.room("a")).lastId());
+    assertEquals(4, stored(on(() -> log.append("a", "bob", "next", null, T + 3))).id(), "sends go on after it");
+    assertTrue(on(() -> log.append("a", "alice", "helo", "c1", T + 4)) instanceof Appended.Repeated,
+        "its cid still stands");
+  }
+
+  @Test
+  void a_deletion_shows_the_message_deleted_without_text_and_empties_its_earlier_edits() {
+    on(() -> log.createRoom("a", 100));
+    stored(on(() -> log.append("a", "alice", "secret", null, T)));
+    change("a", RoomChange.edit("alice", T + 1, 1, "still secret", MEMBER));
+    stored(on(() -> log.append("a", "bob", "hi", null, T + 2)));
+    change("a", react("bob", 1, "👍", true));
+    long late = T + 100 * WINDOW_MS;
+    MessageLog.Changed changed = change("a", RoomChange.delete("mod", late, 1, MODERATOR));
+    JsonObject deleted = message(1, "alice", "x", T).put("deleted", true);
+    deleted.remove("text");
+    JsonObject delete = event("delete", 5, "mod", late).put("target", 1);
+    assertEquals(delete, changed.event().toJson());
+    assertEquals(deleted, changed.target().toJson());
+    assertReadsShow(List.of(deleted, event("edit", 2, "alice", T + 1).put("target", 1), message(3, "bob", "hi", T + 2),
+        event("reaction", 4, "bob", T + 1).put("target", 1).put("emoji", "👍").put("on", true)
+            .put("reactions", reactions("👍", new String[] {"bob"})), delete));
+    for (RoomChange again : List.of(RoomChange.edit("alice", late, 1, "back", MODERATOR),
+        RoomChange.delete("mod", late, 1, MODERATOR), react("bob", 1, "🎉", true))) {
+      assertEquals(ErrorCode.NOT_FOUND, refused("a", again), "a deleted message: " + again.kind());
+    }
+    assertEquals(5L, on(() -> log.lastId("a")));
+  }
+
+  @Test
+  void reactions_show_in_the_message_emoji_to_nicks_in_the_order_they_came() {
+    on(() -> log.createRoom("a", 100));
+    stored(on(() -> log.append("a", "alice", "hello", null, T)));
+    change("a", react("bob", 1, "👍", true));
+    change("a", react("carol", 1, "🎉", true));
+    change("a", react("carol", 1, "👍", true));
+    change("a", react("bob", 1, "🎉", true));
+    MessageLog.Changed again = change("a", react("bob", 1, "👍", true));
+    MessageLog.Changed notThere = change("a", react("alice", 1, "🎉", false));
+    MessageLog.Changed off = change("a", react("carol", 1, "👍", false));
+    assertEquals(List.of(6L, 7L, 8L), List.of(again.event().id(), notThere.event().id(), off.event().id()),
+        "each an event, even one that changes nothing");
+    JsonObject both = reactions("👍", new String[] {"bob", "carol"}, "🎉", new String[] {"carol", "bob"});
+    assertEquals(both, again.event().toJson().getJsonObject("reactions"));
+    assertEquals(both, notThere.event().toJson().getJsonObject("reactions"));
+    JsonObject now = reactions("👍", new String[] {"bob"}, "🎉", new String[] {"carol", "bob"});
+    assertEquals(event("reaction", 8, "carol", T + 1).put("target", 1).put("emoji", "👍").put("on", false)
+        .put("reactions", now), off.event().toJson());
+    List<JsonObject> read = frames(on(() -> log.after("a", 0, 100)));
+    assertEquals(8, read.size());
+    assertEquals(message(1, "alice", "hello", T).put("reactions", now), read.get(0));
+    assertEquals(List.of("👍", "🎉"), List.copyOf(read.get(0).getJsonObject("reactions").fieldNames()),
+        "emoji in the order they came");
+    assertEquals(off.event().toJson(), read.get(7));
+    change("a", RoomChange.edit("alice", T + 2, 1, "hello all", MEMBER));
+    assertEquals(message(1, "alice", "hello all", T).put("edited", true).put("reactions", now),
+        on(() -> log.between("a", 1, 1)).messages().get(0).toJson(), "an edit keeps the reactions");
+  }
+
+  @Test
+  void a_refused_change_stores_nothing() {
+    on(() -> log.createRoom("a", 100));
+    stored(on(() -> log.append("a", "alice", "hello", null, T)));
+    assertEquals(ErrorCode.NOT_FOUND, refused("a", RoomChange.edit("alice", T + 1, 99, "x", MEMBER)), "missing");
+    assertEquals(ErrorCode.NOT_FOUND, refused("a", react("bob", 0, "👍", true)), "id 0");
+    change("a", RoomChange.edit("alice", T + 1, 1, "fixed", MEMBER));
+    for (RoomChange ofAnEvent : List.of(RoomChange.edit("alice", T + 1, 2, "x", MEMBER),
+        RoomChange.delete("alice", T + 1, 2, MODERATOR), react("bob", 2, "👍", true))) {
+      assertEquals(ErrorCode.NOT_FOUND, refused("a", ofAnEvent), "an event: " + ofAnEvent.kind());
+    }
+    assertEquals(ErrorCode.FORBIDDEN, refused("a", RoomChange.edit("bob", T + 1, 1, "mine", MODERATOR)));
+    assertEquals(ErrorCode.FORBIDDEN, refused("a", RoomChange.delete("bob", T + 1, 1, MEMBER)));
+    assertEquals(ErrorCode.EDIT_WINDOW_PASSED,
+        refused("a", RoomChange.edit("alice", T + WINDOW_MS + 1, 1, "late", MEMBER)));
+    change("a", react("bob", 1, "👍", true));
+    RoomChange.Rules onePerUser = new RoomChange.Rules(false, WINDOW_MS, 20, 1);
+    assertEquals(ErrorCode.TOO_MANY_REACTIONS,
+        refused("a", RoomChange.reaction("bob", T + 1, 1, "🎉", true, onePerUser)));
+    assertEquals(3L, on(() -> log.lastId("a")), "no id used");
+    assertEquals(message(1, "alice", "fixed", T).put("edited", true).put("reactions",
+        reactions("👍", new String[] {"bob"})), on(() -> log.between("a", 1, 1)).messages().get(0).toJson());
+    assertEquals(4, stored(on(() -> log.append("a", "bob", "next", null, T + 2))).id());
+  }
+
+  @Test
+  void standings_after_roles_bans_and_mutes_are_read_back() {
+    on(() -> log.createRoom("a", 100, RoomKind.PUBLIC, List.of("alice")));
+    change("a", RoomChange.role("alice", T, "bob", Standing.MODERATOR));
+    change("a", RoomChange.member(RoomChange.Kind.BAN, "alice", T, "carol", 3600));
+    change("a", RoomChange.member(RoomChange.Kind.MUTE, "alice", T, "dave", 600));
+    change("a", RoomChange.member(RoomChange.Kind.BAN, "alice", T, "erin", 0));
+    change("a", RoomChange.member(RoomChange.Kind.KICK, "alice", T, "frank", 0));
+    change("a", RoomChange.member(RoomChange.Kind.MUTE, "alice", T, "gina", 0));
+    Standing moderator = new Standing(Standing.MODERATOR, null, null);
+    Standing carol = new Standing(null, T + 3_600_000, null);
+    Standing dave = new Standing(null, null, T + 600_000);
+    Standing erin = new Standing(null, 0L, null);
+    assertEquals(moderator, on(() -> log.standing("a", "bob")));
+    assertEquals(carol, on(() -> log.standing("a", "carol")));
+    assertEquals(dave, on(() -> log.standing("a", "dave")));
+    assertEquals(erin, on(() -> log.standing("a", "erin")), "for good");
+    assertEquals(Standing.NONE, on(() -> log.standing("a", "frank")), "a kick keeps nothing");
+    assertEquals(Standing.NONE, on(() -> log.standing("a", "gina")), "a lifted mute keeps nothing");
+    assertEquals(Map.of("bob", moderator, "carol", carol, "dave", dave, "erin", erin),
+        on(() -> log.standings("a")));
+    on(() -> log.createRoom("b", 100));
+    assertEquals(Standing.NONE, on(() -> log.standing("b", "bob")), "per room");
+    assertEquals(Map.of(), on(() -> log.standings("b")));
+
+    change("a", RoomChange.member(RoomChange.Kind.BAN, "alice", T, "bob", 60));
+    assertEquals(new Standing(null, T + 60_000, null), on(() -> log.standing("a", "bob")),
+        "a banned moderator is a moderator no more");
+    change("a", RoomChange.member(RoomChange.Kind.UNBAN, "bob", T, "carol", 0));
+    change("a", RoomChange.member(RoomChange.Kind.MUTE, "alice", T, "erin", 60));
+    assertEquals(Map.of("bob", new Standing(null, T + 60_000, null), "dave", dave,
+        "erin", new Standing(null, 0L, T + 60_000)), on(() -> log.standings("a")));
+
+    List<JsonObject> read = frames(on(() -> log.after("a", 0, 100)));
+    assertEquals(9, read.size(), "each a room event");
+    assertEquals(event("role", 1, "alice", T).put("nick", "bob").put("role", "moderator"), read.get(0));
+    assertEquals(event("ban", 2, "alice", T).put("nick", "carol").put("seconds", 3600).put("until", T + 3_600_000),
+        read.get(1));
+    assertEquals(event("ban", 4, "alice", T).put("nick", "erin").put("seconds", 0), read.get(3));
+    assertEquals(event("kick", 5, "alice", T).put("nick", "frank"), read.get(4));
+    assertEquals(event("unban", 8, "bob", T).put("nick", "carol"), read.get(7));
+    assertEquals(10, stored(on(() -> log.append("a", "alice", "hi", null, T))).id());
+  }
+
+  @Test
+  void changes_and_sends_made_at_once_each_get_their_own_id() {
+    on(() -> log.createRoom("a", 100));
+    stored(on(() -> log.append("a", "alice", "hello", null, T)));
+    List<Long> ids = on(() -> {
+      List<Future<Long>> all = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        all.add(log.append("a", "bob", "m" + i, "c" + i, T + i).map(appended -> stored(appended).id()));
+        all.add(log.change("a", react("n" + i, 1, "👍", true)).map(changed -> changed.event().id()));
+      }
+      return Future.all(all).map(done -> all.stream().map(Future::result).toList());
+    });
+    assertEquals(80, ids.stream().distinct().count(), "no id twice: " + ids);
+    assertEquals(List.of(2L, 81L), List.of(ids.stream().min(Long::compare).get(), ids.stream().max(Long::compare).get()));
+    assertEquals(81, on(() -> log.between("a", 1, 81)).messages().size());
+    JsonArray nicks = on(() -> log.between("a", 1, 1)).messages().get(0).extra().getJsonObject("reactions")
+        .getJsonArray("👍");
+    assertEquals(40, nicks.size(), "no reaction lost: " + nicks);
+  }
+
+  @Test
+  void a_restart_keeps_changes_and_standings() {
+    on(() -> log.createRoom("a", 100, RoomKind.PUBLIC, List.of("alice")));
+    stored(on(() -> log.append("a", "alice", "hello", null, T)));
+    change("a", RoomChange.edit("alice", T + 1, 1, "hello all", MEMBER));
+    stored(on(() -> log.append("a", "bob", "oops", null, T + 2)));
+    change("a", RoomChange.delete("bob", T + 3, 3, MEMBER));
+    change("a", react("carol", 1, "👍", true));
+    change("a", RoomChange.role("alice", T, "bob", Standing.MODERATOR));
+    change("a", RoomChange.member(RoomChange.Kind.BAN, "alice", T, "carol", 0));
+    List<JsonObject> before = frames(on(() -> log.after("a", 0, 100)));
+    Map<String, Standing> standings = on(() -> log.standings("a"));
+    assertEquals(2, standings.size());
+    on(() -> log.close());
+    log = on(this::reopen);
+    if (log == null) {
+      log = on(this::open);
+      return; // a memory store: nothing to keep
+    }
+    assertEquals(before, frames(on(() -> log.after("a", 0, 100))));
+    assertEquals(standings, on(() -> log.standings("a")));
+    assertEquals(8, change("a", react("dave", 1, "🎉", true)).event().id(), "the next id, after a restart");
+    assertEquals(reactions("👍", new String[] {"carol"}, "🎉", new String[] {"dave"}),
+        on(() -> log.between("a", 1, 1)).messages().get(0).extra().getJsonObject("reactions"));
+    assertEquals(9, stored(on(() -> log.append("a", "alice", "hi", null, T + 4))).id());
   }
 }

@@ -9,11 +9,15 @@ import io.parley.store.CidStore;
 import io.parley.store.Epochs;
 import io.parley.store.MessageLog;
 import io.parley.store.RoomAccess;
+import io.parley.store.RoomChange;
+import io.parley.store.RoomChanges;
 import io.parley.store.RoomKind;
 import io.parley.store.RoomRecord;
+import io.parley.store.Standing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -44,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class PostgresStore implements MessageLog {
 
   private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
-  private static final String MESSAGE_COLUMNS = "id, sender, text, ts, cid";
+  private static final String MESSAGE_COLUMNS = "id, sender, text, ts, cid, kind, extra";
   /** Advisory locks: one migration at a time, one room creation at a time, one node pruning at a time. */
   private static final long MIGRATION_LOCK = 7226173;
   private static final long ROOM_CREATION_LOCK = 7226174;
@@ -169,7 +173,7 @@ public final class PostgresStore implements MessageLog {
     if (withCid.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return db.preparedQuery("SELECT m.room, m.id, m.sender, m.text, m.ts, m.cid FROM messages m "
+    return db.preparedQuery("SELECT m.room, m.id, m.sender, m.text, m.ts, m.cid, m.kind, m.extra FROM messages m "
             + "JOIN unnest($1::text[], $2::text[], $3::text[]) AS c(room, sender, cid) "
             + "ON m.room = c.room AND m.sender = c.sender AND m.cid = c.cid")
         .execute(Tuple.of(withCid.stream().map(AppendPlan.Send::room).toArray(String[]::new),
@@ -179,7 +183,7 @@ public final class PostgresStore implements MessageLog {
           Map<String, ChatMessage> stored = new HashMap<>();
           for (Row row : rows) {
             ChatMessage m = new ChatMessage(row.getString(0), row.getLong(1), row.getString(2), row.getString(3),
-                row.getLong(4), row.getString(5));
+                row.getLong(4), row.getString(5), row.getString(6), decode(row.getString(7)));
             stored.put(CidStore.key(m.room(), m.from(), m.cid()), m);
           }
           return stored;
@@ -206,6 +210,105 @@ public final class PostgresStore implements MessageLog {
                 plan.lastIds().values().toArray(Long[]::new),
                 plan.lastIds().keySet().stream().map(plan.lastActive()::get).toArray(Long[]::new))))
         .map(updated -> plan.results());
+  }
+
+  /**
+   * One transaction, holding the room's row lock ({@code FOR UPDATE}, as a batch of sends does: the two take turns,
+   * so ids stay +1 whichever node writes): the target's new state (and a deletion's redacted edits) or the member's
+   * standing, then the event under the room's next id. A refusal of {@link RoomChanges#apply} rolls it back. A
+   * change has no cid: if its commit's answer is lost, it is not read back (a retry may store it twice).
+   */
+  @Override
+  public Future<Changed> change(String room, RoomChange change) {
+    if (!available) {
+      return unavailable();
+    }
+    return guarded(pool.withTransaction(db -> db.preparedQuery("SELECT last_id FROM rooms WHERE name = $1 FOR UPDATE")
+        .execute(Tuple.of(room))
+        .compose(locked -> {
+          if (locked.size() == 0) {
+            // Changes are of rooms a join created: a room without a record is a bug, not an outage.
+            return Future.failedFuture(new IllegalStateException("room " + room + " has no record"));
+          }
+          long id = locked.iterator().next().getLong(0) + 1;
+          Future<ChatMessage> applied = change.kind().aboutMessage() ? changeTarget(db, room, change)
+              : changeStanding(db, room, change).map(v -> (ChatMessage) null);
+          return applied.compose(target -> insertEvent(db, RoomChanges.event(room, id, change, target))
+              .map(event -> new Changed(event, target)));
+        })));
+  }
+
+  /** The target's new state written (a deletion's earlier edits emptied too), read under the room's lock. */
+  private static Future<ChatMessage> changeTarget(SqlConnection db, String room, RoomChange change) {
+    return messages(db, room, "id = $2", change.target()).compose(found -> {
+      ChatMessage target;
+      try {
+        target = RoomChanges.apply(found.isEmpty() ? null : found.get(0), change);
+      } catch (ProtocolException refused) {
+        return Future.failedFuture(refused);
+      }
+      Future<?> written = db.preparedQuery("UPDATE messages SET text = $3, extra = $4 WHERE room = $1 AND id = $2")
+          .execute(Tuple.of(room, target.id(), target.text(), encode(target.extra())));
+      if (change.kind() == RoomChange.Kind.DELETE) {
+        written = written.compose(v -> db.preparedQuery("UPDATE messages SET text = '' "
+            + "WHERE room = $1 AND kind = 'edit' AND target = $2").execute(Tuple.of(room, target.id())));
+      }
+      return written.map(v -> target);
+    });
+  }
+
+  /** The member's standing after the change (its row deleted when nothing is left), under the room's lock. */
+  private static Future<Void> changeStanding(SqlConnection db, String room, RoomChange change) {
+    return readStanding(db, room, change.nick()).compose(before -> {
+      Standing after = RoomChanges.standing(before, change);
+      if (after.isEmpty()) {
+        return db.preparedQuery("DELETE FROM room_standing WHERE room = $1 AND nick = $2")
+            .execute(Tuple.of(room, change.nick())).mapEmpty();
+      }
+      return db.preparedQuery("INSERT INTO room_standing (room, nick, role, banned_until, muted_until) "
+              + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (room, nick) DO UPDATE SET role = EXCLUDED.role, "
+              + "banned_until = EXCLUDED.banned_until, muted_until = EXCLUDED.muted_until")
+          .execute(Tuple.of(room, change.nick(), after.role(), after.bannedUntil(), after.mutedUntil())).mapEmpty();
+    });
+  }
+
+  /** The event as the room's next row, and the room's last id and activity advanced as by a send. */
+  private static Future<ChatMessage> insertEvent(SqlConnection db, ChatMessage event) {
+    return db.preparedQuery("INSERT INTO messages (room, id, sender, text, ts, cid, kind, target, extra) "
+            + "VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8)")
+        .execute(Tuple.of(event.room(), event.id(), event.from(), event.text(), event.ts(), event.kind(),
+            event.target() == 0 ? null : event.target(), encode(event.extra())))
+        .compose(inserted -> db.preparedQuery("UPDATE rooms SET last_id = $2, last_active = GREATEST(last_active, $3) "
+            + "WHERE name = $1").execute(Tuple.of(event.room(), event.id(), event.ts())))
+        .map(updated -> event);
+  }
+
+  private static Future<Standing> readStanding(SqlClient db, String room, String nick) {
+    return db.preparedQuery("SELECT role, banned_until, muted_until FROM room_standing WHERE room = $1 AND nick = $2")
+        .execute(Tuple.of(room, nick))
+        .map(rows -> rows.size() == 0 ? Standing.NONE : standing(rows.iterator().next(), 0));
+  }
+
+  private static Standing standing(Row row, int from) {
+    return new Standing(row.getString(from), row.getLong(from + 1), row.getLong(from + 2));
+  }
+
+  @Override
+  public Future<Standing> standing(String room, String nick) {
+    return read(db -> readStanding(db, room, nick));
+  }
+
+  @Override
+  public Future<Map<String, Standing>> standings(String room) {
+    return read(db -> db.preparedQuery("SELECT nick, role, banned_until, muted_until FROM room_standing "
+            + "WHERE room = $1").execute(Tuple.of(room))
+        .map(rows -> {
+          Map<String, Standing> found = new HashMap<>();
+          for (Row row : rows) {
+            found.put(row.getString(0), standing(row, 1));
+          }
+          return found;
+        }));
   }
 
   @Override
@@ -485,10 +588,18 @@ public final class PostgresStore implements MessageLog {
           List<ChatMessage> out = new ArrayList<>(rows.size());
           for (Row row : rows) {
             out.add(new ChatMessage(room, row.getLong(0), row.getString(1), row.getString(2), row.getLong(3),
-                row.getString(4)));
+                row.getString(4), row.getString(5), decode(row.getString(6))));
           }
           return out;
         });
+  }
+
+  private static JsonObject decode(String extra) {
+    return extra == null ? null : new JsonObject(extra);
+  }
+
+  private static String encode(JsonObject extra) {
+    return extra == null ? null : extra.encode();
   }
 
   private static Future<List<RoomRecord>> roomRecords(SqlClient db, String where, Tuple args) {

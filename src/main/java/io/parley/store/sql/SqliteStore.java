@@ -8,12 +8,16 @@ import io.parley.store.CidStore;
 import io.parley.store.Epochs;
 import io.parley.store.MessageLog;
 import io.parley.store.RoomAccess;
+import io.parley.store.RoomChange;
+import io.parley.store.RoomChanges;
 import io.parley.store.RoomKind;
 import io.parley.store.RoomRecord;
+import io.parley.store.Standing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -49,7 +53,7 @@ public final class SqliteStore implements MessageLog {
 
   public static final String FILE = "parley.db";
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
-  private static final String MESSAGE_COLUMNS = "id, sender, text, ts, cid";
+  private static final String MESSAGE_COLUMNS = "id, sender, text, ts, cid, kind, extra";
   private static final long CHECKPOINT_MS = 1000;
   private static final int PRUNE_ROOMS = 200;
   private static final int IN_LIST_MAX = 500;
@@ -334,6 +338,166 @@ public final class SqliteStore implements MessageLog {
     void forget() {
       lastIds.clear();
     }
+  }
+
+  /**
+   * One transaction of the writer, between the group commit's batches (on the same thread, so from the same committed
+   * last ids): the target's new state (and a deletion's redacted edits) or the member's standing, then the event
+   * under the room's next id. A refusal of {@link RoomChanges#apply} rolls it back. If it fails, whether it committed
+   * is read back, as for a batch.
+   */
+  @Override
+  public Future<Changed> change(String room, RoomChange change) {
+    return writing(() -> {
+      Writes writes = writes();
+      Changed[] made = new Changed[1];
+      try {
+        Changed changed = transaction(db -> {
+          made[0] = changeIn(db, writes, room, change);
+          return made[0];
+        });
+        writes.committed(Map.of(room, changed.event().id()));
+        return changed;
+      } catch (ProtocolException refused) {
+        throw refused; // rolled back before anything was written: the last ids stand
+      } catch (SQLException | RuntimeException e) {
+        writes.forget();
+        if (made[0] != null && stored(writerConnection, made[0].event())) {
+          log.warn("a commit reported a failure, but its change is stored: {}", e.toString());
+          return made[0];
+        }
+        throw e;
+      }
+    });
+  }
+
+  private static Changed changeIn(Connection db, Writes writes, String room, RoomChange change) throws SQLException {
+    long id = writes.lastId(room) + 1;
+    ChatMessage target = null;
+    if (change.kind().aboutMessage()) {
+      List<ChatMessage> found = messages(db, room, "id = ?", change.target());
+      target = RoomChanges.apply(found.isEmpty() ? null : found.get(0), change);
+      try (PreparedStatement update = db.prepareStatement(
+          "UPDATE messages SET text = ?, extra = ? WHERE room = ? AND id = ?")) {
+        update.setString(1, target.text());
+        update.setString(2, encode(target.extra()));
+        update.setString(3, room);
+        update.setLong(4, target.id());
+        update.executeUpdate();
+      }
+      if (change.kind() == RoomChange.Kind.DELETE) {
+        try (PreparedStatement redact = db.prepareStatement(
+            "UPDATE messages SET text = '' WHERE room = ? AND kind = 'edit' AND target = ?")) {
+          redact.setString(1, room);
+          redact.setLong(2, target.id());
+          redact.executeUpdate();
+        }
+      }
+    } else {
+      writeStanding(db, room, change.nick(), RoomChanges.standing(readStanding(db, room, change.nick()), change));
+    }
+    ChatMessage event = RoomChanges.event(room, id, change, target);
+    try (PreparedStatement insert = db.prepareStatement("INSERT INTO messages (room, id, sender, text, ts, cid, kind, "
+        + "target, extra) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)")) {
+      insert.setString(1, room);
+      insert.setLong(2, event.id());
+      insert.setString(3, event.from());
+      insert.setString(4, event.text());
+      insert.setLong(5, event.ts());
+      insert.setString(6, event.kind());
+      setLong(insert, 7, event.target() == 0 ? null : event.target());
+      insert.setString(8, encode(event.extra()));
+      insert.executeUpdate();
+    }
+    writes.advance(Map.of(room, id), Map.of(room, event.ts()));
+    return new Changed(event, target);
+  }
+
+  /** Whether {@code event} is in the database: the transaction that wrote it committed. */
+  private static boolean stored(Connection db, ChatMessage event) {
+    try (PreparedStatement read = db.prepareStatement(
+        "SELECT sender, kind, ts FROM messages WHERE room = ? AND id = ?")) {
+      read.setString(1, event.room());
+      read.setLong(2, event.id());
+      try (ResultSet rs = read.executeQuery()) {
+        return rs.next() && event.from().equals(rs.getString(1)) && event.kind().equals(rs.getString(2))
+            && event.ts() == rs.getLong(3);
+      }
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public Future<Standing> standing(String room, String nick) {
+    return onReader(db -> readStanding(db, room, nick));
+  }
+
+  @Override
+  public Future<Map<String, Standing>> standings(String room) {
+    return onReader(db -> {
+      Map<String, Standing> found = new HashMap<>();
+      try (PreparedStatement read = db.prepareStatement(
+          "SELECT nick, role, banned_until, muted_until FROM room_standing WHERE room = ?")) {
+        read.setString(1, room);
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            found.put(rs.getString(1), new Standing(rs.getString(2), getLong(rs, 3), getLong(rs, 4)));
+          }
+        }
+      }
+      return found;
+    });
+  }
+
+  private static Standing readStanding(Connection db, String room, String nick) throws SQLException {
+    try (PreparedStatement read = db.prepareStatement(
+        "SELECT role, banned_until, muted_until FROM room_standing WHERE room = ? AND nick = ?")) {
+      read.setString(1, room);
+      read.setString(2, nick);
+      try (ResultSet rs = read.executeQuery()) {
+        return rs.next() ? new Standing(rs.getString(1), getLong(rs, 2), getLong(rs, 3)) : Standing.NONE;
+      }
+    }
+  }
+
+  /** Keeps {@code standing}, or deletes the row when nothing is left of it. */
+  private static void writeStanding(Connection db, String room, String nick, Standing standing) throws SQLException {
+    if (standing.isEmpty()) {
+      try (PreparedStatement delete = db.prepareStatement("DELETE FROM room_standing WHERE room = ? AND nick = ?")) {
+        delete.setString(1, room);
+        delete.setString(2, nick);
+        delete.executeUpdate();
+      }
+      return;
+    }
+    try (PreparedStatement write = db.prepareStatement("INSERT INTO room_standing (room, nick, role, banned_until, "
+        + "muted_until) VALUES (?, ?, ?, ?, ?) ON CONFLICT (room, nick) DO UPDATE SET role = excluded.role, "
+        + "banned_until = excluded.banned_until, muted_until = excluded.muted_until")) {
+      write.setString(1, room);
+      write.setString(2, nick);
+      write.setString(3, standing.role());
+      setLong(write, 4, standing.bannedUntil());
+      setLong(write, 5, standing.mutedUntil());
+      write.executeUpdate();
+    }
+  }
+
+  private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
+    if (value == null) {
+      statement.setNull(index, java.sql.Types.BIGINT);
+    } else {
+      statement.setLong(index, value);
+    }
+  }
+
+  private static Long getLong(ResultSet rs, int index) throws SQLException {
+    long value = rs.getLong(index);
+    return rs.wasNull() ? null : value;
+  }
+
+  private static String encode(JsonObject extra) {
+    return extra == null ? null : extra.encode();
   }
 
   @Override
@@ -668,8 +832,11 @@ public final class SqliteStore implements MessageLog {
     }
   }
 
+  /** A row of {@link #MESSAGE_COLUMNS}: a message in its current state, or a change. */
   private static ChatMessage message(String room, ResultSet rs) throws SQLException {
-    return new ChatMessage(room, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5));
+    String extra = rs.getString(7);
+    return new ChatMessage(room, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
+        rs.getString(6), extra == null ? null : new JsonObject(extra));
   }
 
   private static List<RoomRecord> roomRecords(Connection db, String where, Object... args) throws SQLException {
