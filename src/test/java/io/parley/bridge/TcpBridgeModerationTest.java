@@ -83,7 +83,7 @@ class TcpBridgeModerationTest extends ParleyServerTest {
     assertEquals("forbidden", refusalCode(cy.requestFrame("chat.delete", fields("tcp").put("id", id))));
     assertEquals("not_found", refusalCode(cy.requestFrame("chat.edit", fields("tcp").put("id", 99).put("text", "x"))));
     assertEquals("delete", ada.request("chat.delete", fields("tcp").put("id", id)).getString("event"));
-    assertEquals(id, bob.expectPast("delete", "presence").getLong("target"));
+    assertEquals(id, bob.expectPast("delete", "presence", "edit").getLong("target"));
 
     // The ban: bob's /ws connection leaves; a TCP socket of his is refused the room.
     assertEquals("ban", ada.request("chat.ban", fields("tcp").put("nick", "bob").put("seconds", 0)).getString("event"));
