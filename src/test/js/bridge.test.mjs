@@ -41,7 +41,7 @@ test('bridge_join_reply', async () => {
   assert.ok(Number.isSafeInteger(joined.membersVersion) && joined.membersVersion > 0, `${joined.membersVersion}`);
   delete joined.membersVersion;
   assert.deepEqual(joined, { room, members: [nick], history: [], lastId: 0, kind: 'public', read: 0, unread: 0, nick,
-    owner: nick, role: 'owner', moderators: [] }, 'the creator of a public room owns it');
+    owner: nick, role: 'owner', moderators: [] }, 'the creator of a room owns it (docs/PROTOCOL.md, "Roles")');
 });
 
 test('bridge_send_reaches_ws_clients_on_another_node', async () => {
@@ -94,8 +94,8 @@ test('bridge_history_pages_back', async () => {
 
 test('bridge_rooms_lists_rooms', async () => {
   const room = unique('r');
-  const carol = unique('carol');
-  const { eb } = await joinedBridge(room, carol);
+  const nick = unique('carol');
+  const { eb } = await joinedBridge(room, nick);
   // Pages by name: follow `next` until the room is there.
   let found;
   for (let after; !found;) {
@@ -107,8 +107,8 @@ test('bridge_rooms_lists_rooms', async () => {
   }
   assert.equal(typeof found.lastActive, 'number');
   delete found.lastActive;
-  assert.deepEqual(found, { room, kind: 'public', members: 1, lastId: 0, read: 0, unread: 0, owner: carol },
-    'an identified socket gets its read marker and unread count; a public room has no access list, and its owner');
+  assert.deepEqual(found, { room, kind: 'public', members: 1, lastId: 0, read: 0, unread: 0, owner: nick },
+    'an identified socket gets its read marker and unread count; a public room has no access list, and its creator owns it');
 });
 
 test('bridge_send_repeated_cid_is_published_once', async () => {
@@ -686,120 +686,271 @@ test('bridge_rooms_lists_private_rooms_only_to_their_members', async () => {
   assert.deepEqual(pick(bobs[direct], 'kind', 'access', 'with'), { kind: 'direct', access: 'member', with: alice.nick });
 });
 
-/** The next room event of `type` on `queue`, passing over presence, typing and messages. */
-async function nextChange(queue, type) {
-  for (;;) {
-    const body = await queue.take(`'${type}' event`);
-    if (body.type === type) return body;
-    assert.ok(['presence', 'typing', 'message'].includes(body.type), `unexpected ${JSON.stringify(body)}`);
+// ---- Roles, moderation, edits, deletions and reactions (docs/PROTOCOL.md) --------------------------------------------
+
+/**
+ * A change asked by /ws client `client` (`frame` without its ref): resolves to its `done` and to `event`, the room
+ * event it became (for a `send`, the message; no `done`), whichever comes first. The frames it passes over meanwhile
+ * (others' events, presence) are put back, in order, for the test to take; an error fails.
+ */
+async function wsChange(client, frame, event) {
+  const ref = unique('ref');
+  client.send({ ...frame, ref });
+  const got = {};
+  const passed = [];
+  const mine = (f) => f.type === event && (event === 'message' ? f.from === client.nick && f.text === frame.text
+    : f.by === client.nick && !(got.done && f.id !== got.done.id));
+  try {
+    while (!got.event || (event !== 'message' && !got.done)) {
+      const received = await client.frames.take(`${event} after ${frame.type}`);
+      if (received.type === 'error') throw new Error(`${client.nick}: ${frame.type} refused: ${JSON.stringify(received)}`);
+      if (received.type === 'done' && received.ref === ref) got.done = received;
+      else if (!got.event && mine(received)) got.event = received;
+      else passed.push(received);
+    }
+  } finally {
+    client.frames.items.unshift(...passed);
   }
+  if (got.done) {
+    assert.deepEqual(pick(got.done, 'room', 'id', 'event'), { room: frame.room, id: got.event.id, event });
+  }
+  return got;
+}
+
+/** A room event's fields but `ts`, which must be a time (epoch ms). */
+function withoutTs(event) {
+  const { ts, ...rest } = event;
+  assert.ok(Number.isSafeInteger(ts) && ts > 0, `a ts: ${JSON.stringify(event)}`);
+  return rest;
 }
 
 test('bridge_moderation_edit_delete_and_react_reach_ws_clients_on_another_node', async () => {
   const room = unique('r');
-  const ada = await helloBridge(0, unique('ada'));
-  const adaEvents = await follow(ada, room);
-  await ok(ada, 'chat.join', { room });
-  const bob = await joinedWs(room, unique('bob'));
-  const { id } = await ok(ada, 'chat.send', { room, text: 'helo' });
-  await bob.expectPast('message', 'presence');
+  const dave = await joinedWs(room, unique('dave')); // node 1
+  const carol = await helloBridge(0, unique('carol'));
+  const events = await follow(carol, room);
+  await ok(carol, 'chat.join', { room });
+  await dave.expect('presence');
 
-  const edited = await ok(ada, 'chat.edit', { room, id, text: 'hello' });
-  assert.deepEqual(edited, { room, id: id + 1, event: 'edit' });
-  const reacted = await ok(ada, 'chat.react', { room, id, emoji: '👍' });
-  assert.deepEqual(reacted, { room, id: id + 2, event: 'reaction' });
-  const deleted = await ok(ada, 'chat.delete', { room, id });
-  assert.deepEqual(deleted, { room, id: id + 3, event: 'delete' });
+  const sent = await ok(carol, 'chat.send', { room, text: 'frist draft' });
+  assert.equal((await dave.expect('message')).id, sent.id);
 
-  // The /ws client on node 1 gets each change once, in id order, as the bridge client does.
-  const edit = await bob.expect('edit');
-  assert.deepEqual(pick(edit, 'id', 'target', 'text', 'by'), { id: id + 1, target: id, text: 'hello', by: ada.nick });
-  const reaction = await bob.expect('reaction');
-  assert.deepEqual(pick(reaction, 'id', 'target', 'emoji', 'on'), { id: id + 2, target: id, emoji: '👍', on: true });
-  assert.deepEqual(reaction.reactions, { '👍': [ada.nick] });
-  const deletion = await bob.expect('delete');
-  assert.deepEqual(pick(deletion, 'id', 'target', 'text'), { id: id + 3, target: id });
-  assert.deepEqual(await nextChange(adaEvents, 'edit'), edit);
-  assert.deepEqual(await nextChange(adaEvents, 'reaction'), reaction);
-  assert.deepEqual(await nextChange(adaEvents, 'delete'), deletion);
+  const edited = await ok(carol, 'chat.edit', { room, id: sent.id, text: 'first draft' });
+  assert.deepEqual(edited, { room, id: sent.id + 1, event: 'edit' }, 'the change is the room\'s next event');
+  const edit = await dave.expect('edit');
+  assert.deepEqual(withoutTs(edit), { type: 'edit', room, id: edited.id, by: carol.nick, text: 'first draft', target: sent.id });
 
-  // History shows the message deleted, without its text, nor its edit's.
-  const history = await ok(ada, 'chat.history', { room });
-  const message = history.messages.find((m) => m.id === id);
+  const reacted = await ok(carol, 'chat.react', { room, id: sent.id, emoji: '👍' });
+  assert.deepEqual(reacted, { room, id: sent.id + 2, event: 'reaction' });
+  const reaction = await dave.expect('reaction');
+  assert.deepEqual(withoutTs(reaction), { type: 'reaction', room, id: reacted.id, by: carol.nick, target: sent.id,
+    emoji: '👍', on: true, reactions: { '👍': [carol.nick] } });
+
+  const deleted = await ok(carol, 'chat.delete', { room, id: sent.id });
+  assert.deepEqual(deleted, { room, id: sent.id + 3, event: 'delete' });
+  const deletion = await dave.expect('delete');
+  assert.deepEqual(withoutTs(deletion), { type: 'delete', room, id: deleted.id, by: carol.nick, target: sent.id });
+
+  // The bridge socket gets the very same events through the room's address, in id order.
+  for (const atWs of [edit, reaction, deletion]) assert.deepEqual(await nextOf(events, atWs.type), atWs);
+
+  // History shows the message as it is now (deleted, without text; the edit's text gone too), and every change.
+  const history = await ok(carol, 'chat.history', { room });
+  assert.equal(history.lastId, deleted.id);
+  assert.deepEqual(history.messages.map((m) => [m.id, m.type]),
+    [[sent.id, 'message'], [edited.id, 'edit'], [reacted.id, 'reaction'], [deleted.id, 'delete']]);
+  const [message, editEvent] = history.messages;
   assert.equal(message.deleted, true);
-  assert.equal(message.text, undefined);
-  assert.ok(!JSON.stringify(history).includes('helo') && !JSON.stringify(history).includes('hello'),
-    JSON.stringify(history));
+  assert.equal(message.from, carol.nick);
+  assert.ok(!('text' in message), `no text: ${JSON.stringify(message)}`);
+  assert.ok(!('text' in editEvent), `the deleted message's edit keeps no text: ${JSON.stringify(editEvent)}`);
+  // And so does a join's snapshot, on the other node.
+  const late = track(await wsUser(1, unique('erin')));
+  const joined = await late.join(room);
+  assert.deepEqual(joined.history, history.messages);
+
+  // A client that resumes gets every change it missed, in id order, as it is now.
+  const resumer = track(await bridge(0));
+  const resumed = await ok(resumer, 'chat.join', { room, nick: unique('frank'), since: sent.id });
+  assert.equal(resumed.recovered, true);
+  assert.deepEqual(resumed.history, history.messages.slice(1));
+
+  // A deleted message is not found for any more changes.
+  assert.equal(await refused(carol, 'chat.edit', { room, id: sent.id, text: 'again' }), 'not_found');
+  assert.equal(await refused(carol, 'chat.react', { room, id: sent.id, emoji: '👍' }), 'not_found');
+  assert.equal(await refused(carol, 'chat.delete', { room, id: sent.id }), 'not_found');
 });
 
 test('bridge_moderation_ban_removes_every_connection_and_keeps_the_user_out', async () => {
   const room = unique('r');
-  const owner = await joinedWs(room, unique('own')); // on node 1, the room's creator: its owner
-  const eve = await helloBridge(0, unique('eve'));
-  const eveUser = await userFrames(eve);
-  await follow(eve, room);
-  const joined = await ok(eve, 'chat.join', { room });
-  assert.equal(joined.role, 'member');
-  assert.equal(joined.owner, owner.nick);
-  const eveTab = await helloBridge(1, eve.nick, eve.welcome.session); // eve's second socket, on the other node
-  await ok(eveTab, 'chat.join', { room });
-  await owner.expectPast('presence');
+  const alice = track(await wsUser(1, unique('alice')));
+  const created = await alice.join(room);
+  assert.deepEqual(pick(created, 'owner', 'role', 'moderators'), { owner: alice.nick, role: 'owner', moderators: [] });
 
-  owner.send({ type: 'ban', room, nick: eve.nick, seconds: 0, ref: 'b1' });
-  const done = await owner.expectPast('done', 'ban', 'presence');
-  assert.equal(done.event, 'ban');
-  const removed = await nextOf(eveUser, 'removed');
-  assert.deepEqual(pick(removed, 'room', 'nick', 'by', 'reason', 'id'),
-    { room, nick: eve.nick, by: owner.nick, reason: 'ban', id: done.id });
-  for (const socket of [eve, eveTab]) {
-    assert.equal(await refused(socket, 'chat.send', { room, text: 'still here?' }), 'not_joined');
+  // bob, on both nodes over the bridge, in the room on both sockets.
+  const bob = await helloBridge(0, unique('bob'));
+  const bob2 = await helloBridge(1, bob.nick, bob.welcome.session);
+  const bobUser = await userFrames(bob);
+  const bob2User = await userFrames(bob2);
+  const bobEvents = await follow(bob, room);
+  const bob2Events = await follow(bob2, room);
+  const joined = await ok(bob, 'chat.join', { room });
+  assert.deepEqual(pick(joined, 'owner', 'role', 'moderators'), { owner: alice.nick, role: 'member', moderators: [] });
+  await ok(bob2, 'chat.join', { room });
+  assert.deepEqual(presenceOf(await alice.expect('presence')), { type: 'presence', room, nick: bob.nick, event: 'join' });
+
+  const { done, event: ban } = await wsChange(alice, { type: 'ban', room, nick: bob.nick }, 'ban');
+  assert.equal(done.id, joined.lastId + 1);
+  assert.deepEqual(withoutTs(ban), { type: 'ban', room, id: done.id, by: alice.nick, nick: bob.nick, seconds: 0 });
+  assert.deepEqual(presenceOf(await alice.expect('presence')), { type: 'presence', room, nick: bob.nick, event: 'leave' },
+    'every connection of bob left the room');
+
+  // Both of bob's sockets hear it, on their user address (and the room event, if it got there before they left).
+  const removed = { type: 'removed', room, nick: bob.nick, by: alice.nick, reason: 'ban', id: done.id };
+  assert.deepEqual(await nextOf(bobUser, 'removed'), removed);
+  assert.deepEqual(await nextOf(bob2User, 'removed'), removed);
+  for (const events of [bobEvents, bob2Events]) {
+    const late = events.items.filter((e) => e.type === 'ban');
+    if (late.length > 0) assert.deepEqual(late, [ban]);
+  }
+
+  // Kept out, on both nodes: no join, no history, no read, no registration of the room.
+  for (const socket of [bob, bob2]) {
     assert.equal(await refused(socket, 'chat.join', { room }), 'banned');
     assert.equal(await refused(socket, 'chat.history', { room }), 'banned');
+    assert.equal(await refused(socket, 'chat.read', { room, id: 1 }), 'banned');
+    assert.equal(await refused(socket, 'chat.send', { room, text: 'still here?' }), 'not_joined');
+    forget(socket, `chat.room.${room}`);
+    listen(socket, `chat.room.${room}`);
+    assert.equal((await socket.errors.take('refusal of the room\'s address while banned')).body, 'access_denied');
   }
-  const again = track(await bridge(1));
-  await ok(again, 'chat.hello', { nick: eve.nick, session: eve.welcome.session });
-  listen(again, `chat.room.${room}`);
-  assert.equal((await again.errors.take('refusal of the banned user\'s registration')).body, 'access_denied');
+  const behind = await wsChange(alice, { type: 'send', room, text: 'bob is gone' }, 'message');
+  await settled(bob, 'bob');
+  await settled(bob2, 'bob on node 1');
+  for (const events of [bobEvents, bob2Events]) {
+    assert.deepEqual(events.items.filter((e) => e.type === 'message'), [], 'nothing of the room reached bob after the ban');
+  }
+  assert.deepEqual(bobUser.items, [], 'no more user frames');
 
-  owner.send({ type: 'unban', room, nick: eve.nick });
-  await owner.expectPast('done', 'unban', 'presence', 'ban');
-  await ok(eve, 'chat.join', { room });
+  // Unbanned: he may register and join again.
+  const unbanned = await wsChange(alice, { type: 'unban', room, nick: bob.nick }, 'unban');
+  assert.deepEqual(withoutTs(unbanned.event), { type: 'unban', room, id: unbanned.done.id, by: alice.nick, nick: bob.nick });
+  forget(bob, `chat.room.${room}`);
+  const again = await follow(bob, room);
+  const rejoined = await ok(bob, 'chat.join', { room });
+  assert.equal(rejoined.role, 'member');
+  assert.deepEqual(rejoined.history.map((m) => m.id).slice(-3), [done.id, behind.event.id, unbanned.done.id]);
+  assert.deepEqual(presenceOf(await alice.expect('presence')), { type: 'presence', room, nick: bob.nick, event: 'join' });
+  const back = await ok(bob, 'chat.send', { room, text: 'back' });
+  assert.equal((await alice.expect('message')).id, back.id);
+  assert.equal((await messageAfter(again, rejoined.lastId)).id, back.id);
 });
 
 test('bridge_moderation_refusals_have_error_codes', async () => {
   const room = unique('r');
-  const owner = await joinedWs(room, unique('own'));
-  const mia = await helloBridge(0, unique('mia'));
-  await ok(mia, 'chat.join', { room });
-  await owner.expect('presence');
-  const { id } = await owner.say(room, 'the owner\'s');
-  assert.equal(await refused(mia, 'chat.kick', { room, nick: owner.nick }), 'forbidden');
-  assert.equal(await refused(mia, 'chat.role', { room, nick: mia.nick, role: 'moderator' }), 'invalid_value');
-  assert.equal(await refused(mia, 'chat.edit', { room, id, text: 'mine now' }), 'forbidden');
-  assert.equal(await refused(mia, 'chat.delete', { room, id }), 'forbidden');
-  assert.equal(await refused(mia, 'chat.edit', { room, id: 9999, text: 'x' }), 'not_found');
-  assert.equal(await refused(mia, 'chat.react', { room, id, emoji: 'two words' }), 'invalid_value');
-  owner.send({ type: 'mute', room, nick: mia.nick, seconds: 600 });
-  await owner.expectPast('done', 'mute', 'presence');
-  assert.equal(await refused(mia, 'chat.send', { room, text: 'let me' }), 'muted');
-  assert.equal(await refused(mia, 'chat.react', { room, id, emoji: '👍' }), 'muted');
+  const alice = await joinedWs(room, unique('alice')); // node 1: the owner
+  const bob = await helloBridge(0, unique('bob'));
+  const carol = await helloBridge(1, unique('carol'));
+  const outsider = await helloBridge(0, unique('olga'));
+  await ok(bob, 'chat.join', { room });
+  await ok(carol, 'chat.join', { room });
+  const bobs = await ok(bob, 'chat.send', { room, text: 'bob\'s' });
+  const carols = await ok(carol, 'chat.send', { room, text: 'carol\'s' });
+
+  // A member moderates nobody.
+  for (const [address, body] of [['chat.kick', {}], ['chat.ban', { seconds: 60 }], ['chat.unban', {}],
+    ['chat.mute', { seconds: 60 }], ['chat.role', { role: 'moderator' }]]) {
+    assert.equal(await refused(bob, address, { room, nick: carol.nick, ...body }), 'forbidden', address);
+  }
+  assert.equal(await refused(bob, 'chat.kick', { room, nick: alice.nick }), 'forbidden', 'nobody kicks the owner');
+  assert.equal(await refused(bob, 'chat.kick', { room, nick: bob.nick }), 'invalid_value', 'nobody acts on themselves');
+
+  // Message changes: only the sender edits; only the sender (or a moderator) deletes; ids that are no message.
+  assert.equal(await refused(bob, 'chat.edit', { room, id: 999_999, text: 'x' }), 'not_found');
+  assert.equal(await refused(bob, 'chat.edit', { room, id: carols.id, text: 'mine now' }), 'forbidden');
+  assert.equal(await refused(bob, 'chat.delete', { room, id: carols.id }), 'forbidden');
+  const edited = await ok(bob, 'chat.edit', { room, id: bobs.id, text: 'bob\'s, edited' });
+  assert.equal(await refused(bob, 'chat.edit', { room, id: edited.id, text: 'an edit of an edit' }), 'not_found',
+    'a change is no message');
+  assert.equal(await refused(bob, 'chat.edit', { room, id: bobs.id, text: ' ' }), 'empty_text');
+  assert.equal(await refused(bob, 'chat.react', { room, id: bobs.id, emoji: 'two words' }), 'invalid_value');
+  assert.equal(await refused(outsider, 'chat.edit', { room, id: bobs.id, text: 'x' }), 'not_joined');
+  assert.equal(await refused(outsider, 'chat.react', { room, id: bobs.id, emoji: '👍' }), 'not_joined');
+
+  // Muted by the owner: bob reads, but neither sends, edits nor reacts; lifted, he does again.
+  const bobEvents = await follow(bob, room);
+  const muted = await wsChange(alice, { type: 'mute', room, nick: bob.nick, seconds: 600 }, 'mute');
+  const { until, ...mute } = withoutTs(muted.event);
+  assert.deepEqual(mute, { type: 'mute', room, id: muted.done.id, by: alice.nick, nick: bob.nick, seconds: 600 });
+  assert.ok(until > Date.now(), `until: ${until}`);
+  assert.deepEqual(await nextOf(bobEvents, 'mute'), muted.event);
+  assert.equal(await refused(bob, 'chat.send', { room, text: 'let me speak' }), 'muted');
+  assert.equal(await refused(bob, 'chat.edit', { room, id: bobs.id, text: 'let me edit' }), 'muted');
+  assert.equal(await refused(bob, 'chat.react', { room, id: carols.id, emoji: '👍' }), 'muted');
+  assert.equal((await ok(bob, 'chat.join', { room })).mutedUntil, until, 'joined says until when');
+  const heard = await wsChange(alice, { type: 'send', room, text: 'you still read' }, 'message');
+  assert.equal((await messageAfter(bobEvents, muted.done.id)).id, heard.event.id);
+  const lifted = await wsChange(alice, { type: 'mute', room, nick: bob.nick, seconds: 0 }, 'mute');
+  assert.deepEqual(withoutTs(lifted.event), { type: 'mute', room, id: lifted.done.id, by: alice.nick, nick: bob.nick,
+    seconds: 0 }, 'a lifted mute has no until');
+  const spoken = await ok(bob, 'chat.send', { room, text: 'thanks' });
+  assert.equal((await messageAfter(alice.frames, lifted.done.id)).id, spoken.id);
 });
 
-test('bridge_moderation_the_owner_names_a_moderator_who_kicks', async () => {
+test('bridge_moderation_owner_names_a_moderator_who_kicks', async () => {
   const room = unique('r');
-  const owner = await joinedWs(room, unique('own'));
-  const mod = await helloBridge(0, unique('mod'));
-  const modEvents = await follow(mod, room);
-  await ok(mod, 'chat.join', { room });
-  const kid = await joinedWs(room, unique('kid'));
-  owner.send({ type: 'role', room, nick: mod.nick, role: 'moderator' });
-  const role = await owner.expectPast('role', 'presence', 'done');
-  assert.deepEqual(await nextChange(modEvents, 'role'), role);
-  const kicked = await ok(mod, 'chat.kick', { room, nick: kid.nick });
-  assert.equal(kicked.event, 'kick');
-  const removed = await kid.expectPast('removed', 'kick', 'presence', 'role');
-  assert.equal(removed.reason, 'kick');
-  assert.equal(removed.by, mod.nick);
-  const rejoined = await kid.join(room); // a kick is not a ban
-  assert.deepEqual(rejoined.moderators, [mod.nick]);
+  const alice = await joinedWs(room, unique('alice')); // node 1: the owner
+  const bob = await helloBridge(0, unique('bob'));
+  const carol = await helloBridge(1, unique('carol'));
+  const carolUser = await userFrames(carol);
+  const bobEvents = await follow(bob, room);
+  await ok(bob, 'chat.join', { room });
+  await ok(carol, 'chat.join', { room });
+  const carols = await ok(carol, 'chat.send', { room, text: 'carol\'s' });
+  assert.equal(await refused(bob, 'chat.kick', { room, nick: carol.nick }), 'forbidden', 'not a moderator yet');
+
+  // The owner (over /ws) names bob moderator: everyone hears it, bob's next join says so.
+  const named = await wsChange(alice, { type: 'role', room, nick: bob.nick, role: 'moderator' }, 'role');
+  assert.deepEqual(withoutTs(named.event),
+    { type: 'role', room, id: named.done.id, by: alice.nick, nick: bob.nick, role: 'moderator' });
+  assert.deepEqual(await nextOf(bobEvents, 'role'), named.event);
+  assert.deepEqual(pick(await ok(bob, 'chat.join', { room }), 'role', 'moderators', 'owner'),
+    { role: 'moderator', moderators: [bob.nick], owner: alice.nick });
+
+  // A moderator deletes anyone's message, and kicks members; not the owner, and names nobody.
+  const deleted = await ok(bob, 'chat.delete', { room, id: carols.id });
+  assert.equal(deleted.event, 'delete');
+  assert.deepEqual(pick(await alice.expectPast('delete', 'presence', 'message'), 'id', 'by', 'target'),
+    { id: deleted.id, by: bob.nick, target: carols.id });
+  assert.equal(await refused(bob, 'chat.kick', { room, nick: alice.nick }), 'forbidden');
+  assert.equal(await refused(bob, 'chat.role', { room, nick: carol.nick, role: 'moderator' }), 'forbidden');
+  const kicked = await ok(bob, 'chat.kick', { room, nick: carol.nick });
+  assert.deepEqual(kicked, { room, id: deleted.id + 1, event: 'kick' });
+  assert.deepEqual(withoutTs(await alice.expectPast('kick', 'presence')),
+    { type: 'kick', room, id: kicked.id, by: bob.nick, nick: carol.nick });
+  assert.deepEqual(await carolUser.take('removed'),
+    { type: 'removed', room, nick: carol.nick, by: bob.nick, reason: 'kick', id: kicked.id });
+  assert.equal(await refused(carol, 'chat.send', { room, text: 'still here?' }), 'not_joined');
+
+  // A kick is no ban: carol may come back.
+  const back = await ok(carol, 'chat.join', { room });
+  assert.ok(back.members.includes(carol.nick));
+
+  // Unnamed by the owner: bob kicks no more.
+  const unnamed = await wsChange(alice, { type: 'role', room, nick: bob.nick, role: 'member' }, 'role');
+  assert.equal(unnamed.event.role, 'member');
+  assert.equal(await refused(bob, 'chat.kick', { room, nick: carol.nick }), 'forbidden');
+
+  // A moderator is the owner's to act on; banned, for a while, carol is a moderator no more.
+  await wsChange(alice, { type: 'role', room, nick: carol.nick, role: 'moderator' }, 'role');
+  await wsChange(alice, { type: 'role', room, nick: bob.nick, role: 'moderator' }, 'role');
+  assert.equal(await refused(bob, 'chat.ban', { room, nick: carol.nick }), 'forbidden', 'a moderator bans no moderator');
+  const banned = await wsChange(alice, { type: 'ban', room, nick: carol.nick, seconds: 3600 }, 'ban');
+  assert.equal(banned.event.until, banned.event.ts + 3_600_000);
+  assert.deepEqual(await nextOf(carolUser, 'removed'), { type: 'removed', room, nick: carol.nick, by: alice.nick,
+    reason: 'ban', id: banned.done.id, until: banned.event.until });
+  assert.equal(await refused(carol, 'chat.join', { room }), 'banned');
+  await ok(bob, 'chat.unban', { room, nick: carol.nick });
+  assert.deepEqual(pick(await ok(carol, 'chat.join', { room }), 'role', 'moderators'),
+    { role: 'member', moderators: [bob.nick] });
 });
