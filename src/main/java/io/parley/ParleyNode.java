@@ -1,6 +1,8 @@
 package io.parley;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.api.ApiVerticle;
+import io.parley.api.ServerApi;
 import io.parley.auth.TokenVerifier;
 import io.parley.bridge.TcpBridgeVerticle;
 import io.parley.bus.LocalCodec;
@@ -144,7 +146,10 @@ public final class ParleyNode {
           return instance;
         }, new DeploymentOptions().setInstances(httpInstances)))
         .onSuccess(deployments::add)
-        .compose(httpId -> config.get(Settings.TCP_BRIDGE_ENABLED)
+        .compose(httpId -> ServerApi.enabled(config) && config.get(Settings.API_PORT) > 0
+            ? vertx.deployVerticle(new ApiVerticle(config, status)).onSuccess(deployments::add).mapEmpty()
+            : Future.succeededFuture())
+        .compose(apiId -> config.get(Settings.TCP_BRIDGE_ENABLED)
             ? vertx.deployVerticle(() -> {
                   TcpBridgeVerticle bridge = new TcpBridgeVerticle(config, fanout, limiter, status, metrics);
                   tcp.add(bridge);
@@ -235,6 +240,11 @@ public final class ParleyNode {
 
   public int httpPort() {
     return status.httpPort();
+  }
+
+  /** The server API's port (the HTTP port unless {@code API_PORT}; -1: no API). */
+  public int apiPort() {
+    return status.apiPort();
   }
 
   /** The TCP bridge's port (-1: off). */

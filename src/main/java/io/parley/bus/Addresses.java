@@ -23,6 +23,12 @@ import java.util.List;
  */
 public final class Addresses {
 
+  /**
+   * The server API's operations ({@code api.ServerApi}), node-local: body {@code {op, ...fields}}, validated by the
+   * API; reply the operation's JSON. Never reachable from a bridge: it is no {@code chat.*} request of the protocol.
+   */
+  public static final String SERVER_API = "parley.api";
+
   /** Claims a nick for a connection. Frame {@code hello}; reply {@code {nick}}. */
   public static final String HELLO = "chat.hello";
   /**

@@ -2,6 +2,7 @@ package io.parley.chat;
 
 import io.parley.auth.TokenVerifier;
 import io.parley.bus.Addresses;
+import io.parley.bus.BackendRequest;
 import io.parley.bus.BusErrors;
 import io.parley.bus.ChatRequest;
 import io.parley.bus.IdRange;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class ChatVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(ChatVerticle.class);
+  /** The server API's operations that change nothing, answered without a quorum too (like a user's reads). */
+  private static final java.util.Set<String> READS = java.util.Set.of("rooms", "room", "history");
   private static final long PRUNE_EVERY_MS = TimeUnit.MINUTES.toMillis(10);
 
   private final ParleyConfig config;
@@ -100,6 +103,8 @@ public final class ChatVerticle extends VerticleBase {
     PrivateRooms privateRooms = new PrivateRooms(store, access, membership, users);
     Moderation moderation = new Moderation(store, access, membership, events, users, standings, config);
     deaths = new NodeDeaths(vertx, directory, store, membership);
+    Backend backend = new Backend(store, directory, messages, membership, privateRooms, moderation, standings, users,
+        config.get(Settings.MAX_ROOMS));
     startPruning(store);
     List<MessageConsumer<?>> consumers = List.of(
         bus.<ChatRequest>localConsumer(Addresses.HELLO, replying(withQuorum(request -> connections.open(request.caller())
@@ -134,6 +139,8 @@ public final class ChatVerticle extends VerticleBase {
         bus.<ChatRequest>localConsumer(Addresses.EDIT, replying(withQuorum(messageChange(moderation)))),
         bus.<ChatRequest>localConsumer(Addresses.DELETE, replying(withQuorum(messageChange(moderation)))),
         bus.<ChatRequest>localConsumer(Addresses.REACT, replying(withQuorum(messageChange(moderation)))),
+        bus.<BackendRequest>localConsumer(Addresses.SERVER_API, replying(request -> READS.contains(request.op())
+            ? backend.handle(request) : withQuorum(backend::handle).apply(request))),
         bus.<JsonObject>consumer(Addresses.STANDINGS, message -> standings.changed(message.body())),
         bus.<JsonObject>consumer(Addresses.USERS, message -> {
           JsonObject frame = message.body().getJsonObject("frame");

@@ -60,17 +60,29 @@ final class Messages {
       if (standing.muted(now)) {
         throw Moderation.muted(send.room(), standing);
       }
-      return messages.append(send.room(), nick, send.text(), send.cid(), now);
-    }).map(appended -> {
-          if (appended instanceof Appended.Stored fresh) {
-            metrics.messageIn();
-            events.message(fresh.message());
-            return new SendResult.Stored(fresh.message().id());
-          }
-          Appended.Repeated repeated = (Appended.Repeated) appended;
-          return new SendResult.Repeated(repeated.id(), repeated.message());
-        });
+      return store(send.room(), nick, send.text(), send.cid(), now);
+    });
     return withDeadline(stored);
+  }
+
+  /**
+   * A message from a backend through the server API: a bot's or the system's ({@code from} as {@link ChatMessage}
+   * stores them), in a room that exists, with the same ids, storage, cid dedup and fan-out as a user's.
+   */
+  Future<SendResult> post(String room, String from, String text, String cid) {
+    return withDeadline(store(room, from, text, cid, System.currentTimeMillis()));
+  }
+
+  private Future<SendResult> store(String room, String from, String text, String cid, long now) {
+    return messages.append(room, from, text, cid, now).map(appended -> {
+      if (appended instanceof Appended.Stored fresh) {
+        metrics.messageIn();
+        events.message(fresh.message());
+        return new SendResult.Stored(fresh.message().id());
+      }
+      Appended.Repeated repeated = (Appended.Repeated) appended;
+      return new SendResult.Repeated(repeated.id(), repeated.message());
+    });
   }
 
   private Future<SendResult> withDeadline(Future<SendResult> stored) {

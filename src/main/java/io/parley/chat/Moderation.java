@@ -10,6 +10,7 @@ import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ProtocolException;
 import io.parley.store.MessageLog;
 import io.parley.store.RoomChange;
+import io.parley.store.RoomRecord;
 import io.parley.store.RoomChanges;
 import io.parley.store.Standing;
 import io.vertx.core.Future;
@@ -57,11 +58,21 @@ final class Moderation {
     if (by.equals(frame.nick())) {
       throw new ProtocolException(ErrorCode.INVALID_VALUE, "a " + frame.type() + " is about someone else");
     }
+    return access.existing(frame.room(), by).compose(record -> member(record, by, false, frame));
+  }
+
+  /**
+   * A member change by {@code by}; an {@code operator} (the server API, for the backend) is past the rules of
+   * {@link RoomRoles}: the backend decides who may do what.
+   */
+  Future<JsonObject> member(RoomRecord record, String by, boolean operator, ClientFrame.Moderate frame) {
     RoomChange.Kind kind = RoomChange.Kind.fromCode(frame.type());
-    return access.existing(frame.room(), by).compose(record -> standings.fresh(frame.room()).compose(all -> {
-      Role actor = RoomRoles.of(record, by, all.get(by));
-      Role target = RoomRoles.of(record, frame.nick(), all.get(frame.nick()));
-      RoomRoles.requireMayChange(kind, actor, target);
+    return standings.fresh(frame.room()).compose(all -> {
+      if (!operator) {
+        Role actor = RoomRoles.of(record, by, all.get(by));
+        Role target = RoomRoles.of(record, frame.nick(), all.get(frame.nick()));
+        RoomRoles.requireMayChange(kind, actor, target);
+      }
       long now = System.currentTimeMillis();
       RoomChange change = kind == RoomChange.Kind.ROLE ? RoomChange.role(by, now, frame.nick(), frame.role())
           : RoomChange.member(kind, by, now, frame.nick(), frame.seconds());
@@ -79,7 +90,7 @@ final class Moderation {
         }
         return out.map(left -> done(changed.event()));
       });
-    }));
+    });
   }
 
   /** The frame a kicked or banned user's connections get: they have left the room. */
@@ -97,6 +108,11 @@ final class Moderation {
   Future<JsonObject> message(ChatConnection connection, Caller caller, ClientFrame.ChangeMessage frame) {
     String by = connection.as(caller.nick());
     connection.requireMember(frame.room());
+    return message(by, false, frame);
+  }
+
+  /** A message change by {@code by}; an {@code operator} (the server API) moderates every room. */
+  Future<JsonObject> message(String by, boolean operator, ClientFrame.ChangeMessage frame) {
     boolean delete = "delete".equals(frame.type());
     return standings.cached(frame.room(), by).compose(mine -> {
       long now = System.currentTimeMillis();
@@ -107,7 +123,8 @@ final class Moderation {
         if (record == null) {
           throw new ProtocolException(ErrorCode.NOT_FOUND, "no room '" + frame.room() + "'");
         }
-        RoomChange.Rules rules = new RoomChange.Rules(RoomRoles.of(record, by, mine).moderates(), maxEditAgeMs,
+        RoomChange.Rules rules = new RoomChange.Rules(operator || RoomRoles.of(record, by, mine).moderates(),
+            maxEditAgeMs,
             maxEmojiPerMessage, maxReactionsPerUser);
         RoomChange change = switch (frame.type()) {
           case "edit" -> RoomChange.edit(by, now, frame.id(), frame.text(), rules);

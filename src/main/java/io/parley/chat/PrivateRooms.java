@@ -8,6 +8,7 @@ import io.parley.protocol.ProtocolException;
 import io.parley.store.MessageLog;
 import io.parley.store.MessageLog.Access;
 import io.parley.store.RoomKind;
+import io.parley.store.RoomRecord;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -37,18 +38,21 @@ final class PrivateRooms {
 
   Future<JsonObject> invite(ChatConnection connection, Caller caller, ClientFrame.Invite invite) {
     String by = connection.as(caller.nick());
-    return access.existing(invite.room(), by).compose(record -> {
-      if (record.kind() != RoomKind.PRIVATE) {
-        throw new ProtocolException(ErrorCode.INVALID_VALUE, record.kind() == RoomKind.PUBLIC
-            ? "room '" + invite.room() + "' is public: anyone may join it" : "a direct conversation is for two");
+    return access.existing(invite.room(), by).compose(record -> invite(record, by, invite));
+  }
+
+  /** Invites as {@code by}, who may see the room (a member, or the backend: the server API). */
+  Future<JsonObject> invite(RoomRecord record, String by, ClientFrame.Invite invite) {
+    if (record.kind() != RoomKind.PRIVATE) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, record.kind() == RoomKind.PUBLIC
+          ? "room '" + invite.room() + "' is public: anyone may join it" : "a direct conversation is for two");
+    }
+    return store.grant(invite.room(), invite.nick(), Access.INVITED).map(before -> {
+      JsonObject frame = invited(invite.room(), invite.nick(), by, record.kind());
+      if (before == null) {
+        users.publish(invite.nick(), null, frame);
       }
-      return store.grant(invite.room(), invite.nick(), Access.INVITED).map(before -> {
-        JsonObject frame = invited(invite.room(), invite.nick(), by, record.kind());
-        if (before == null) {
-          users.publish(invite.nick(), null, frame);
-        }
-        return frame.copy();
-      });
+      return frame.copy();
     });
   }
 
@@ -61,16 +65,21 @@ final class PrivateRooms {
       if (by.equals(remove.nick())) {
         throw new ProtocolException(ErrorCode.INVALID_VALUE, "the owner cannot remove themselves");
       }
-      return store.revoke(remove.room(), remove.nick())
-          .compose(had -> membership.depart(remove.room(), remove.nick(), null).map(had))
-          .map(had -> {
-            JsonObject frame = new JsonObject().put("type", "removed").put("room", remove.room())
-                .put("nick", remove.nick()).put("by", by);
-            if (had) {
-              users.publish(remove.nick(), null, frame);
-            }
-            return frame.copy();
-          });
+      return remove(by, remove);
     });
+  }
+
+  /** Removes, as {@code by}: the owner, or the backend (the server API, which may remove anyone but the owner). */
+  Future<JsonObject> remove(String by, ClientFrame.Remove remove) {
+    return store.revoke(remove.room(), remove.nick())
+        .compose(had -> membership.depart(remove.room(), remove.nick(), null).map(had))
+        .map(had -> {
+          JsonObject frame = new JsonObject().put("type", "removed").put("room", remove.room())
+              .put("nick", remove.nick()).put("by", by);
+          if (had) {
+            users.publish(remove.nick(), null, frame);
+          }
+          return frame.copy();
+        });
   }
 }

@@ -75,6 +75,12 @@ public final class HazelcastDirectory implements Directory {
   }
 
   @Override
+  public Future<List<String>> members(String room) {
+    return vertx.executeBlocking(() -> rooms.get(room), false)
+        .map(found -> Presence.members(found == null ? null : new JsonObject(found)));
+  }
+
+  @Override
   public Future<Map<String, Integer>> memberCounts(List<String> names) {
     return vertx.executeBlocking(() -> rooms.getAll(new java.util.HashSet<>(names)), false)
         .map(found -> {

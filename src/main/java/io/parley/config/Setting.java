@@ -84,6 +84,25 @@ public final class Setting<T> {
     });
   }
 
+  /**
+   * A comma-separated list (or JSON array) of secrets, each of printable ASCII without spaces and at least
+   * {@code minLength} long; a bad one is refused without being echoed (it may be a real key with a typo).
+   */
+  static Setting<List<String>> secrets(String name, int minLength, String doc) {
+    return new Setting<>(name, List.of(), doc, value -> {
+      Stream<String> items = value instanceof JsonArray array ? array.stream().map(String::valueOf)
+          : Arrays.stream(String.valueOf(value).split(","));
+      List<String> entries = items.map(String::trim).filter(item -> !item.isEmpty()).toList();
+      for (int i = 0; i < entries.size(); i++) {
+        if (!entries.get(i).matches("[!-~]{" + minLength + ",512}")) {
+          throw invalid(name, "entry " + (i + 1) + " must be " + minLength
+              + " to 512 printable ASCII characters without spaces or commas");
+        }
+      }
+      return entries;
+    });
+  }
+
   public String name() {
     return name;
   }

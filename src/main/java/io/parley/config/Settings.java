@@ -188,6 +188,17 @@ public final class Settings {
           + "([Bridge from another language](#bridge-from-another-language))"));
   public static final Setting<Integer> TCP_BRIDGE_PORT = declare(Setting.integer("TCP_BRIDGE_PORT", 7000, 0, 65535,
       "its port, on `HTTP_HOST`; `0` picks a free one"));
+  public static final Setting<List<String>> API_KEYS = declare(Setting.secrets("API_KEYS", 16,
+      "comma-separated keys of the server API at `/api/v1` (and of the TCP bridge's `auth` frame), each at least 16 "
+          + "characters; a backend sends one as `Authorization: Bearer <key>`; empty: no server API "
+          + "([For backend developers](#for-backend-developers))"));
+  public static final Setting<Integer> API_PORT = declare(Setting.integer("API_PORT", 0, 0, 65535,
+      "serve the server API on this port, on `API_HOST`, and not on `HTTP_PORT` (keep it off the public balancer); "
+          + "`0`: on `HTTP_PORT`"));
+  public static final Setting<String> API_HOST = declare(Setting.text("API_HOST", "0.0.0.0", true,
+      "interface the `API_PORT` server binds"));
+  public static final Setting<Integer> API_BODY_MAX = declare(Setting.integer("API_BODY_MAX", 65536, 1024,
+      16 * 1024 * 1024, "largest request body the server API reads, in bytes (larger: 413)"));
   public static final Setting<Boolean> METRICS_ENABLED = declare(Setting.flag("METRICS_ENABLED", true,
       "Vert.x's and Parley's metrics at `/metrics` (Prometheus)"));
   public static final Setting<Integer> METRICS_PORT = declare(Setting.integer("METRICS_PORT", 0, 0, 65535,

@@ -122,6 +122,10 @@ public final class Connection implements RoomListener {
     if (state != State.OPEN) {
       return;
     }
+    if ("disconnect".equals(frame.getString("type"))) { // the backend's, through the server API: not written
+      close(CloseCodes.DISCONNECTED, frame.getString("reason", "disconnected by the server"));
+      return;
+    }
     if ("removed".equals(frame.getString("type"))) {
       unfollow(frame.getString("room"));
     }

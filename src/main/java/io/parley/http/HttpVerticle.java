@@ -2,6 +2,7 @@ package io.parley.http;
 
 import io.parley.bridge.SockJsBridge;
 import io.parley.common.ConnectionLimiter;
+import io.parley.api.ServerApi;
 import io.parley.config.ParleyConfig;
 import io.parley.config.Settings;
 import io.parley.connection.Connections;
@@ -56,6 +57,10 @@ public final class HttpVerticle extends VerticleBase {
     if (config.get(Settings.METRICS_PORT) == 0) { // else a MetricsVerticle serves them, on a private interface
       metrics.registry().ifPresent(registry -> router.get("/metrics").handler(PrometheusScrapingHandler.create(registry)));
     }
+    boolean apiHere = ServerApi.enabled(config) && config.get(Settings.API_PORT) == 0;
+    if (apiHere) { // else an ApiVerticle serves it on its own port, or there is no API (no keys)
+      new ServerApi(vertx, config).mount(router);
+    }
     // Routes, not HttpServer.webSocketHandler: a server-level handler would take every upgrade, SockJS's too.
     router.route(WsEndpoint.PATH).handler(origins)
         .handler(new WsEndpoint(connections, limiter, config, status.nodeId()));
@@ -64,7 +69,12 @@ public final class HttpVerticle extends VerticleBase {
     return connections.start().compose(listening -> vertx.createHttpServer(serverOptions())
         .requestHandler(router)
         .listen(sharedPort(config.get(Settings.HTTP_PORT)), config.get(Settings.HTTP_HOST)))
-        .onSuccess(server -> status.httpPort(server.actualPort()));
+        .onSuccess(server -> {
+          status.httpPort(server.actualPort());
+          if (apiHere) {
+            status.apiPort(server.actualPort());
+          }
+        });
   }
 
   /**

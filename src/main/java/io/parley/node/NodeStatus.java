@@ -9,6 +9,7 @@ public final class NodeStatus {
   private volatile boolean draining;
   private volatile int httpPort = -1;
   private volatile int tcpBridgePort = -1;
+  private volatile int apiPort = -1;
   private volatile java.util.function.BooleanSupplier storageAvailable = () -> true;
   private volatile java.util.function.BooleanSupplier quorate = () -> true;
 
@@ -73,6 +74,15 @@ public final class NodeStatus {
 
   public void tcpBridgePort(int port) {
     tcpBridgePort = port;
+  }
+
+  /** The server API's port, once it listens (the HTTP port when it has no port of its own; -1: no API). */
+  public int apiPort() {
+    return apiPort;
+  }
+
+  public void apiPort(int port) {
+    apiPort = port;
   }
 
   /** Called by each HTTP verticle instance once listening; they share one port. */

@@ -16,6 +16,27 @@ import io.vertx.core.json.JsonObject;
 public record ChatMessage(String room, long id, String from, String text, long ts, String cid, String kind,
     JsonObject extra) {
 
+  /**
+   * How a sender that is not a user is stored in {@code from}: a backend's bot {@code NAME} as {@code "bot:NAME"},
+   * the system as {@code "system:"}. A nick never holds a colon, so no user can pass for either; frames carry the
+   * bare name and {@code "sender": "bot"|"system"} (docs/PROTOCOL.md, "message").
+   */
+  public static final String BOT_PREFIX = "bot:";
+  public static final String SYSTEM = "system:";
+
+  /** The stored sender of bot {@code name}'s messages. */
+  public static String bot(String name) {
+    return BOT_PREFIX + name;
+  }
+
+  /** The name a frame shows for a stored sender: a nick, a bot's name, or {@code system}. */
+  static String senderName(String from) {
+    if (from == null || from.indexOf(':') < 0) {
+      return from;
+    }
+    return from.startsWith(BOT_PREFIX) ? from.substring(BOT_PREFIX.length()) : "system";
+  }
+
   /** A message as sent. */
   public ChatMessage(String room, long id, String from, String text, long ts, String cid) {
     this(room, id, from, text, ts, cid, null, null);
@@ -64,7 +85,10 @@ public record ChatMessage(String room, long id, String from, String text, long t
         .put("type", type())
         .put("room", room)
         .put("id", id)
-        .put(kind == null ? "from" : "by", from);
+        .put(kind == null ? "from" : "by", senderName(from));
+    if (from != null && from.indexOf(':') >= 0) {
+      json.put("sender", from.startsWith(BOT_PREFIX) ? "bot" : "system");
+    }
     if (!text.isEmpty() || (kind == null && !deleted())) {
       json.put("text", text);
     }
@@ -83,11 +107,14 @@ public record ChatMessage(String room, long id, String from, String text, long t
     String type = json.getString("type", "message");
     boolean message = "message".equals(type);
     JsonObject extra = json.copy();
-    for (String field : new String[] {"type", "room", "id", "from", "by", "text", "ts", "cid"}) {
+    for (String field : new String[] {"type", "room", "id", "from", "by", "text", "ts", "cid", "sender"}) {
       extra.remove(field);
     }
+    String name = json.getString(message ? "from" : "by");
+    String from = "bot".equals(json.getString("sender")) ? bot(name)
+        : "system".equals(json.getString("sender")) ? SYSTEM : name;
     return new ChatMessage(json.getString("room"), json.getLong("id", 0L),
-        json.getString(message ? "from" : "by"), json.getString("text", ""), json.getLong("ts", 0L),
+        from, json.getString("text", ""), json.getLong("ts", 0L),
         json.getString("cid"), message ? null : type, extra.isEmpty() ? null : extra);
   }
 }

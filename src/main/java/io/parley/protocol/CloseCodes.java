@@ -19,6 +19,12 @@ public final class CloseCodes {
   /** The client read too slowly: its unsent frames passed the bound. Reconnect and resume with {@code since}. */
   public static final short SLOW_CONSUMER = 4001;
 
+  /**
+   * The application's backend disconnected this user (server API, {@code POST /api/v1/users/{nick}/disconnect}).
+   * Do not reconnect at once as the same user: the backend decided; the reason says why.
+   */
+  public static final short DISCONNECTED = 4002;
+
   private CloseCodes() {
   }
 }

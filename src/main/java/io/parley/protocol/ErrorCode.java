@@ -64,6 +64,8 @@ public enum ErrorCode {
   TOO_MANY_NEW_ROOMS,
   /** A join that would create a room while {@code MAX_ROOMS} rooms exist. */
   ROOM_LIMIT_REACHED,
+  /** Server API: what it was asked to create (a room) exists already. */
+  ALREADY_EXISTS,
   /**
    * The storage cannot be reached (or is overloaded): the request was not done (a send is not acknowledged);
    * retry, with the same {@code cid} for a send.

@@ -51,6 +51,9 @@ public interface Directory {
    */
   Future<Long> leave(String room, String nick, String connection);
 
+  /** The users in a room now (sorted; empty for a room without members): its presence, for the server API. */
+  Future<List<String>> members(String room);
+
   /** The member count of each of {@code rooms} (0 for a room without members). */
   Future<Map<String, Integer>> memberCounts(List<String> rooms);
 

@@ -99,6 +99,11 @@ public final class MemoryDirectory implements Directory {
   }
 
   @Override
+  public Future<List<String>> members(String room) {
+    return Future.succeededFuture(Presence.members(rooms.get(room)));
+  }
+
+  @Override
   public Future<Map<String, Integer>> memberCounts(List<String> names) {
     Map<String, Integer> counts = new LinkedHashMap<>();
     names.forEach(room -> counts.put(room, Presence.memberCount(rooms.get(room))));

@@ -152,6 +152,11 @@ public final class Presence {
     return new Change<>(!changed ? room : members.isEmpty() ? null : copy, departed);
   }
 
+  /** The users in a room (sorted). */
+  public static List<String> members(JsonObject room) {
+    return room == null ? List.of() : List.copyOf(new TreeSet<>(room.getJsonObject("members").fieldNames()));
+  }
+
   public static int memberCount(JsonObject room) {
     return room == null ? 0 : room.getJsonObject("members").size();
   }
