@@ -1,5 +1,7 @@
 package io.parley.bridge;
 
+import io.parley.api.ApiKeys;
+import io.parley.auth.TokenVerifier;
 import io.parley.common.ConnectionLimiter;
 import io.parley.config.ParleyConfig;
 import io.parley.config.Settings;
@@ -16,6 +18,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.parsetools.RecordParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * The TCP bridge ({@code TCP_BRIDGE_ENABLED}, port {@code TCP_BRIDGE_PORT}): the bridge protocol of
  * {@link BridgeSession}, for any language with a TCP socket and a JSON library. Frames are a 4-byte big-endian
  * length and UTF-8 JSON (docs/PROTOCOL.md, "TCP bridge"); {@code examples/python/parley_chat.py} is a client. Off by
- * default: it has no Origin check and no TLS, so expose it only where a firewall or a TLS proxy stands in front.
+ * default. With {@code TCP_BRIDGE_AUTH=required} every connection proves itself in its first frame
+ * ({@link TcpAuthGate}), and with {@code TCP_BRIDGE_TLS_CERT} it speaks TLS: only then is it fit for untrusted networks.
  */
 public final class TcpBridgeVerticle extends VerticleBase {
 
@@ -37,6 +41,9 @@ public final class TcpBridgeVerticle extends VerticleBase {
   private final ParleyMetrics metrics;
   private Connections connections;
   private NetServer server;
+  private boolean authRequired;
+  private ApiKeys keys;
+  private TokenVerifier tokens; // null: no JWT configured
 
   public TcpBridgeVerticle(ParleyConfig config, RoomFanout fanout, ConnectionLimiter limiter, NodeStatus status,
       ParleyMetrics metrics) {
@@ -54,17 +61,29 @@ public final class TcpBridgeVerticle extends VerticleBase {
     if (config.get(Settings.SOCKET_SEND_BUFFER_BYTES) > 0) {
       options.setSendBufferSize(config.get(Settings.SOCKET_SEND_BUFFER_BYTES)); // else Linux grows it to MiBs
     }
+    String cert = config.get(Settings.TCP_BRIDGE_TLS_CERT);
+    if (!cert.isEmpty()) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().addCertPath(cert)
+          .addKeyPath(config.get(Settings.TCP_BRIDGE_TLS_KEY)));
+    }
+    authRequired = "required".equals(config.get(Settings.TCP_BRIDGE_AUTH));
+    keys = new ApiKeys(config.get(Settings.API_KEYS));
+    tokens = authRequired ? TokenVerifier.create(vertx, config) : null;
     server = vertx.createNetServer(options).connectHandler(this::open);
-    return connections.start().compose(v -> server.listen(config.get(Settings.TCP_BRIDGE_PORT),
+    Future<Void> auth = authRequired ? TcpAuthGate.check(keys, tokens)
+        .compose(v -> tokens == null ? Future.succeededFuture() : tokens.start()) : Future.succeededFuture();
+    return auth.compose(v -> connections.start()).compose(v -> server.listen(config.get(Settings.TCP_BRIDGE_PORT),
         config.get(Settings.HTTP_HOST))).onSuccess(listening -> {
       status.tcpBridgePort(listening.actualPort());
-      log.info("TCP bridge on port {}", listening.actualPort());
+      log.info("TCP bridge on port {} ({}, authentication {})", listening.actualPort(),
+          cert.isEmpty() ? "plain TCP" : "TLS", authRequired ? "required" : "none");
     });
   }
 
   @Override
   public Future<?> stop() {
-    return connections.shutdown().eventually(server::close);
+    return connections.shutdown().eventually(server::close)
+        .eventually(() -> tokens == null ? Future.succeededFuture() : tokens.close());
   }
 
   /** Closes the bridge's connections (there are no close codes on TCP: each just ends); callable from any thread. */
@@ -92,9 +111,17 @@ public final class TcpBridgeVerticle extends VerticleBase {
     connections.accept(admission, () -> new TcpTransport(socket, config.get(Settings.OUTBOUND_QUEUE_BYTES)),
         connection -> {
           BridgeSession session = new BridgeSession(connection, BridgeWire.TCP, config, status.nodeId());
-          socket.handler(framing(connection, frame -> session.onEnvelope(frame.toString())));
+          Handler<Buffer> frames = frame -> session.onEnvelope(frame.toString());
+          TcpAuthGate gate = authRequired ? new TcpAuthGate(vertx, connection, keys, tokens,
+              config.get(Settings.TCP_BRIDGE_AUTH_TIMEOUT_MS), frames) : null;
+          socket.handler(framing(connection, gate != null ? gate : frames));
           socket.exceptionHandler(connection::failed);
-          socket.closeHandler(v -> connection.closed());
+          socket.closeHandler(v -> {
+            if (gate != null) {
+              gate.closed();
+            }
+            connection.closed();
+          });
         },
         socket::close);
   }

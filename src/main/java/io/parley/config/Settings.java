@@ -188,6 +188,17 @@ public final class Settings {
           + "([Bridge from another language](#bridge-from-another-language))"));
   public static final Setting<Integer> TCP_BRIDGE_PORT = declare(Setting.integer("TCP_BRIDGE_PORT", 7000, 0, 65535,
       "its port, on `HTTP_HOST`; `0` picks a free one"));
+  public static final Setting<String> TCP_BRIDGE_AUTH = declare(Setting.matching("TCP_BRIDGE_AUTH", "none",
+      "none|required", "`none` or `required`", "`required`: a connection's first frame must be an `auth` frame "
+          + "carrying one of the `API_KEYS` or a JWT (with `JWT_KEY` or `JWKS_URL`), else it is closed; `none`: trusted "
+          + "clients only ([Bridge from another language](#bridge-from-another-language))"));
+  public static final Setting<Integer> TCP_BRIDGE_AUTH_TIMEOUT_MS = declare(Setting.integer(
+      "TCP_BRIDGE_AUTH_TIMEOUT_MS", 5000, 100, 600_000,
+      "with `TCP_BRIDGE_AUTH` `required`: how long a new connection has to authenticate before it is closed"));
+  public static final Setting<String> TCP_BRIDGE_TLS_CERT = declare(Setting.text("TCP_BRIDGE_TLS_CERT", "", true,
+      "a PEM certificate chain: the TCP bridge then speaks TLS only (with `TCP_BRIDGE_TLS_KEY`); empty: plain TCP"));
+  public static final Setting<String> TCP_BRIDGE_TLS_KEY = declare(Setting.text("TCP_BRIDGE_TLS_KEY", "", true,
+      "the PEM private key of `TCP_BRIDGE_TLS_CERT`"));
   public static final Setting<List<String>> API_KEYS = declare(Setting.secrets("API_KEYS", 16,
       "comma-separated keys of the server API at `/api/v1` (and of the TCP bridge's `auth` frame), each at least 16 "
           + "characters; a backend sends one as `Authorization: Bearer <key>`; empty: no server API "

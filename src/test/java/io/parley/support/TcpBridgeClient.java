@@ -63,7 +63,12 @@ public final class TcpBridgeClient {
   }
 
   public static TcpBridgeClient connect(Vertx vertx, int port) {
-    NetClient client = vertx.createNetClient();
+    return connect(vertx, new io.vertx.core.net.NetClientOptions(), port);
+  }
+
+  /** With {@code options}: TLS, for one. */
+  public static TcpBridgeClient connect(Vertx vertx, io.vertx.core.net.NetClientOptions options, int port) {
+    NetClient client = vertx.createNetClient(options);
     return new TcpBridgeClient(client, client.connect(port, "127.0.0.1").await());
   }
 
