@@ -6,6 +6,7 @@ import io.parley.config.Settings;
 import io.parley.protocol.CloseCodes;
 import io.parley.connection.Connections;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -37,6 +38,11 @@ public final class WsEndpoint implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    // Answered here rather than by toWebSocket's failure: a plain GET then never takes a connection slot.
+    if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+      ctx.response().setStatusCode(400).end("expected a WebSocket upgrade");
+      return;
+    }
     Connections.Admission admission = connections.admit(limiter.clientAddress(request.remoteAddress(), request.headers()));
     if (!admission.admitted()) {
       ctx.response().setStatusCode(admission.refusal().httpStatus).end(admission.reason());

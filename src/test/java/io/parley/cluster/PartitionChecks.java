@@ -452,6 +452,7 @@ final class PartitionChecks {
     for (int node = 1; node <= 3; node++) {
       int n = node;
       Map<String, Integer> answers = new TreeMap<>();
+      Map<String, Integer> why = new TreeMap<>();
       long latest = 0;
       for (Send s : sends()) {
         if (s.node != n) {
@@ -460,6 +461,9 @@ final class PartitionChecks {
         for (Attempt a : attempts(s)) {
           if (a.sentAt >= from && a.sentAt < to) {
             answers.merge(a.answer == null ? "none" : a.answer, 1, Integer::sum);
+            if (a.why != null) {
+              why.merge(a.why, 1, Integer::sum);
+            }
             if ("ack".equals(a.answer)) {
               latest = Math.max(latest, a.answeredAt - a.sentAt);
             }
@@ -470,7 +474,7 @@ final class PartitionChecks {
       ready.stream().filter(r -> r.node() == n && r.at() >= from && r.at() < to).forEach(r -> readiness.merge(
           r.status() + (r.body().contains("NO_QUORUM") ? " NO_QUORUM" : ""), 1, Integer::sum));
       g.put("node" + n, new JsonObject().put("answers", new JsonObject(new HashMap<>(answers)))
-          .put("slowestAckMs", latest).put("ready", new JsonObject(new HashMap<>(readiness))));
+          .put("slowestAckMs", latest).put("why", new JsonObject(new HashMap<>(why))).put("ready", new JsonObject(new HashMap<>(readiness))));
       int total = answers.values().stream().mapToInt(Integer::intValue).sum();
       if (n == t.minority()) {
         int unavailable = answers.getOrDefault("unavailable", 0);

@@ -41,6 +41,7 @@ final class PartitionClient {
     final int n;
     final long sentAt;
     volatile String answer;
+    volatile String why; // an error's message: which part of the server refused
     volatile long answeredAt;
 
     Attempt(int n, long sentAt) {
@@ -386,6 +387,7 @@ final class PartitionClient {
       }
       if (attempt != null && attempt.answer == null) {
         attempt.answer = code;
+        attempt.why = frame.getString("message");
         attempt.answeredAt = clock.getAsLong();
       }
       if (send.ackId != null) {

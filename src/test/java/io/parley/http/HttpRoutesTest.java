@@ -46,6 +46,7 @@ class HttpRoutesTest extends ParleyServerTest {
           .compose(response -> response.body().map(received ->
               new Reply(response.statusCode(), response.getHeader("content-type"), received.toString(),
                   response.headers())))
+          .timeout(15, java.util.concurrent.TimeUnit.SECONDS)
           .await();
     } finally {
       client.close().await();
