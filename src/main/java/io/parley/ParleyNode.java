@@ -27,6 +27,8 @@ import io.parley.store.MessageLog;
 import io.parley.store.StorageKind;
 import io.parley.store.sql.PostgresStore;
 import io.parley.store.sql.SqliteStore;
+import io.parley.webhook.WebhookQueue;
+import io.parley.webhook.WebhookVerticle;
 import java.nio.file.Path;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -108,6 +110,9 @@ public final class ParleyNode {
     ConnectionLimiter limiter = new ConnectionLimiter(config.get(Settings.MAX_CONNECTIONS_PER_IP),
         config.get(Settings.TRUST_FORWARDED_FOR));
     ChatVerticle chat = chatService(vertx, config, cluster, metrics);
+    WebhookQueue webhooks = WebhookVerticle.enabled(config)
+        ? new WebhookQueue(config.get(Settings.WEBHOOK_QUEUE_MAX), metrics) : null;
+    chat.webhooks(webhooks);
     status.storageAvailable(chat::storageAvailable);
     NodeDeathWatcher watcher = cluster == null ? null : new NodeDeathWatcher(cluster.getHazelcastInstance(), vertx);
     int httpInstances = config.get(Settings.EVENT_LOOPS) > 0 ? config.get(Settings.EVENT_LOOPS)
@@ -136,7 +141,12 @@ public final class ParleyNode {
             health.start();
           }
         })
-        .compose(chatId -> registry != null && config.get(Settings.METRICS_PORT) > 0
+        // Webhooks after the chat service: its migration has made their table, and it queues from its first event.
+        .compose(chatId -> webhooks != null
+            ? vertx.deployVerticle(new WebhookVerticle(config, webhooks, metrics, status.nodeId()))
+                .onSuccess(deployments::add).mapEmpty()
+            : Future.succeededFuture())
+        .compose(webhooksId -> registry != null && config.get(Settings.METRICS_PORT) > 0
             ? vertx.deployVerticle(new MetricsVerticle(registry, config.get(Settings.METRICS_HOST),
                 config.get(Settings.METRICS_PORT))).onSuccess(deployments::add).mapEmpty()
             : Future.succeededFuture())

@@ -62,6 +62,7 @@ final class Backend {
           fields.getString("bot")));
       case "rooms" -> membership.rooms(fields.getString("nick"), (ClientFrame.Rooms) request.frame());
       case "room" -> existing(room).compose(this::describe);
+      case "offline" -> existing(room).compose(this::offline);
       case "history" -> existing(room).compose(record -> messages.history((ClientFrame.History) request.frame()));
       case "create" -> create(room, fields);
       case "invite" -> existing(room).compose(record -> privateRooms.invite(record, ChatMessage.SYSTEM,
@@ -106,6 +107,23 @@ final class Backend {
           }
           return reply.put("id", ((SendResult.Repeated) result).id()).put("repeated", true);
         });
+  }
+
+  /**
+   * For a webhook about a message: who of a private room's (or direct conversation's) members has no connection in
+   * it now, for a backend's push notifications; a public room has no member list beyond who is in it, so nothing.
+   */
+  private Future<JsonObject> offline(RoomRecord record) {
+    if (!record.kind().restricted()) {
+      return Future.succeededFuture(new JsonObject());
+    }
+    return Future.all(directory.members(record.name()), store.accessList(record.name())).map(all -> {
+      java.util.Set<String> present = new java.util.HashSet<>(all.<List<String>>resultAt(0));
+      JsonArray offline = new JsonArray();
+      all.<Map<String, MessageLog.Access>>resultAt(1).keySet().stream().filter(nick -> !present.contains(nick))
+          .sorted().forEach(offline::add);
+      return new JsonObject().put("offline", offline);
+    });
   }
 
   /** The room as the backend sees it: its record, who is in it now, its access list and standings. */

@@ -42,10 +42,11 @@ public final class ChatVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(ChatVerticle.class);
   /** The server API's operations that change nothing, answered without a quorum too (like a user's reads). */
-  private static final java.util.Set<String> READS = java.util.Set.of("rooms", "room", "history");
+  private static final java.util.Set<String> READS = java.util.Set.of("rooms", "room", "history", "offline");
   private static final long PRUNE_EVERY_MS = TimeUnit.MINUTES.toMillis(10);
 
   private final ParleyConfig config;
+  private io.parley.webhook.WebhookQueue webhooks; // null: none
   private final Directory directory;
   private final Function<Vertx, Future<MessageLog>> storage;
   private final TokenVerifier tokens;
@@ -60,6 +61,11 @@ public final class ChatVerticle extends VerticleBase {
   private volatile boolean draining;
   private volatile java.util.function.BooleanSupplier quorate = () -> true;
   private long pruning = -1;
+
+  /** With webhooks on: where room events are queued for the backend (before the verticle starts). */
+  public void webhooks(io.parley.webhook.WebhookQueue queue) {
+    webhooks = queue;
+  }
 
   /** In a cluster: whether this node sees a quorum ({@code cluster.ClusterHealth}); without one it refuses changes. */
   public void quorate(java.util.function.BooleanSupplier quorum) {
@@ -90,7 +96,7 @@ public final class ChatVerticle extends VerticleBase {
 
   private Future<?> listen(MessageLog store) {
     EventBus bus = vertx.eventBus();
-    RoomEvents events = new RoomEvents(bus);
+    RoomEvents events = new RoomEvents(bus, webhooks);
     UserEvents users = new UserEvents(bus);
     Standings standings = new Standings(store, bus, config.get(Settings.CACHE_ROOMS_MAX));
     RoomPermissions access = new RoomPermissions(store, standings);

@@ -210,6 +210,23 @@ public final class Settings {
       "interface the `API_PORT` server binds"));
   public static final Setting<Integer> API_BODY_MAX = declare(Setting.integer("API_BODY_MAX", 65536, 1024,
       16 * 1024 * 1024, "largest request body the server API reads, in bytes (larger: 413)"));
+  public static final Setting<String> WEBHOOK_URL = declare(Setting.matching("WEBHOOK_URL", "", "|https?://\\S+",
+      "an http(s) URL or empty", "receives every room event (message, edit, delete, react, moderation, join, leave) "
+          + "as a signed JSON POST, in order per room, at least once, queued durably "
+          + "([Webhooks](docs/INTEGRATION.md#webhooks)); empty: no webhooks"));
+  public static final Setting<String> WEBHOOK_SECRET = declare(Setting.text("WEBHOOK_SECRET", "", true,
+      "the key of each webhook's `Parley-Signature` (HMAC-SHA256 of `timestamp.body`); required with `WEBHOOK_URL`"));
+  public static final Setting<Integer> WEBHOOK_TIMEOUT_MS = declare(Setting.integer("WEBHOOK_TIMEOUT_MS", 5000, 100,
+      300_000, "how long a webhook POST may take before it counts as failed and is retried"));
+  public static final Setting<Integer> WEBHOOK_RETRY_FIRST_MS = declare(Setting.integer("WEBHOOK_RETRY_FIRST_MS", 500,
+      10, 3_600_000, "the wait before a failed webhook's first retry; each next one waits twice as long"));
+  public static final Setting<Integer> WEBHOOK_RETRY_MAX_MS = declare(Setting.integer("WEBHOOK_RETRY_MAX_MS", 60_000,
+      10, 86_400_000, "the longest wait between two tries of a webhook (they go on until it is delivered)"));
+  public static final Setting<Integer> WEBHOOK_CONCURRENCY = declare(Setting.integer("WEBHOOK_CONCURRENCY", 16, 1,
+      1024, "webhook POSTs a node has in flight at once, each for another room (a room's own are one at a time)"));
+  public static final Setting<Integer> WEBHOOK_QUEUE_MAX = declare(Setting.integer("WEBHOOK_QUEUE_MAX", 100_000, 1,
+      100_000_000, "most webhooks waiting for delivery; past it new room events are not queued (counted in "
+          + "`parley_webhooks_dropped_total`, logged)"));
   public static final Setting<Boolean> METRICS_ENABLED = declare(Setting.flag("METRICS_ENABLED", true,
       "Vert.x's and Parley's metrics at `/metrics` (Prometheus)"));
   public static final Setting<Integer> METRICS_PORT = declare(Setting.integer("METRICS_PORT", 0, 0, 65535,

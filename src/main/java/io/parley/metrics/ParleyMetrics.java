@@ -56,6 +56,10 @@ public final class ParleyMetrics {
   private final Counter deliveries;
   private final Map<DropReason, Counter> drops = new EnumMap<>(DropReason.class);
   private final Timer deliveryLatency;
+  private final Counter webhooksQueued;
+  private final Counter webhooksDelivered;
+  private final Counter webhooksFailed;
+  private final Counter webhooksDropped;
 
   private ParleyMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -76,6 +80,15 @@ public final class ParleyMetrics {
         .description("from a message's acceptance to its hand-out to this node's sockets")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+    webhooksQueued = Counter.builder("parley.webhooks.queued")
+        .description("room events this node queued for the webhook receiver").register(registry);
+    webhooksDelivered = Counter.builder("parley.webhooks.delivered")
+        .description("webhooks this node delivered (answered 2xx)").register(registry);
+    webhooksFailed = Counter.builder("parley.webhooks.failed")
+        .description("webhook attempts of this node that failed (each is tried again later)").register(registry);
+    webhooksDropped = Counter.builder("parley.webhooks.dropped")
+        .description("room events not queued because the webhook queue was full (WEBHOOK_QUEUE_MAX)")
+        .register(registry);
   }
 
   /** Meters registered in {@code registry}. */
@@ -86,6 +99,33 @@ public final class ParleyMetrics {
   /** The rooms gauge reads {@code rooms} (the fan-out's count, once it exists). */
   public void measureRooms(Supplier<Number> rooms) {
     Gauge.builder("parley.rooms", rooms).description("rooms this node serves").register(registry);
+  }
+
+  /**
+   * The webhook gauges: events this node has yet to write to the outbox ({@code unwritten}) and the outbox's size
+   * as last counted ({@code waiting}; shared by a cluster on PostgreSQL, so every node reports the same).
+   */
+  public void measureWebhooks(Supplier<Number> unwritten, Supplier<Number> waiting) {
+    Gauge.builder("parley.webhooks.unwritten", unwritten).description("webhooks not yet in the outbox")
+        .register(registry);
+    Gauge.builder("parley.webhooks.waiting", waiting).description("webhooks in the outbox, waiting for delivery")
+        .register(registry);
+  }
+
+  public void webhookQueued() {
+    webhooksQueued.increment();
+  }
+
+  public void webhookDelivered() {
+    webhooksDelivered.increment();
+  }
+
+  public void webhookFailed() {
+    webhooksFailed.increment();
+  }
+
+  public void webhookDropped(long events) {
+    webhooksDropped.increment(events);
   }
 
   /** Meters that count nothing (METRICS_ENABLED=false, and tests that do not look). */

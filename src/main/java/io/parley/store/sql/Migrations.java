@@ -37,7 +37,8 @@ public final class Migrations {
   public static final List<Migration> ALL = List.of(
       new Migration(1, "rooms_and_messages"),
       new Migration(2, "private_rooms_and_read_markers"),
-      new Migration(3, "room_changes"));
+      new Migration(3, "room_changes"),
+      new Migration(4, "webhook_outbox"));
 
   /** The table that says which versions are applied. */
   static final String VERSION_TABLE = "CREATE TABLE IF NOT EXISTS parley_schema ("

@@ -1,0 +1,3 @@
+-- Nothing in parley.db: the embedded storage keeps its webhooks in DATA_DIR/webhooks.db
+-- (io.parley.webhook.SqliteOutbox), so that queueing one never waits for the messages' writer. The version is kept
+-- so that both dialects number their migrations alike.
