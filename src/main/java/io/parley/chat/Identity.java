@@ -73,8 +73,9 @@ final class Identity {
   }
 
   private Future<String> claim(ChatConnection connection, String named, String token, String session) {
-    return vouchedNick(named, token).compose(nick -> directory.claimNick(nick, connection.id, session, token != null,
-        sessionTtlMs).map(claim -> {
+    return claimant(named, token).compose(who -> directory.claimNick(who.nick(), connection.id, session,
+        who.authenticated(), sessionTtlMs).map(claim -> {
+      String nick = who.nick();
       if (!claim.granted()) {
         throw new ProtocolException(ErrorCode.NICK_TAKEN, "nick '" + nick + "' is taken"
             + (tokens == null ? " (a connection of the same user says hello with its session)" : ""));
@@ -86,13 +87,20 @@ final class Identity {
     }));
   }
 
-  /** The nick named, without authentication; otherwise the one the token vouches for. */
-  private Future<String> vouchedNick(String named, String token) {
+  /**
+   * Who claims a nick, and whether that is vouched for: only then may it join the user's other connections without
+   * their session. A token nobody verified (no {@code JWT_KEY}) vouches for nothing.
+   */
+  record Claimant(String nick, boolean authenticated) {
+  }
+
+  /** The nick named, as a guest, without authentication; otherwise the one the token vouches for. */
+  private Future<Claimant> claimant(String named, String token) {
     if (tokens == null) {
       if (named == null) {
         throw new ProtocolException(ErrorCode.MISSING_FIELD, "field 'nick' is required");
       }
-      return Future.succeededFuture(named);
+      return Future.succeededFuture(new Claimant(named, false));
     }
     if (token == null) {
       throw new ProtocolException(ErrorCode.AUTH_REQUIRED, "this server needs a token to say who you are");
@@ -101,7 +109,7 @@ final class Identity {
       if (named != null && !named.equals(vouched)) {
         throw new ProtocolException(ErrorCode.NICK_MISMATCH, "the token is for '" + vouched + "', not '" + named + "'");
       }
-      return vouched;
+      return new Claimant(vouched, true);
     });
   }
 }
