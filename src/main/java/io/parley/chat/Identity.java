@@ -1,5 +1,6 @@
 package io.parley.chat;
 
+import io.parley.auth.AuthProxy;
 import io.parley.auth.TokenVerifier;
 import io.parley.bus.Caller;
 import io.parley.chat.ChatConnections.ChatConnection;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * A user may hold many connections, on any nodes. With authentication the token names it (naming another is
  * {@code nick_mismatch}), and every connection with a valid token for it is that user; a guest names it, and is
  * that user again on another connection with the {@code session} its first {@code welcome} gave, else
- * {@code nick_taken} while the user is connected and {@code GUEST_SESSION_TTL_S} after.
+ * {@code nick_taken} while the user is connected and {@code GUEST_SESSION_TTL_S} after. With an authorization proxy
+ * ({@code AUTH_PROXY_URL}) the backend has the last word: it denies the claim ({@code denied}) or allows it with the
+ * nick to use, vouched for as a verified token's is.
  */
 final class Identity {
 
@@ -25,22 +28,24 @@ final class Identity {
 
   private final Directory directory;
   private final TokenVerifier tokens; // null: no authentication
+  private final AuthProxy proxy; // null: no authorization proxy
 
   private final long sessionTtlMs;
 
-  Identity(Directory directory, TokenVerifier tokens, long sessionTtlMs) {
+  Identity(Directory directory, TokenVerifier tokens, AuthProxy proxy, long sessionTtlMs) {
     this.directory = directory;
     this.tokens = tokens;
+    this.proxy = proxy;
     this.sessionTtlMs = sessionTtlMs;
   }
 
-  /** Whether requests must come from an identified connection (authentication is on). */
+  /** Whether requests must come from an identified connection (authentication, or the backend, decides who). */
   boolean required() {
-    return tokens != null;
+    return tokens != null || proxy != null;
   }
 
   /** {@code hello}: claims the nick for a connection that has none yet; answers {@code {nick, session?}}. */
-  Future<JsonObject> hello(ChatConnection connection, ClientFrame.Hello hello) {
+  Future<JsonObject> hello(ChatConnection connection, Caller caller, ClientFrame.Hello hello) {
     if (connection.nick != null && (connection.nick.equals(hello.nick()) || hello.nick() == null)) {
       // A retry of a hello whose answer did not come in time (unavailable), though it was done: the same answer.
       return Future.succeededFuture(welcome(connection));
@@ -48,7 +53,7 @@ final class Identity {
     if (connection.nick != null) {
       throw new ProtocolException(ErrorCode.ALREADY_IDENTIFIED, "this connection is already '" + connection.nick + "'");
     }
-    return claim(connection, hello.nick(), hello.token(), hello.session()).map(nick -> welcome(connection));
+    return claim(connection, caller, hello.nick(), hello.token(), hello.session()).map(nick -> welcome(connection));
   }
 
   private static JsonObject welcome(ChatConnection connection) {
@@ -61,7 +66,7 @@ final class Identity {
    */
   Future<String> of(ChatConnection connection, Caller caller) {
     if (connection.nick == null && caller.hasCredentials()) {
-      return claim(connection, caller.nick(), caller.token(), null);
+      return claim(connection, caller, caller.nick(), caller.token(), null);
     }
     return Future.succeededFuture(connection.as(caller.nick()));
   }
@@ -72,8 +77,11 @@ final class Identity {
         .onComplete(done -> log.debug("{} is disconnected", connection.nick));
   }
 
-  private Future<String> claim(ChatConnection connection, String named, String token, String session) {
-    return claimant(named, token).compose(who -> directory.claimNick(who.nick(), connection.id, session,
+  private Future<String> claim(ChatConnection connection, Caller caller, String named, String token,
+      String session) {
+    return claimant(named, token).compose(who -> proxy == null ? Future.succeededFuture(requireNick(who))
+        : proxy.connect(who.nick(), token, caller.transport(), caller.address()).map(verdict -> decided(who, verdict)))
+        .compose(who -> directory.claimNick(who.nick(), connection.id, session,
         who.authenticated(), sessionTtlMs).map(claim -> {
       String nick = who.nick();
       if (!claim.granted()) {
@@ -94,12 +102,31 @@ final class Identity {
   record Claimant(String nick, boolean authenticated) {
   }
 
-  /** The nick named, as a guest, without authentication; otherwise the one the token vouches for. */
+  /**
+   * The backend's word on a claim: its nick, vouched for, if it allows it; if it did not answer
+   * ({@code AUTH_PROXY_FAIL=allow}), the claim as Parley's own rules make it.
+   */
+  private static Claimant decided(Claimant who, AuthProxy.Verdict verdict) {
+    return switch (verdict.decision()) {
+      case ALLOWED -> new Claimant(verdict.nick(), true);
+      case DENIED -> throw new ProtocolException(ErrorCode.DENIED, verdict.reason());
+      case UNANSWERED -> requireNick(who);
+    };
+  }
+
+  private static Claimant requireNick(Claimant who) {
+    if (who.nick() == null) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "field 'nick' is required");
+    }
+    return who;
+  }
+
+  /**
+   * The nick named (null: none), as a guest, without authentication; otherwise the one the token vouches for. The
+   * backend, if any, is asked after.
+   */
   private Future<Claimant> claimant(String named, String token) {
     if (tokens == null) {
-      if (named == null) {
-        throw new ProtocolException(ErrorCode.MISSING_FIELD, "field 'nick' is required");
-      }
       return Future.succeededFuture(new Claimant(named, false));
     }
     if (token == null) {
