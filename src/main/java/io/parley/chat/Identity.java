@@ -79,10 +79,8 @@ final class Identity {
 
   private Future<String> claim(ChatConnection connection, Caller caller, String named, String token,
       String session) {
-    return claimant(named, token).compose(who -> proxy == null ? Future.succeededFuture(requireNick(who))
-        : proxy.connect(who.nick(), token, caller.transport(), caller.address()).map(verdict -> decided(who, verdict)))
-        .compose(who -> directory.claimNick(who.nick(), connection.id, session,
-        who.authenticated(), sessionTtlMs).map(claim -> {
+    return claimant(named, token).compose(who -> decided(who, token, caller)).compose(who -> directory.claimNick(
+        who.nick(), connection.id, session, who.authenticated(), sessionTtlMs).map(claim -> {
       String nick = who.nick();
       if (!claim.granted()) {
         throw new ProtocolException(ErrorCode.NICK_TAKEN, "nick '" + nick + "' is taken"
@@ -93,6 +91,14 @@ final class Identity {
       log.debug("{} is connected", nick);
       return nick;
     }));
+  }
+
+  /** The claim once the backend (if any) had its word on it. */
+  private Future<Claimant> decided(Claimant who, String token, Caller caller) {
+    if (proxy == null) {
+      return Future.succeededFuture(requireNick(who));
+    }
+    return proxy.connect(who.nick(), token, caller.transport(), caller.address()).map(verdict -> decided(who, verdict));
   }
 
   /**
