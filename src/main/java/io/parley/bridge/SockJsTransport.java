@@ -36,6 +36,11 @@ final class SockJsTransport extends BridgeTransport {
     }
   }
 
+  @Override
+  public String protocol() {
+    return "sockjs";
+  }
+
   private static Channel webSocketChannel(SockJSSocket socket) {
     HttpServerRequest request = socket.routingContext() == null ? null : socket.routingContext().request();
     // The path, not the URI: a query string must not turn a WebSocket transport into an unbounded one.

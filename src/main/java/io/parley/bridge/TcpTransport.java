@@ -25,6 +25,11 @@ final class TcpTransport extends BridgeTransport {
   }
 
   @Override
+  public String protocol() {
+    return "tcp";
+  }
+
+  @Override
   public int write(RoomEvent event, boolean defer) {
     Buffer frame = event.encoded(FRAME);
     socket.write(frame);

@@ -1,5 +1,6 @@
 package io.parley.chat;
 
+import io.parley.auth.AuthProxy;
 import io.parley.auth.TokenVerifier;
 import io.parley.bus.Addresses;
 import io.parley.bus.BackendRequest;
@@ -57,6 +58,8 @@ public final class ChatVerticle extends VerticleBase {
   private Identity identity;
   private Membership membership;
   private Messages messages;
+  private Moderation moderation;
+  private AuthProxy proxy;
   private NodeDeaths deaths;
   private volatile boolean draining;
   private volatile java.util.function.BooleanSupplier quorate = () -> true;
@@ -100,21 +103,26 @@ public final class ChatVerticle extends VerticleBase {
     UserEvents users = new UserEvents(bus);
     Standings standings = new Standings(store, bus, config.get(Settings.CACHE_ROOMS_MAX));
     RoomPermissions access = new RoomPermissions(store, standings);
-    identity = new Identity(directory, tokens, TimeUnit.SECONDS.toMillis(config.get(Settings.GUEST_SESSION_TTL_S)));
+    proxy = AuthProxy.create(vertx, config);
+    identity = new Identity(directory, tokens, proxy,
+        TimeUnit.SECONDS.toMillis(config.get(Settings.GUEST_SESSION_TTL_S)));
     messages = new Messages(vertx, store, events, standings, metrics, config.get(Settings.REQUEST_TIMEOUT_MS),
         config.get(Settings.JOIN_HISTORY), config.get(Settings.HISTORY_PAGE_MAX));
     ReadMarkers markers = new ReadMarkers(store, access, users);
-    membership = new Membership(directory, store, identity, messages, events, access, users, markers, standings,
-        config);
+    // Moderation needs the membership, whose admission sets roles through it: bound once both exist.
+    Admission admission = new Admission(proxy, store, access, standings,
+        (record, nick, role) -> moderation.systemRole(record, nick, role));
+    membership = new Membership(directory, store, identity, messages, events, access, admission, users, markers,
+        standings, config);
     PrivateRooms privateRooms = new PrivateRooms(store, access, membership, users);
-    Moderation moderation = new Moderation(store, access, membership, events, users, standings, config);
+    moderation = new Moderation(store, access, membership, events, users, standings, config);
     deaths = new NodeDeaths(vertx, directory, store, membership);
     Backend backend = new Backend(store, directory, messages, membership, privateRooms, moderation, standings, users,
         config.get(Settings.MAX_ROOMS));
     startPruning(store);
     List<MessageConsumer<?>> consumers = List.of(
         bus.<ChatRequest>localConsumer(Addresses.HELLO, replying(withQuorum(request -> connections.open(request.caller())
-            .serially(c -> identity.hello(c, (ClientFrame.Hello) request.frame()))))),
+            .serially(c -> identity.hello(c, request.caller(), (ClientFrame.Hello) request.frame()))))),
         bus.<ChatRequest>localConsumer(Addresses.JOIN, replying(withQuorum(request -> connections.forJoin(request.caller())
             .serially(c -> membership.join(c, request.caller(), (ClientFrame.Join) request.frame()))))),
         bus.<ChatRequest>localConsumer(Addresses.LEAVE, replying(request -> connections.known(request.caller())
@@ -173,7 +181,8 @@ public final class ChatVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(pruning);
     Future<Void> keys = tokens == null ? Future.succeededFuture() : tokens.close();
-    return keys.transform(closed -> store == null ? Future.succeededFuture() : store.close());
+    Future<Void> backend = proxy == null ? Future.succeededFuture() : proxy.close();
+    return Future.join(keys, backend).transform(closed -> store == null ? Future.succeededFuture() : store.close());
   }
 
   /** How many rooms the node holds in memory for its store (its cache; all of them with memory storage). */

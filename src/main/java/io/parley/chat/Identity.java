@@ -1,5 +1,6 @@
 package io.parley.chat;
 
+import io.parley.auth.AuthProxy;
 import io.parley.auth.TokenVerifier;
 import io.parley.bus.Caller;
 import io.parley.chat.ChatConnections.ChatConnection;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * A user may hold many connections, on any nodes. With authentication the token names it (naming another is
  * {@code nick_mismatch}), and every connection with a valid token for it is that user; a guest names it, and is
  * that user again on another connection with the {@code session} its first {@code welcome} gave, else
- * {@code nick_taken} while the user is connected and {@code GUEST_SESSION_TTL_S} after.
+ * {@code nick_taken} while the user is connected and {@code GUEST_SESSION_TTL_S} after. With an authorization proxy
+ * ({@code AUTH_PROXY_URL}) the backend has the last word: it denies the claim ({@code denied}) or allows it with the
+ * nick to use, vouched for as a verified token's is.
  */
 final class Identity {
 
@@ -25,22 +28,24 @@ final class Identity {
 
   private final Directory directory;
   private final TokenVerifier tokens; // null: no authentication
+  private final AuthProxy proxy; // null: no authorization proxy
 
   private final long sessionTtlMs;
 
-  Identity(Directory directory, TokenVerifier tokens, long sessionTtlMs) {
+  Identity(Directory directory, TokenVerifier tokens, AuthProxy proxy, long sessionTtlMs) {
     this.directory = directory;
     this.tokens = tokens;
+    this.proxy = proxy;
     this.sessionTtlMs = sessionTtlMs;
   }
 
-  /** Whether requests must come from an identified connection (authentication is on). */
+  /** Whether requests must come from an identified connection (authentication, or the backend, decides who). */
   boolean required() {
-    return tokens != null;
+    return tokens != null || proxy != null;
   }
 
   /** {@code hello}: claims the nick for a connection that has none yet; answers {@code {nick, session?}}. */
-  Future<JsonObject> hello(ChatConnection connection, ClientFrame.Hello hello) {
+  Future<JsonObject> hello(ChatConnection connection, Caller caller, ClientFrame.Hello hello) {
     if (connection.nick != null && (connection.nick.equals(hello.nick()) || hello.nick() == null)) {
       // A retry of a hello whose answer did not come in time (unavailable), though it was done: the same answer.
       return Future.succeededFuture(welcome(connection));
@@ -48,7 +53,7 @@ final class Identity {
     if (connection.nick != null) {
       throw new ProtocolException(ErrorCode.ALREADY_IDENTIFIED, "this connection is already '" + connection.nick + "'");
     }
-    return claim(connection, hello.nick(), hello.token(), hello.session()).map(nick -> welcome(connection));
+    return claim(connection, caller, hello.nick(), hello.token(), hello.session()).map(nick -> welcome(connection));
   }
 
   private static JsonObject welcome(ChatConnection connection) {
@@ -61,7 +66,7 @@ final class Identity {
    */
   Future<String> of(ChatConnection connection, Caller caller) {
     if (connection.nick == null && caller.hasCredentials()) {
-      return claim(connection, caller.nick(), caller.token(), null);
+      return claim(connection, caller, caller.nick(), caller.token(), null);
     }
     return Future.succeededFuture(connection.as(caller.nick()));
   }
@@ -72,9 +77,11 @@ final class Identity {
         .onComplete(done -> log.debug("{} is disconnected", connection.nick));
   }
 
-  private Future<String> claim(ChatConnection connection, String named, String token, String session) {
-    return vouchedNick(named, token).compose(nick -> directory.claimNick(nick, connection.id, session, token != null,
-        sessionTtlMs).map(claim -> {
+  private Future<String> claim(ChatConnection connection, Caller caller, String named, String token,
+      String session) {
+    return claimant(named, token).compose(who -> decided(who, token, caller)).compose(who -> directory.claimNick(
+        who.nick(), connection.id, session, who.authenticated(), sessionTtlMs).map(claim -> {
+      String nick = who.nick();
       if (!claim.granted()) {
         throw new ProtocolException(ErrorCode.NICK_TAKEN, "nick '" + nick + "' is taken"
             + (tokens == null ? " (a connection of the same user says hello with its session)" : ""));
@@ -86,13 +93,47 @@ final class Identity {
     }));
   }
 
-  /** The nick named, without authentication; otherwise the one the token vouches for. */
-  private Future<String> vouchedNick(String named, String token) {
+  /** The claim once the backend (if any) had its word on it. */
+  private Future<Claimant> decided(Claimant who, String token, Caller caller) {
+    if (proxy == null) {
+      return Future.succeededFuture(requireNick(who));
+    }
+    return proxy.connect(who.nick(), token, caller.transport(), caller.address()).map(verdict -> decided(who, verdict));
+  }
+
+  /**
+   * Who claims a nick, and whether that is vouched for: only then may it join the user's other connections without
+   * their session. A token nobody verified (no {@code JWT_KEY}) vouches for nothing.
+   */
+  record Claimant(String nick, boolean authenticated) {
+  }
+
+  /**
+   * The backend's word on a claim: its nick, vouched for, if it allows it; if it did not answer
+   * ({@code AUTH_PROXY_FAIL=allow}), the claim as Parley's own rules make it.
+   */
+  private static Claimant decided(Claimant who, AuthProxy.Verdict verdict) {
+    return switch (verdict.decision()) {
+      case ALLOWED -> new Claimant(verdict.nick(), true);
+      case DENIED -> throw new ProtocolException(ErrorCode.DENIED, verdict.reason());
+      case UNANSWERED -> requireNick(who);
+    };
+  }
+
+  private static Claimant requireNick(Claimant who) {
+    if (who.nick() == null) {
+      throw new ProtocolException(ErrorCode.MISSING_FIELD, "field 'nick' is required");
+    }
+    return who;
+  }
+
+  /**
+   * The nick named (null: none), as a guest, without authentication; otherwise the one the token vouches for. The
+   * backend, if any, is asked after.
+   */
+  private Future<Claimant> claimant(String named, String token) {
     if (tokens == null) {
-      if (named == null) {
-        throw new ProtocolException(ErrorCode.MISSING_FIELD, "field 'nick' is required");
-      }
-      return Future.succeededFuture(named);
+      return Future.succeededFuture(new Claimant(named, false));
     }
     if (token == null) {
       throw new ProtocolException(ErrorCode.AUTH_REQUIRED, "this server needs a token to say who you are");
@@ -101,7 +142,7 @@ final class Identity {
       if (named != null && !named.equals(vouched)) {
         throw new ProtocolException(ErrorCode.NICK_MISMATCH, "the token is for '" + vouched + "', not '" + named + "'");
       }
-      return vouched;
+      return new Claimant(vouched, true);
     });
   }
 }

@@ -42,10 +42,13 @@ final class Membership {
   private final UserEvents users;
   private final ReadMarkers markers;
   private final Standings standings;
+  private final Admission admission;
 
   Membership(Directory directory, MessageLog log, Identity identity, Messages messages, RoomEvents events,
-      RoomPermissions access, UserEvents users, ReadMarkers markers, Standings standings, ParleyConfig config) {
+      RoomPermissions access, Admission admission, UserEvents users, ReadMarkers markers, Standings standings,
+      ParleyConfig config) {
     this.standings = standings;
+    this.admission = admission;
     this.access = access;
     this.users = users;
     this.markers = markers;
@@ -79,7 +82,7 @@ final class Membership {
       if (!connection.rooms.contains(room) && connection.rooms.size() >= maxRoomsPerConnection) {
         throw tooManyRooms();
       }
-      return existing(room, nick, caller, join)
+      return admission.ask(nick, room).compose(verdict -> existing(room, nick, caller, join)
           .map(record -> {
             if (join.with() != null && record.kind() != RoomKind.DIRECT) {
               throw new ProtocolException(ErrorCode.INVALID_ROOM, "room '" + room + "' is not a direct conversation");
@@ -87,7 +90,7 @@ final class Membership {
             return record;
           })
           .compose(record -> access.notBanned(record, nick))
-          .compose(record -> access.joinable(record, nick))
+          .compose(record -> admission.joinable(record, nick, verdict))
           .compose(record -> directory.join(room, nick, connection.id)
               .compose(membership -> access.stillJoined(record, nick, () -> depart(room, nick, connection.id))
                   .map(membership))
@@ -130,7 +133,7 @@ final class Membership {
                   }
                   return joined.put("nick", nick);
                 });
-          }));
+          })));
     });
   }
 

@@ -93,6 +93,12 @@ final class Moderation {
     });
   }
 
+  /** Sets {@code nick}'s role in the room as the system (the authorization proxy's answer to a join). */
+  Future<JsonObject> systemRole(RoomRecord record, String nick, String role) {
+    return member(record, io.parley.protocol.ChatMessage.SYSTEM, true,
+        new ClientFrame.Moderate(null, "role", record.name(), nick, 0, role));
+  }
+
   /** The frame a kicked or banned user's connections get: they have left the room. */
   private static JsonObject removed(io.parley.protocol.ChatMessage event, RoomChange.Kind kind) {
     JsonObject frame = new JsonObject().put("type", "removed").put("room", event.room())

@@ -176,6 +176,23 @@ public final class Settings {
           + "starts anyway and refuses tokens that only its keys could verify until it can"));
   public static final Setting<Integer> JWKS_REFRESH_S = declare(Setting.integer("JWKS_REFRESH_S", 300, 10, 86_400,
       "seconds between two fetches of `JWKS_URL`"));
+  public static final Setting<String> AUTH_PROXY_URL = declare(Setting.matching("AUTH_PROXY_URL", "",
+      "|https?://\\S+", "an http:// or https:// URL", "your backend's authorization endpoint: every `hello` (and the "
+          + "bridge's identity claim) and every `join` is POSTed there and its answer decides who connects, as whom, "
+          + "and who joins which room ([docs/PROTOCOL.md](docs/PROTOCOL.md#authorization-proxy)); empty: off"));
+  public static final Setting<String> AUTH_PROXY_SECRET = declare(Setting.text("AUTH_PROXY_SECRET", "", true,
+      "sent to `AUTH_PROXY_URL` as `Authorization: Bearer <secret>`, so that the backend knows the caller is Parley; "
+          + "empty: no such header"));
+  public static final Setting<Integer> AUTH_PROXY_TIMEOUT_MS = declare(Setting.integer("AUTH_PROXY_TIMEOUT_MS", 2000,
+      10, 60_000, "how long a request to `AUTH_PROXY_URL` may take before `AUTH_PROXY_FAIL` applies"));
+  public static final Setting<String> AUTH_PROXY_FAIL = declare(Setting.matching("AUTH_PROXY_FAIL", "deny",
+      "deny|allow", "deny or allow", "when `AUTH_PROXY_URL` is down, too slow, or answers anything but a 200 with a "
+          + "JSON body: `deny` refuses the `hello` or `join` (`denied`); `allow` lets Parley's own rules decide, as "
+          + "without a proxy"));
+  public static final Setting<Integer> AUTH_PROXY_CACHE_S = declare(Setting.integer("AUTH_PROXY_CACHE_S", 30, 0,
+      86_400, "how long a node reuses an answer of `AUTH_PROXY_URL` for the same request; `0`: every one is asked"));
+  public static final Setting<Integer> AUTH_PROXY_CACHE_MAX = declare(Setting.integer("AUTH_PROXY_CACHE_MAX", 10000, 1,
+      10_000_000, "most answers of `AUTH_PROXY_URL` a node keeps (the oldest goes first)"));
   public static final Setting<Integer> MAX_EDIT_AGE_S = declare(Setting.integer("MAX_EDIT_AGE_S", 900, 0, 31_622_400,
       "how long after sending it a user may still edit or delete their message, in seconds; `0`: no limit "
           + "(moderators delete any message at any time)"));

@@ -180,12 +180,12 @@ public final class Connection implements RoomListener {
 
   /** Asks the chat service, as this connection; a refusal fails with the service's {@code ReplyException}. */
   public <T> Future<T> ask(ClientFrame frame) {
-    return ask(frame, Caller.of(id, clientAddress));
+    return ask(frame, Caller.of(id, clientAddress, transport.protocol()));
   }
 
   /** Likewise, with what the request says of who sends it ({@link Caller}: the bridge's nick and token). */
   public <T> Future<T> ask(ClientFrame frame, String claimedNick, String token) {
-    return ask(frame, new Caller(id, clientAddress, claimedNick, token));
+    return ask(frame, new Caller(id, clientAddress, transport.protocol(), claimedNick, token));
   }
 
   private <T> Future<T> ask(ClientFrame frame, Caller caller) {

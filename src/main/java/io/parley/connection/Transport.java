@@ -17,6 +17,11 @@ public interface Transport {
 
   Kind kind();
 
+  /** The protocol the client speaks, as the authorization proxy hears of it: {@code ws}, {@code sockjs}, {@code tcp}. */
+  default String protocol() {
+    return kind().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** The client's address, for logs. */
   String remoteAddress();
 

@@ -41,6 +41,11 @@ public enum ErrorCode {
   AUTH_REQUIRED,
   /** The token's signature, expiry, lifetime, issuer, audience or nick claim does not hold. */
   INVALID_TOKEN,
+  /**
+   * The authorization proxy ({@code AUTH_PROXY_URL}) refused the {@code hello} (or the bridge's identity claim) or the
+   * {@code join}, with its reason as the message; or it did not answer and {@code AUTH_PROXY_FAIL} is {@code deny}.
+   */
+  DENIED,
   /** The connection sent more frames than {@code RATE_LIMIT_PER_S} (with {@code RATE_LIMIT_BURST}) allow. */
   RATE_LIMITED,
   /**
