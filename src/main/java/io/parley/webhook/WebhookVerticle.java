@@ -213,7 +213,10 @@ public final class WebhookVerticle extends VerticleBase {
             body.put("offline", offline);
           }
           return body.encode();
-        });
+        })
+        // Without the list (the room is gone, the chat service is busy) rather than not at all: a room's webhooks
+        // must not wait behind one that can never be enriched.
+        .recover(failure -> Future.succeededFuture(body.encode()));
   }
 
   private Future<Void> post(WebhookOutbox.Queued queued, String body) {

@@ -199,4 +199,22 @@ class WebhooksTest {
         receiver.kept("lobby").stream().map(e -> e.getString("type")).toList());
     assertEquals("fixed", receiver.kept("lobby").get(2).getJsonObject("event").getString("text"));
   }
+
+  @Test
+  void a_message_in_a_private_room_names_its_offline_members_for_push() {
+    TestClient alice = user("alice");
+    alice.send(new JsonObject().put("type", "join").put("room", "ops").put("visibility", "private"));
+    alice.expect("joined");
+    alice.send(new JsonObject().put("type", "invite").put("room", "ops").put("nick", "bob"));
+    alice.expectPast("invited");
+    alice.say("ops", "bob, are you there?");
+    Eventually.await(vertx, () -> messageIds("ops").size() == 1, "the private room's message delivered");
+    JsonObject message = receiver.kept("ops").stream().filter(e -> "message".equals(e.getString("type")))
+        .findFirst().orElseThrow();
+    assertEquals(new io.vertx.core.json.JsonArray().add("bob"), message.getJsonArray("offline"), message.encode());
+    alice.join("lobby");
+    alice.say("lobby", "public");
+    Eventually.await(vertx, () -> messageIds("lobby").size() == 1, "the public room's message delivered");
+    assertTrue(!receiver.kept("lobby").get(1).containsKey("offline"), "a public room has no member list");
+  }
 }
