@@ -73,6 +73,11 @@ public final class WebhookQueue {
     stored = Math.max(0, stored - 1);
   }
 
+  /** In the outbox, as last counted and kept up to date since (the gauge). */
+  synchronized long stored() {
+    return stored;
+  }
+
   synchronized int waiting() {
     return pending.size();
   }

@@ -54,7 +54,6 @@ public final class WebhookVerticle extends VerticleBase {
   private long timer = -1;
   private long countTimer = -1;
   private boolean stopped;
-  private volatile long lastCount; // the outbox's size as last counted (the gauge)
 
   public WebhookVerticle(ParleyConfig config, WebhookQueue queue, ParleyMetrics metrics, String node) {
     this.config = config;
@@ -89,8 +88,7 @@ public final class WebhookVerticle extends VerticleBase {
       outbox = opened;
       return outbox.size();
     }).onSuccess(size -> {
-      metrics.measureWebhooks(queue::waiting, () -> lastCount);
-      lastCount = size;
+      metrics.measureWebhooks(queue::waiting, queue::stored);
       queue.attach(outbox, size, () -> vertx.runOnContext(v -> deliver()));
       countTimer = vertx.setPeriodic(5000, t -> count());
       log.info("webhooks to {} ({} waiting from before)", config.get(Settings.WEBHOOK_URL), size);
@@ -117,10 +115,7 @@ public final class WebhookVerticle extends VerticleBase {
   }
 
   private void count() {
-    outbox.size().onSuccess(size -> {
-      lastCount = size;
-      queue.counted(size);
-    });
+    outbox.size().onSuccess(queue::counted);
   }
 
   /** One round: claims what it has room for and sends each; another round when one ends or in {@link #POLL_MS}. */
@@ -176,7 +171,6 @@ public final class WebhookVerticle extends VerticleBase {
       if (sent.succeeded()) {
         metrics.webhookDelivered();
         queue.deliveredOne();
-        lastCount = Math.max(0, lastCount - 1);
         recorded = outbox.delivered(queued);
       } else {
         metrics.webhookFailed();

@@ -77,6 +77,15 @@ class WebhooksTest {
         "the receiver kept " + count + " messages of " + room + " (kept " + messageIds(room).size() + ")");
   }
 
+  /** {@code count} messages {@code prefix0, prefix1...} said in {@code room}; the first one's id. */
+  private static long sayMany(TestClient client, String room, String prefix, int count) {
+    long first = client.say(room, prefix + 0).getLong("id");
+    for (int i = 1; i < count; i++) {
+      client.say(room, prefix + i);
+    }
+    return first;
+  }
+
   private static List<Long> ascending(long first, int count) {
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -89,10 +98,7 @@ class WebhooksTest {
   void webhooks_are_signed_and_arrive_in_the_rooms_order() {
     TestClient alice = user("alice");
     alice.join("lobby");
-    long first = alice.say("lobby", "m0").getLong("id");
-    for (int i = 1; i < 30; i++) {
-      alice.say("lobby", "m" + i);
-    }
+    long first = sayMany(alice, "lobby", "m", 30);
     awaitMessages("lobby", 30);
     assertEquals(ascending(first, 30), messageIds("lobby"));
     List<WebhookReceiver.Delivery> all = receiver.received();
@@ -113,10 +119,7 @@ class WebhooksTest {
     receiver.answer(d -> 503);
     TestClient alice = user("alice");
     alice.join("lobby");
-    long first = alice.say("lobby", "m0").getLong("id");
-    for (int i = 1; i < 10; i++) {
-      alice.say("lobby", "m" + i);
-    }
+    long first = sayMany(alice, "lobby", "m", 10);
     Eventually.await(vertx, () -> receiver.received().size() >= 3, "the receiver was tried while down");
     // It comes back, but leaves the next delivery unanswered (it got it; Parley does not know): sent again.
     AtomicInteger seen = new AtomicInteger();
@@ -146,10 +149,7 @@ class WebhooksTest {
     receiver.answer(d -> 500);
     TestClient alice = user("alice");
     alice.join("lobby");
-    long first = alice.say("lobby", "before restart 0").getLong("id");
-    for (int i = 1; i < 8; i++) {
-      alice.say("lobby", "before restart " + i);
-    }
+    long first = sayMany(alice, "lobby", "before restart ", 8);
     alice.close();
     clients.clear();
     node.close().await();
