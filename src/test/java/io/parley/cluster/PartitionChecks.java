@@ -517,7 +517,9 @@ final class PartitionChecks {
     List<Attempt> after = new ArrayList<>();
     for (Send s : sends()) {
       if (s.node == t.minority()) {
-        attempts(s).stream().filter(a -> a.sentAt >= t.healAt() && a.sentAt < t.dbCutAt()).forEach(after::add);
+        // An attempt answered once the database fault had begun measures that fault (checked apart), not recovery.
+        attempts(s).stream().filter(a -> a.sentAt >= t.healAt() && a.sentAt < t.dbCutAt())
+            .filter(a -> a.answer == null || a.answeredAt < t.dbCutAt()).forEach(after::add);
       }
     }
     after.sort(java.util.Comparator.comparingLong(a -> a.sentAt));
