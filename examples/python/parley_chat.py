@@ -9,26 +9,34 @@ Each line you type is sent to the room; what the room says is printed as it arri
     alice: hi ada
     * bob joined
 
-The node must run with TCP_BRIDGE_ENABLED=true (port TCP_BRIDGE_PORT, default 7000). The protocol is the
-Vert.x TCP event-bus bridge's: every frame is a 4-byte big-endian length and then that many bytes of UTF-8
+The node must run with TCP_BRIDGE_ENABLED=true (port TCP_BRIDGE_PORT, default 7000). On an untrusted network
+it runs with TCP_BRIDGE_AUTH=required (give --api-key, one of its API_KEYS, or --token, a JWT) and
+TCP_BRIDGE_TLS_CERT (give --tls, and --ca with the node's certificate if no CA you trust signed it). The protocol
+is the Vert.x TCP event-bus bridge's: every frame is a 4-byte big-endian length and then that many bytes of UTF-8
 JSON. Addresses and bodies are those of the SockJS bridge (docs/PROTOCOL.md, "Event-bus bridge"):
 register chat.room.<room> to hear the room, then send chat.join (which claims the nick) and chat.send.
+The example exits 0 when its input ends, 1 when the node refuses or drops it.
 """
 import argparse
 import itertools
 import json
 import socket
+import ssl
 import struct
 import sys
 import threading
 
-
+# The answers the bridge gives to no request: the node refused the connection and closes it.
+REFUSALS = ("auth_required", "auth_failed", "auth_timeout")
 
 class Bridge:
     """One TCP connection to the bridge: framed JSON out, a reader thread that hands frames to handlers."""
 
-    def __init__(self, host, port, ping_seconds):
+    def __init__(self, host, port, ping_seconds, tls=False, ca=None):
         self.sock = socket.create_connection((host, port))
+        if tls or ca:
+            # Host names are verified; with --ca, that certificate (PEM) is the one trusted.
+            self.sock = ssl.create_default_context(cafile=ca).wrap_socket(self.sock, server_hostname=host)
         self.ping_seconds = ping_seconds
         self.write_lock = threading.Lock()
         self.replies = {}  # replyAddress -> callback(frame)
@@ -37,9 +45,14 @@ class Bridge:
         self.closed = threading.Event()
 
     def write(self, frame):
+        """A failed write (the node closed the connection) is left to the reader: the node says why before it
+        closes, and the reader still has that frame to read and report."""
         data = json.dumps(frame).encode("utf-8")
         with self.write_lock:
-            self.sock.sendall(struct.pack(">I", len(data)) + data)
+            try:
+                self.sock.sendall(struct.pack(">I", len(data)) + data)
+            except OSError:
+                pass
 
     def register(self, address, handler):
         self.handlers[address] = handler
@@ -78,7 +91,16 @@ class Bridge:
             if callback:
                 callback(None, error)
             else:
-                print("! %s" % error["message"], file=sys.stderr, flush=True)
+                say("! %s" % error["message"])
+                if message in REFUSALS:
+                    self.close()
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
 
     def _read_exactly(self, n):
         data = b""
@@ -106,9 +128,14 @@ def main():
     args.add_argument("--room", default="general")
     args.add_argument("--ping-seconds", type=float, default=20,
                       help="keep-alive interval; the node closes a connection silent for HEARTBEAT_TIMEOUT_MS (60 s)")
+    credential = args.add_mutually_exclusive_group()
+    credential.add_argument("--api-key", help="one of the node's API_KEYS, for TCP_BRIDGE_AUTH=required")
+    credential.add_argument("--token", help="a JWT, for TCP_BRIDGE_AUTH=required (and for chat.join with JWT_KEY)")
+    args.add_argument("--tls", action="store_true", help="the node's TCP bridge speaks TLS (TCP_BRIDGE_TLS_CERT)")
+    args.add_argument("--ca", help="trust this certificate (PEM) for TLS; implies --tls")
     options = args.parse_args()
 
-    bridge = Bridge(options.host, options.port, options.ping_seconds)
+    bridge = Bridge(options.host, options.port, options.ping_seconds, options.tls, options.ca)
     room = options.room
 
     def on_event(event):
@@ -122,7 +149,7 @@ def main():
     def on_joined(reply, error):
         if error:
             say("! could not join %s: %s" % (room, error["message"]))
-            bridge.sock.close()
+            bridge.close()
             return  # joined stays unset: main exits
         for message in reply["history"]:
             say("%s: %s" % (message["from"], message["text"]))
@@ -133,22 +160,35 @@ def main():
         if error:
             say("! not sent: %s" % error["message"])
 
-    # Register the room's address first, then join: nothing said after the join is missed.
-    bridge.register("chat.room." + room, on_event)
-    bridge.request("chat.join", {"room": room, "nick": options.nick}, on_joined)
     threading.Thread(target=bridge.read_forever, daemon=True).start()
     threading.Thread(target=bridge.ping_forever, daemon=True).start()
+    # Pipelined: the node serves the frames behind an auth frame once it has checked it, in order. Register the
+    # room's address first, then join: nothing said after the join is missed.
+    if options.api_key:
+        bridge.write({"type": "auth", "apiKey": options.api_key})
+    elif options.token:
+        bridge.write({"type": "auth", "token": options.token})
+    bridge.register("chat.room." + room, on_event)
+    join = {"room": room, "nick": options.nick}
+    if options.token:
+        join["token"] = options.token  # with JWT_KEY set, who you are in chat is the token's too
+    bridge.request("chat.join", join, on_joined)
 
-    if not joined.wait(10):
-        say("! no answer to the join")
-        bridge.sock.close()
+    for _ in range(200):  # 10 s for the join's answer, or the node's refusal
+        if joined.wait(0.05) or bridge.closed.is_set():
+            break
+    if not joined.is_set():
+        if not bridge.closed.is_set():
+            say("! no answer to the join")
+        bridge.close()
         sys.exit(1)
     for line in sys.stdin:
         text = line.strip()
         if text and not bridge.closed.is_set():
             bridge.request("chat.send", {"room": room, "text": text}, on_sent)
-    bridge.closed.wait(1)  # let the last answers arrive
-    bridge.sock.close()
+    dropped = bridge.closed.wait(1)  # let the last answers arrive
+    bridge.close()
+    sys.exit(1 if dropped else 0)
 
 
 if __name__ == "__main__":
