@@ -7,7 +7,8 @@
 #      echo to its sender, so latency is the time to be stored and acknowledged)
 #   r  rooms ever created: 20000 rooms with a message each, then the heap after a full GC (Parley alone, in one JVM)
 # Targets: parley (its default storage, SQLite in a fresh DATA_DIR), parley-memory (STORAGE=memory), parley-pg
-# (PostgreSQL: a throw-away server of Debian's binaries, started by this script), socketio, ws.
+# (PostgreSQL: a throw-away server of Debian's binaries, started by this script), parley-write-delay (the default
+# storage with WRITE_DELAY_MS=$BENCH_WRITE_DELAY_MS, 2 unless set), socketio, ws.
 # Each server runs pinned to core 0, the load generator (io.parley.bench.LoadGenerator) to core 1. Every result is
 # a JSON line, printed and appended to target/bench/results.jsonl; bench/summarize.mjs tabulates them at the end.
 # BENCH_QUICK=1: tiny sizes and 2 s steps, for a smoke run. BENCH_TARGETS="parley ws" picks the servers.
@@ -122,6 +123,7 @@ STORAGE_ENV=()
 storage_for() {
   case "$1" in
     parley-memory) STORAGE_ENV=(STORAGE=memory) ;;
+    parley-write-delay) STORAGE_ENV=(DATA_DIR="$OUT/data/$RUN_ID-$1-$RANDOM" WRITE_DELAY_MS="${BENCH_WRITE_DELAY_MS:-2}") ;;
     parley-pg) start_postgres >&2 && STORAGE_ENV=(DATABASE_URL="$(fresh_database)") ;;
     *) STORAGE_ENV=(DATA_DIR="$OUT/data/$RUN_ID-$1-$RANDOM") ;;
   esac

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 
 const SATURATION_P99_MS = 100;
 const LOADGEN_BUSY_PCT = 90;
-const ORDER = ['parley', 'parley-memory', 'parley-pg', 'socketio', 'ws'];
+const ORDER = ['parley', 'parley-memory', 'parley-pg', 'parley-write-delay', 'socketio', 'ws'];
 const file = process.argv[2] ?? 'target/bench/results.jsonl';
 
 const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
@@ -50,16 +50,20 @@ function table(title, rows, byTarget) {
     for (const line of pairLines) {
       if (line.skipped) console.log(`\n${target}: skipped, ${line.skipped}`);
       if (line.failed) console.log(`\n${target}: FAILED, ${line.failed}`);
-      if (line.heapBytesPerConnection > 0) {
-        console.log(`\n${target}: RSS growth + Java heap growth = ${fmt(line.bytesPerConnection + line.heapBytesPerConnection)}`
-          + ' bytes per connection (the figure to compare when the heap is pre-touched, as PARLEY_JVM_OPTS does by default)');
-      }
       const busy = line.windowS ? (100 * line.loadGenCpuS) / line.windowS : 0;
       if (busy >= LOADGEN_BUSY_PCT) {
         console.log(`\n${target} @${fmt(line.targetDeliveriesPerS)}/s: the load generator was ${fmt(busy)}% busy`);
       }
     }
   }
+}
+
+/** An idle line's bytes per connection, RSS growth plus Java heap growth, of the second round or the first ('cold'). */
+function idleBytes(line, round) {
+  if (!line) return undefined;
+  const rss = line[round ? `${round}BytesPerConnection` : 'bytesPerConnection'];
+  const heap = line[round ? `${round}HeapBytesPerConnection` : 'heapBytesPerConnection'] ?? 0;
+  return rss === undefined ? undefined : rss + heap;
 }
 
 for (const [scenario, byTarget] of [...latest].sort()) {
@@ -81,8 +85,13 @@ for (const [scenario, byTarget] of [...latest].sort()) {
   const title = `${scenario}: ${first.connections} connections, ${first.rooms} rooms`;
   if (measured.some((l) => l.idle)) {
     table(title + ', idle', [
-      ['bytes per connection (RSS)', (ls) => ls.find((l) => l.idle)?.bytesPerConnection],
-      ['Java heap bytes per connection (after GC)', (ls) => ls.find((l) => l.idle)?.heapBytesPerConnection || null, 0, false],
+      // RSS growth + Java heap growth (after a full GC): a pre-touched heap is resident whatever it holds
+      ['bytes per connection, marginal (second round: RSS + Java heap growth)',
+        (ls) => idleBytes(ls.find((l) => l.idle), '')],
+      ['bytes per connection, cold (first round, fresh server: RSS + Java heap growth)',
+        (ls) => idleBytes(ls.find((l) => l.idle), 'cold')],
+      ['  of which RSS, marginal', (ls) => ls.find((l) => l.idle)?.bytesPerConnection, 0, false],
+      ['  of which Java heap (after GC), marginal', (ls) => ls.find((l) => l.idle)?.heapBytesPerConnection || null, 0, false],
       ['RSS before connecting, kB', (ls) => ls.find((l) => l.idle)?.rssBaselineKb, 0, false],
       ['RSS with every connection idle, kB', (ls) => ls.find((l) => l.idle)?.rssKb, 0, false],
       ['setup s', (ls) => ls.find((l) => l.idle)?.setupS, 1],

@@ -105,7 +105,7 @@ public final class ParleyNode {
       throw new IllegalArgumentException("config key METRICS_PORT must not be HTTP_PORT (0: metrics on HTTP_PORT)");
     }
     ParleyMetrics metrics = registry == null ? ParleyMetrics.disabled() : ParleyMetrics.create(registry);
-    RoomFanout fanout = new RoomFanout(config.get(Settings.GAP_FILL_MS), metrics);
+    RoomFanout fanout = new RoomFanout(config.get(Settings.GAP_FILL_MS), config.get(Settings.WRITE_DELAY_MS), metrics);
     metrics.measureRooms(fanout::rooms);
     ConnectionLimiter limiter = new ConnectionLimiter(config.get(Settings.MAX_CONNECTIONS_PER_IP),
         config.get(Settings.TRUST_FORWARDED_FOR));

@@ -142,6 +142,10 @@ public final class Settings {
   public static final Setting<Integer> OUTBOUND_QUEUE_BYTES = declare(Setting.integer("OUTBOUND_QUEUE_BYTES", 262144,
       4096, 256 * 1024 * 1024, "unsent bytes a connection may hold before its presence and typing frames are "
           + "dropped; as much again and it is closed as a slow consumer (4001)"));
+  public static final Setting<Long> WRITE_DELAY_MS = declare(Setting.longer("WRITE_DELAY_MS", 0, 0, 1000,
+      "how long a node may hold room events before it flushes them to the sockets, so that a socket's events of "
+          + "that time leave in one write (less CPU per delivery at high rates, that much more latency); `0` "
+          + "flushes each batch at once (docs/BENCHMARKS.md says which wins where)"));
   public static final Setting<Integer> SOCKET_SEND_BUFFER_BYTES = declare(Setting.integer("SOCKET_SEND_BUFFER_BYTES",
       131072, 0, 64 * 1024 * 1024, "each connection's kernel send buffer; `0` leaves it to the OS, which grows it to "
           + "4 MiB per slow client"));

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * fan-out queues each event once per loop that has listeners of its room ({@link #queue}, from any thread); one task
  * on the loop hands out everything queued by the time it runs, then flushes each listener that wrote once. When the
  * node keeps up, that is one event and one flush per socket; under load, several events leave a socket in one write.
+ * With {@code WRITE_DELAY_MS}, the flush waits that long, gathering the events of several tasks into one write.
  *
  * <p>The listener sets are confined to the loop; only the queue is shared.
  */
@@ -32,10 +33,14 @@ final class LoopDispatcher {
   /** Copied on change, so that a listener that leaves while the loop hands out does not disturb the iteration. */
   private final Map<String, RoomListener[]> listeners = new HashMap<>();
   private final List<RoomListener> unflushed = new ArrayList<>();
+  /** WRITE_DELAY_MS: 0 flushes at the end of each task; else a timer flushes what the tasks of that time wrote. */
+  private final long writeDelayMs;
+  private boolean flushTimerSet;
 
-  LoopDispatcher(Context context, ParleyMetrics metrics) {
+  LoopDispatcher(Context context, ParleyMetrics metrics, long writeDelayMs) {
     this.context = context;
     this.metrics = metrics;
+    this.writeDelayMs = writeDelayMs;
   }
 
   Context context() {
@@ -90,13 +95,26 @@ final class LoopDispatcher {
       }
     }
     metrics.delivered(deliveries);
+    if (writeDelayMs == 0) {
+      flush();
+    } else if (!flushTimerSet && !unflushed.isEmpty()) {
+      flushTimerSet = true;
+      context.owner().setTimer(writeDelayMs, id -> {
+        flushTimerSet = false;
+        flush();
+      });
+    }
+    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> handOut());
+    }
+  }
+
+  /** Each listener that wrote since the last flush, once (a listener says so only on its first unflushed write). */
+  private void flush() {
     for (RoomListener listener : unflushed) {
       listener.flush();
     }
     unflushed.clear();
-    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-      context.runOnContext(v -> handOut());
-    }
   }
 
   private static int indexOf(RoomListener[] listeners, RoomListener listener) {

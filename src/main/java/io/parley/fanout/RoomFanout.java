@@ -36,13 +36,15 @@ public final class RoomFanout extends VerticleBase {
   private static final long BASELINE_RETRY_MS = 1000;
 
   private final long gapFillMs;
+  private final long writeDelayMs;
   private final ParleyMetrics metrics;
   private final DeliveryOptions internal = LocalCodec.options();
   private final Map<String, Room> rooms = new HashMap<>(); // confined to this verticle's context
   private final Map<Context, LoopDispatcher> loops = new ConcurrentHashMap<>();
   private volatile int roomCount;
 
-  public RoomFanout(long gapFillMs, ParleyMetrics metrics) {
+  public RoomFanout(long gapFillMs, long writeDelayMs, ParleyMetrics metrics) {
+    this.writeDelayMs = writeDelayMs;
     this.gapFillMs = gapFillMs;
     this.metrics = metrics;
   }
@@ -83,7 +85,7 @@ public final class RoomFanout extends VerticleBase {
   private LoopDispatcher loopOfCaller() {
     Context caller = vertx.getOrCreateContext();
     Context loop = caller instanceof ContextInternal internal ? internal.unwrap() : caller;
-    return loops.computeIfAbsent(loop, c -> new LoopDispatcher(c, metrics));
+    return loops.computeIfAbsent(loop, c -> new LoopDispatcher(c, metrics, writeDelayMs));
   }
 
   private Future<Void> attach(String room, LoopDispatcher loop) {

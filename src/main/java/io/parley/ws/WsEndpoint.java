@@ -49,17 +49,21 @@ public final class WsEndpoint implements Handler<RoutingContext> {
       return;
     }
     request.toWebSocket()
-        .onSuccess(socket -> connections.accept(admission,
-            () -> new WsTransport(socket, request.connection(), config.get(Settings.OUTBOUND_QUEUE_BYTES)),
-            connection -> {
-              WsSession session = new WsSession(socket, connection, config, node);
-              socket.textMessageHandler(session::onText);
-              socket.binaryMessageHandler(data -> session.onBinary());
-              socket.pongHandler(data -> connection.heard());
-              socket.exceptionHandler(connection::failed);
-              socket.closeHandler(v -> connection.closed());
-            },
-            () -> socket.close(CloseCodes.INTERNAL_ERROR, "internal error")))
+        .onSuccess(upgraded -> {
+          WsTransport transport;
+          try { // Vert.x's ServerWebSocket is not kept: WsTransport takes the socket over (see why there)
+            transport = WsTransport.takeOver(request.connection(), config.get(Settings.OUTBOUND_QUEUE_BYTES),
+                config.get(Settings.WS_MAX_FRAME_SIZE));
+          } catch (RuntimeException e) {
+            log.error("could not take over the WebSocket from {}", request.remoteAddress(), e);
+            connections.release(admission);
+            upgraded.close(CloseCodes.INTERNAL_ERROR, "internal error");
+            return;
+          }
+          connections.accept(admission, () -> transport,
+              connection -> transport.bind(new WsSession(transport, connection, config, node), connection),
+              () -> transport.close(CloseCodes.INTERNAL_ERROR, "internal error"));
+        })
         .onFailure(failure -> {
           connections.release(admission);
           log.debug("refused upgrade from {}: {}", request.remoteAddress(), failure.getMessage());

@@ -11,7 +11,6 @@ import io.parley.protocol.FrameParser;
 import io.parley.protocol.Names;
 import io.parley.protocol.ProtocolException;
 import io.parley.protocol.ServerFrames;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -23,12 +22,12 @@ import io.vertx.core.json.JsonObject;
  */
 final class WsSession {
 
-  private final ServerWebSocket socket;
+  private final WsTransport socket;
   private final Connection connection;
   private final ParleyConfig config;
   private final String node;
 
-  WsSession(ServerWebSocket socket, Connection connection, ParleyConfig config, String node) {
+  WsSession(WsTransport socket, Connection connection, ParleyConfig config, String node) {
     this.socket = socket;
     this.connection = connection;
     this.config = config;

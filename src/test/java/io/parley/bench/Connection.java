@@ -28,6 +28,7 @@ final class Connection {
   private final BitSet[] seen;
   private final int[] highest;
   private WebSocket socket;
+  private boolean closing;
 
   Connection(int index, int rooms, int sendersInRoom, Protocol protocol, Stats stats) {
     this.index = index;
@@ -64,6 +65,12 @@ final class Connection {
     socket.closeHandler(v -> closed());
     protocol.open(this);
     return joined.future();
+  }
+
+  /** Closes the socket (not counted as a disconnect by the server). */
+  Future<Void> close() {
+    closing = true;
+    return socket == null ? Future.succeededFuture() : socket.close();
   }
 
   void write(String frame) {
@@ -105,7 +112,8 @@ final class Connection {
   }
 
   private void closed() {
-    if (!joined.tryFail("closed before joining (" + socket.closeStatusCode() + " " + socket.closeReason() + ")")) {
+    if (!joined.tryFail("closed before joining (" + socket.closeStatusCode() + " " + socket.closeReason() + ")")
+        && !closing) {
       stats.disconnected(this, socket.closeStatusCode());
     }
   }

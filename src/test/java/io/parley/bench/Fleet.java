@@ -27,6 +27,11 @@ final class Fleet {
   private int ready;
 
   Fleet(Vertx vertx, Options options, Protocol protocol, Stats stats) {
+    this(vertx, options, protocol, stats, 0);
+  }
+
+  /** A fleet whose connections are numbered from {@code firstIndex} (their nicks, rooms and servers follow). */
+  Fleet(Vertx vertx, Options options, Protocol protocol, Stats stats, int firstIndex) {
     this.options = options;
     this.protocol = protocol;
     // past maxConnections (per server), the client queues connects instead of making them
@@ -34,7 +39,7 @@ final class Fleet {
         .setMaxConnections(options.connections() + CONCURRENT)
         .setConnectTimeout(10_000)
         .setTcpNoDelay(true));
-    for (int i = 0; i < options.connections(); i++) {
+    for (int i = firstIndex; i < firstIndex + options.connections(); i++) {
       connections.add(new Connection(i, options.rooms(), options.sendersIn(i % options.rooms()), protocol, stats));
     }
   }
@@ -50,6 +55,11 @@ final class Fleet {
       chains.add(connectNext());
     }
     return Future.all(chains).mapEmpty();
+  }
+
+  /** Closes every connection; completes once all are closed. Call on the event loop. */
+  Future<Void> close() {
+    return Future.all(connections.stream().map(Connection::close).toList()).mapEmpty();
   }
 
   private Future<Void> connectNext() {

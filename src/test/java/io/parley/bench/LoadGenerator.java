@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -88,22 +89,20 @@ public final class LoadGenerator {
 
   private List<JsonObject> run(Consumer<JsonObject> onResult) throws InterruptedException {
     List<JsonObject> results = new ArrayList<>();
-    ProcStats.Memory baseline = options.idle() ? proc.settledMemory() : null;
+    if (options.idle()) {
+      idle(results, onResult);
+      return results;
+    }
     long setupStart = System.nanoTime();
     onLoop(fleet::connect).await();
     double setupS = (System.nanoTime() - setupStart) / 1e9;
     log.info("{} connections joined {} rooms in {} s", options.connections(), options.rooms(), round(setupS));
-    if (options.idle()) {
-      Thread.sleep(IDLE_MS);
-      report(idleResult(baseline, proc.settledMemory(), setupS), results, onResult);
-    } else {
-      for (int step = 0; step < options.rates().size(); step++) {
-        double rate = options.rates().get(step);
-        int warmupS = step == 0 ? options.warmupS() : 0;
-        log.info("step {}: {} deliveries/s for {} s", step, rate, options.durationS());
-        JsonObject result = onLoop(() -> step(rate, warmupS)).await();
-        report(result.put("step", step).put("setupS", round(setupS)), results, onResult);
-      }
+    for (int step = 0; step < options.rates().size(); step++) {
+      double rate = options.rates().get(step);
+      int warmupS = step == 0 ? options.warmupS() : 0;
+      log.info("step {}: {} deliveries/s for {} s", step, rate, options.durationS());
+      JsonObject result = onLoop(() -> step(rate, warmupS)).await();
+      report(result.put("step", step).put("setupS", round(setupS)), results, onResult);
     }
     return results;
   }
@@ -158,6 +157,66 @@ public final class LoadGenerator {
         .put("drainS", drainS)
         .put("peakRssKb", usage.peakRssKb())
         .put("vmHwmKb", usage.vmHwmKb());
+  }
+
+  /**
+   * The idle scenario, in two rounds of as many connections. The first, from a fresh server, gives the cold figure:
+   * it includes what a server spends once (compiled code, classes loaded, buffer pools and tables grown, the rooms
+   * created). Its connections then leave, and the second round, measured from the memory they left, gives the
+   * marginal figure: what one more idle connection costs. Each round's nicks are its own.
+   */
+  private void idle(List<JsonObject> results, Consumer<JsonObject> onResult) throws InterruptedException {
+    ProcStats.Memory cold = proc.settledMemory();
+    Map<String, Long> coldClasses = proc.classHistogram();
+    Fleet first = new Fleet(vertx, options, protocol, new Stats(options), options.connections());
+    long start = System.nanoTime();
+    onLoop(first::connect).await();
+    double coldSetupS = (System.nanoTime() - start) / 1e9;
+    Thread.sleep(IDLE_MS);
+    ProcStats.Memory coldIdle = proc.settledMemory();
+    onLoop(first::close).await();
+    log.info("first round: {} connections joined in {} s, and left", options.connections(), round(coldSetupS));
+    Thread.sleep(IDLE_MS);
+    ProcStats.Memory baseline = proc.settledMemory();
+    Map<String, Long> baselineClasses = proc.classHistogram();
+    logHeapGrowth("left on the heap by the first round, per connection it had", coldClasses, baselineClasses);
+    proc.nativeMemory("baseline");
+    start = System.nanoTime();
+    onLoop(fleet::connect).await();
+    double setupS = (System.nanoTime() - start) / 1e9;
+    log.info("second round: {} connections joined {} rooms in {} s", options.connections(), options.rooms(),
+        round(setupS));
+    Thread.sleep(IDLE_MS);
+    JsonObject result = idleResult(baseline, proc.settledMemory(), setupS);
+    long connections = options.connections();
+    result.put("coldRssBaselineKb", cold.rssKb())
+        .put("coldBytesPerConnection", (coldIdle.rssKb() - cold.rssKb()) * 1024 / connections)
+        .put("coldHeapBytesPerConnection", (coldIdle.heapUsedKb() - cold.heapUsedKb()) * 1024 / connections)
+        .put("coldSetupS", round(coldSetupS));
+    report(result, results, onResult);
+    logHeapGrowth("heap growth per connection", baselineClasses, proc.classHistogram());
+    log.info("native memory growth (jcmd VM.native_memory summary.diff, when the server tracks it):\n{}",
+        proc.nativeMemory("summary.diff"));
+  }
+
+  /** Where an idle connection's heap goes: the classes that grew most, in bytes per connection (to the log). */
+  private void logHeapGrowth(String what, Map<String, Long> before, Map<String, Long> after) {
+    if (after.isEmpty()) {
+      return;
+    }
+    long connections = options.connections();
+    StringBuilder table = new StringBuilder(what + ", by class (jcmd GC.class_histogram):");
+    after.entrySet().stream()
+        .map(entry -> Map.entry(entry.getKey(), entry.getValue() - before.getOrDefault(entry.getKey(), 0L)))
+        .filter(entry -> entry.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(40)
+        .forEach(entry -> table.append(String.format("%n%9.1f B  %s", (double) entry.getValue() / connections,
+            entry.getKey())));
+    long total = after.values().stream().mapToLong(Long::longValue).sum()
+        - before.values().stream().mapToLong(Long::longValue).sum();
+    table.append(String.format("%n%9.1f B  in all", (double) total / connections));
+    log.info("{}", table);
   }
 
   private JsonObject idleResult(ProcStats.Memory baseline, ProcStats.Memory idle, double setupS) {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +94,36 @@ final class ProcStats {
     }
     return new Memory(rssKb(), heapKb);
   }
+
+  /**
+   * Bytes per class on the Java servers' heaps, summed over them (jcmd GC.class_histogram, which collects first:
+   * live objects only). Empty when no server is a JVM.
+   */
+  Map<String, Long> classHistogram() throws InterruptedException {
+    Map<String, Long> bytes = new HashMap<>();
+    for (long pid : pids.stream().filter(ProcStats::isJava).toList()) {
+      // "   1:        123456       7890123  java.lang.String (java.base@17.0.15)"
+      Matcher row = HISTOGRAM_ROW.matcher(jcmd(pid, "GC.class_histogram"));
+      while (row.find()) {
+        bytes.merge(row.group(2), Long.parseLong(row.group(1)), Long::sum);
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * Native memory tracking on each Java server started with {@code -XX:NativeMemoryTracking=summary}: {@code baseline}
+   * marks, {@code summary.diff} reports the growth since (the text, for the log; a note when tracking is off).
+   */
+  String nativeMemory(String command) throws InterruptedException {
+    StringBuilder out = new StringBuilder();
+    for (long pid : pids.stream().filter(ProcStats::isJava).toList()) {
+      out.append(jcmd(pid, "VM.native_memory " + command));
+    }
+    return out.toString();
+  }
+
+  private static final Pattern HISTOGRAM_ROW = Pattern.compile("(?m)^\\s*\\d+:\\s+\\d+\\s+(\\d+)\\s+(\\S+)");
 
   /** Summed VmRSS, and summed Java heap in use (0 when no server is a JVM). */
   record Memory(long rssKb, long heapUsedKb) {
