@@ -223,7 +223,9 @@ final class WsTransport extends ChannelInboundHandlerAdapter implements Transpor
     boolean continuation = frame instanceof ContinuationWebSocketFrame;
     if (!continuation && frame.isFinalFragment()) {
       if (frame instanceof TextWebSocketFrame text) {
-        session.onText(text.text());
+        session.onText(text.text()); // measured there, in UTF-8 bytes, without a copy when it is short
+      } else if (frame.content().readableBytes() > maxMessageBytes) {
+        connection.tooBig(frame.content().readableBytes()); // over the limit, binary or not: 1009
       } else {
         session.onBinary();
       }

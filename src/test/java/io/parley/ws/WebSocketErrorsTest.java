@@ -187,6 +187,15 @@ class WebSocketErrorsTest extends ParleyServerTest {
     roomUnaffected();
   }
 
+  /** Binary frames are refused with an error frame, but one over the limit closes like text: size comes first. */
+  @Test
+  void close_1009_binary_frame_too_large() {
+    TestClient mallory = user("mallory");
+    mallory.sendBinary(io.vertx.core.buffer.Buffer.buffer("b".repeat(MAX_FRAME + 1)));
+    assertEquals(1009, mallory.awaitClose());
+    roomUnaffected();
+  }
+
   @Test
   void close_1009_multibyte_text_over_the_byte_limit() {
     TestClient mallory = user("mallory");
