@@ -34,6 +34,7 @@ final class WsSession {
     this.node = node;
   }
 
+  /** A whole text message, at most {@code WS_MAX_FRAME_SIZE} bytes (the transport closed over-sized ones). */
   void onText(String text) {
     connection.heard();
     if (!connection.isOpen()) {
@@ -53,11 +54,6 @@ final class WsSession {
   }
 
   private void handle(String text) {
-    long bytes = utf8Length(text, config.get(Settings.WS_MAX_FRAME_SIZE));
-    if (bytes > config.get(Settings.WS_MAX_FRAME_SIZE)) {
-      connection.tooBig(bytes);
-      return;
-    }
     ProtocolException limited = connection.overLimit(null);
     ClientFrame frame;
     try {
@@ -155,18 +151,5 @@ final class WsSession {
 
   private void refuse(ProtocolException e) {
     connection.send(ServerFrames.error(e).encode());
-  }
-
-  /** The UTF-8 length of {@code text}, counted without copying, up to a little past {@code max}. */
-  private static long utf8Length(String text, int max) {
-    if (text.length() <= max / 3) {
-      return text.length(); // at most 3 bytes per UTF-16 unit: under the limit whatever it holds
-    }
-    long bytes = 0;
-    for (int i = 0; i < text.length() && bytes <= max; i++) {
-      char c = text.charAt(i);
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-    }
-    return bytes;
   }
 }

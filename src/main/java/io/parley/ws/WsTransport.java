@@ -222,10 +222,10 @@ final class WsTransport extends ChannelInboundHandlerAdapter implements Transpor
   private void data(WebSocketFrame frame) {
     boolean continuation = frame instanceof ContinuationWebSocketFrame;
     if (!continuation && frame.isFinalFragment()) {
-      if (frame instanceof TextWebSocketFrame text) {
-        session.onText(text.text()); // measured there, in UTF-8 bytes, without a copy when it is short
-      } else if (frame.content().readableBytes() > maxMessageBytes) {
-        connection.tooBig(frame.content().readableBytes()); // over the limit, binary or not: 1009
+      if (frame.content().readableBytes() > maxMessageBytes) {
+        connection.tooBig(frame.content().readableBytes()); // text or binary, in bytes on the wire: 1009, undecoded
+      } else if (frame instanceof TextWebSocketFrame text) {
+        session.onText(text.text());
       } else {
         session.onBinary();
       }
