@@ -20,6 +20,7 @@ The example exits 0 when its input ends, 1 when the node refuses or drops it.
 import argparse
 import itertools
 import json
+import select
 import socket
 import ssl
 import struct
@@ -37,8 +38,9 @@ class Bridge:
         if tls or ca:
             # Host names are verified; with --ca, that certificate (PEM) is the one trusted.
             self.sock = ssl.create_default_context(cafile=ca).wrap_socket(self.sock, server_hostname=host)
+        self.tls = tls or ca is not None
         self.ping_seconds = ping_seconds
-        self.write_lock = threading.Lock()
+        self.io_lock = threading.Lock()  # writers; over TLS the reader too (_recv)
         self.replies = {}  # replyAddress -> callback(frame)
         self.handlers = {}  # address -> callback(body)
         self.ids = itertools.count(1)
@@ -48,7 +50,7 @@ class Bridge:
         """A failed write (the node closed the connection) is left to the reader: the node says why before it
         closes, and the reader still has that frame to read and report."""
         data = json.dumps(frame).encode("utf-8")
-        with self.write_lock:
+        with self.io_lock:
             try:
                 self.sock.sendall(struct.pack(">I", len(data)) + data)
             except OSError:
@@ -69,8 +71,8 @@ class Bridge:
             while True:
                 frame = json.loads(self._read_exactly(struct.unpack(">I", self._read_exactly(4))[0]))
                 self._dispatch(frame)
-        except (ConnectionError, OSError, EOFError):
-            pass
+        except (ConnectionError, OSError, EOFError, ValueError):
+            pass  # ValueError: the socket was closed under select
         finally:
             self.closed.set()
 
@@ -105,11 +107,29 @@ class Bridge:
     def _read_exactly(self, n):
         data = b""
         while len(data) < n:
-            chunk = self.sock.recv(n - len(data))
+            chunk = self._recv(n - len(data))
             if not chunk:
                 raise EOFError()
             data += chunk
         return data
+
+    def _recv(self, n):
+        """One read. Over TLS, reads and writes take turns under one lock: an OpenSSL connection must not be used
+        by two threads at once (a read may write, a write may read). So the reader waits for bytes outside the lock
+        and reads inside it without blocking."""
+        if not self.tls:
+            return self.sock.recv(n)
+        while True:
+            if self.sock.pending() == 0:
+                select.select([self.sock], [], [], 0.2)
+            with self.io_lock:
+                self.sock.setblocking(False)
+                try:
+                    return self.sock.recv(n)
+                except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+                    continue  # not a whole TLS record yet
+                finally:
+                    self.sock.setblocking(True)
 
     def ping_forever(self):
         while not self.closed.wait(self.ping_seconds):

@@ -143,8 +143,10 @@ public final class ParleyNode {
         })
         // Webhooks after the chat service: its migration has made their table, and it queues from its first event.
         .compose(chatId -> webhooks != null
+            // First in the list, so undeployed last: the chat service's last events (its members leaving) are
+            // written to the outbox before it closes.
             ? vertx.deployVerticle(new WebhookVerticle(config, webhooks, metrics, status.nodeId()))
-                .onSuccess(deployments::add).mapEmpty()
+                .onSuccess(id -> deployments.add(0, id)).mapEmpty()
             : Future.succeededFuture())
         .compose(webhooksId -> registry != null && config.get(Settings.METRICS_PORT) > 0
             ? vertx.deployVerticle(new MetricsVerticle(registry, config.get(Settings.METRICS_HOST),

@@ -3,6 +3,7 @@ package io.parley.webhook;
 import io.parley.common.LogThrottle;
 import io.parley.metrics.ParleyMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -26,7 +27,7 @@ public final class WebhookQueue {
   private final LogThrottle writeLog = LogThrottle.perMinute(1);
   private List<WebhookEvent> pending = new ArrayList<>();
   private WebhookOutbox outbox; // null until the delivery has opened it
-  private boolean writing;
+  private Future<Void> writing; // the batch being written, null when none
   private long stored; // in the outbox, as last counted plus what was added since
   private Runnable onStored = () -> { };
 
@@ -64,6 +65,11 @@ public final class WebhookQueue {
     write();
   }
 
+  /** The delivery has stopped: events offered from now on stay here (and go with the process). */
+  synchronized void detach() {
+    outbox = null;
+  }
+
   /** The outbox's count, as the delivery last read it (delivered events leave it). */
   synchronized void counted(long inOutbox) {
     stored = inOutbox;
@@ -85,12 +91,13 @@ public final class WebhookQueue {
   private void write() {
     List<WebhookEvent> batch;
     WebhookOutbox target;
+    Promise<Void> batchDone = Promise.promise();
     synchronized (this) {
-      if (writing || outbox == null || pending.isEmpty()) {
+      if (writing != null || outbox == null || pending.isEmpty()) {
         return;
       }
-      writing = true;
       target = outbox;
+      writing = batchDone.future(); // before the write starts: no second batch may overtake it
       if (pending.size() <= BATCH_MAX) {
         batch = pending;
         pending = new ArrayList<>();
@@ -99,11 +106,10 @@ public final class WebhookQueue {
         pending = new ArrayList<>(pending.subList(BATCH_MAX, pending.size()));
       }
     }
-    Future<Void> added = target.add(batch);
-    added.onComplete(done -> {
+    target.add(batch).onComplete(done -> {
       Runnable then;
       synchronized (this) {
-        writing = false;
+        writing = null;
         if (done.succeeded()) {
           stored += batch.size();
         } else {
@@ -124,7 +130,27 @@ public final class WebhookQueue {
         then.run();
         write();
       }
+      batchDone.handle(done);
     });
+  }
+
+  /**
+   * Writes all that was offered so far, batch after batch; fails at the first batch that could not be written (kept
+   * here). The delivery calls it before it closes the outbox: what the chat service accepted must not be lost
+   * because the node is stopping.
+   */
+  Future<Void> flush() {
+    write();
+    Future<Void> current;
+    synchronized (this) {
+      current = writing;
+    }
+    if (current == null) {
+      // Nothing being written: either nothing waits, or no outbox is attached (then it cannot be written here).
+      return Future.succeededFuture();
+    }
+    // Composed after write()'s own handler, which has started the next batch by then.
+    return current.compose(written -> flush());
   }
 
   /** Tries again what could not be written (the delivery calls it each round). */

@@ -111,7 +111,20 @@ public final class WebhookVerticle extends VerticleBase {
     stopped = true;
     vertx.cancelTimer(timer);
     vertx.cancelTimer(countTimer);
-    return client.close().eventually(() -> outbox == null ? Future.succeededFuture() : outbox.close());
+    if (outbox == null) {
+      return client.close();
+    }
+    // What the chat service offered reaches the outbox before it closes, for another node (or the next start) to
+    // deliver; bounded, so that a store gone silent cannot hold the node's stop for ever.
+    long bound = config.get(Settings.REQUEST_TIMEOUT_MS);
+    return queue.flush().timeout(bound, TimeUnit.MILLISECONDS)
+        .onFailure(failure -> log.warn("stopping with {} webhooks not queued in the outbox (they are lost): {}",
+            queue.waiting(), failure.toString()))
+        .eventually(() -> {
+          queue.detach();
+          return client.close();
+        })
+        .eventually(() -> outbox.close());
   }
 
   private void count() {
