@@ -26,7 +26,7 @@ const TOKEN = (() => {
 
 const ADDRESS = {
   hello: 'chat.hello', join: 'chat.join', leave: 'chat.leave', send: 'chat.send', typing: 'chat.typing',
-  rooms: 'chat.rooms', history: 'chat.history', invite: 'chat.invite', remove: 'chat.remove', read: 'chat.read',
+  rooms: 'chat.rooms', history: 'chat.history', members: 'chat.members', invite: 'chat.invite', remove: 'chat.remove', read: 'chat.read',
   user: 'chat.user', room: (name) => 'chat.room.' + name,
   role: 'chat.role', kick: 'chat.kick', ban: 'chat.ban', unban: 'chat.unban', mute: 'chat.mute',
   edit: 'chat.edit', delete: 'chat.delete', react: 'chat.react',
@@ -248,6 +248,10 @@ function joined(reply) {
   room.mutedUntil = reply.mutedUntil || null;
   room.members = new Set(reply.members);
   room.membersVersion = reply.membersVersion;
+  // A big room's reply holds the first page of its members; the count says how many there are.
+  room.memberCount = reply.memberCount ?? reply.members.length;
+  room.countVersion = reply.membersVersion;
+  room.membersNext = reply.membersNext || null;
   const previousEpoch = room.epoch;
   room.epoch = reply.epoch;
   if ((previousEpoch && reply.epoch !== previousEpoch) || reply.lastId < room.lastId) {
@@ -439,8 +443,9 @@ function onRemoved(frame) {
 //  1. while a join is in flight, hold the room's live events (room.pending);
 //  2. the join's reply says what we have: its history up to lastId, its members at membersVersion; then release
 //     what was held, in order, through the rule;
-//  3. the rule: a message passes if its id is above the last one we have; a presence if its version is above the
-//     snapshot's (not the highest seen: different nicks' changes commute); our own presence and typing never.
+//  3. the rule: a message passes if its id is above the last one we have; a presence or count if its version is
+//     above the snapshot's (not the highest seen: different nicks' changes commute); our own presence and typing never.
+//     The count shown is that of the highest version seen (counts of a big room come from every node).
 function onRoomEvent(name, frame) {
   const room = state.rooms.get(name);
   if (!room) return;
@@ -450,13 +455,14 @@ function onRoomEvent(name, frame) {
 
 function admits(room, frame) {
   if (frame.type === 'message' || CHANGES.has(frame.type)) return frame.id > room.lastId;
-  if (frame.type === 'presence' && frame.version <= room.membersVersion) return false;
+  if ((frame.type === 'presence' || frame.type === 'count') && frame.version <= room.membersVersion) return false;
   return frame.nick !== state.nick;
 }
 
 function applyRoomEvent(name, frame) {
   if (frame.type === 'message' || CHANGES.has(frame.type)) { addEvent(frame); markRead(name); renderRoomList(); }
   else if (frame.type === 'presence') onPresence(name, frame);
+  else if (frame.type === 'count') onCount(name, frame);
   else if (frame.type === 'typing') onTyping(name, frame);
 }
 
@@ -466,10 +472,41 @@ function onPresence(name, frame) {
   if (frame.event === 'join') room.members.add(frame.nick);
   else room.members.delete(frame.nick);
   room.typing.delete(frame.nick);
+  countAt(room, frame);
   if (here !== (frame.event === 'join')) {
     addSystemLine(name, `${frame.nick} ${frame.event === 'join' ? 'joined' : 'left'}`);
   }
   if (name === state.active) { renderMembers(); renderTyping(); }
+}
+
+// A big room announces joins and leaves as a count, about once a second.
+function onCount(name, frame) {
+  countAt(state.rooms.get(name), frame);
+  if (name === state.active) renderMembers();
+  renderRoomList();
+}
+
+function countAt(room, frame) {
+  if (typeof frame.count === 'number' && frame.version > room.countVersion) {
+    room.memberCount = frame.count;
+    room.countVersion = frame.version;
+  }
+}
+
+function shownCount(room) {
+  return room.memberCount ?? room.members.size;
+}
+
+// The next page of a big room's members, after the last one shown.
+function moreMembers(name) {
+  const room = state.rooms.get(name);
+  if (!room || !room.membersNext) return;
+  request(ADDRESS.members, { room: name, after: room.membersNext }, (err, reply) => {
+    if (err) { showNotice(refusal(err).message); return; }
+    reply.members.forEach((nick) => room.members.add(nick));
+    room.membersNext = reply.next || null;
+    if (name === state.active) renderMembers();
+  });
 }
 
 function onTyping(name, frame) {
@@ -486,6 +523,7 @@ function newRoom() {
     kind: 'public', owner: null, with: null,   // as the join's reply says
     role: 'member', moderators: new Set(), mutedUntil: null,
     lastId: 0, epoch: null, messages: [], members: new Set(), membersVersion: 0, typing: new Map(), complete: false,
+    memberCount: null, countVersion: 0, membersNext: null, // a big room's count, and where its next page starts
     read: 0, seen: 0, readSent: 0, readTimer: null, // the server's read marker; the newest id shown; the newest sent
     joining: false, pending: [], registeredIn: 0, joinedIn: 0, handler: null, open: false,
   };
@@ -770,7 +808,7 @@ function renderMembers() {
   const name = state.active;
   const room = state.rooms.get(name);
   ui.members.replaceChildren();
-  ui.roomTitle.textContent = room ? `${label(name)}${room.kind === 'private' ? ' · private' : ''} · ${room.members.size}` : '';
+  ui.roomTitle.textContent = room ? `${label(name)}${room.kind === 'private' ? ' · private' : ''} · ${shownCount(room)}` : '';
   ui.input.placeholder = room ? `Message ${label(name)}` : 'Join a room';
   ui.inviteForm.hidden = !room || room.kind !== 'private';
   if (!room) return;
@@ -799,6 +837,15 @@ function renderMembers() {
     }
     ui.members.appendChild(item);
   });
+  if (room.membersNext) {
+    const more = el('button', 'more-members', `${Math.max(0, shownCount(room) - room.members.size)} more…`);
+    more.type = 'button';
+    more.title = 'Show more members';
+    more.addEventListener('click', () => moreMembers(name));
+    const item = el('li', 'more');
+    item.append(more);
+    ui.members.appendChild(item);
+  }
 }
 
 // The owner acts on anyone but itself, a moderator on members only (docs/PROTOCOL.md, "Roles").
@@ -841,7 +888,7 @@ function renderRoomList() {
     item.append(el('span', 'name', label(name)));
     const unread = name === state.active ? 0 : unreadOf(name);
     if (unread > 0) item.append(el('span', 'unread', String(unread)));
-    item.append(el('span', 'count', String(room ? room.members.size : counts.get(name) ?? 0)));
+    item.append(el('span', 'count', String(room ? shownCount(room) : counts.get(name) ?? 0)));
     if (room) {
       const leave = el('button', 'leave', '×');
       leave.type = 'button';

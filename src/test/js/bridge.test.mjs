@@ -40,8 +40,21 @@ test('bridge_join_reply', async () => {
   delete joined.epoch;
   assert.ok(Number.isSafeInteger(joined.membersVersion) && joined.membersVersion > 0, `${joined.membersVersion}`);
   delete joined.membersVersion;
-  assert.deepEqual(joined, { room, members: [nick], history: [], lastId: 0, kind: 'public', read: 0, unread: 0, nick,
-    owner: nick, role: 'owner', moderators: [] }, 'the creator of a room owns it (docs/PROTOCOL.md, "Roles")');
+  assert.deepEqual(joined, { room, members: [nick], memberCount: 1, history: [], lastId: 0, kind: 'public', read: 0,
+    unread: 0, nick, owner: nick, role: 'owner', moderators: [] },
+  'the creator of a room owns it (docs/PROTOCOL.md, "Roles")');
+});
+
+test('bridge_members_page', async () => {
+  const room = unique('r');
+  const nick = unique('n');
+  const { eb, joined } = await joinedBridge(room, nick);
+  const { err, body } = await request(eb, 'chat.members', { room, limit: 10 });
+  assert.equal(err, null);
+  assert.deepEqual(body, { room, members: [nick], count: 1, version: joined.membersVersion },
+    'one page holds the whole room: no next');
+  const refused = await request(eb, 'chat.members', { room, limit: 'ten' });
+  assert.equal(refused.err.message.split(' ')[0], 'wrong_type');
 });
 
 test('bridge_send_reaches_ws_clients_on_another_node', async () => {

@@ -78,10 +78,14 @@ export async function nextOf(queue, type, skipNick) {
   }
 }
 
-/** A presence frame without its membership version, which must be a positive whole number. */
+/**
+ * A presence frame without its membership version, which must be a positive whole number, and its member count,
+ * a whole number (0 after the last one left).
+ */
 export function presenceOf(frame) {
-  const { version, ...rest } = frame;
+  const { version, count, ...rest } = frame;
   if (!Number.isInteger(version) || version < 1) throw new Error(`presence without a version: ${JSON.stringify(frame)}`);
+  if (!Number.isInteger(count) || count < 0) throw new Error(`presence without a count: ${JSON.stringify(frame)}`);
   return rest;
 }
 

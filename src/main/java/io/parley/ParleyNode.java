@@ -129,6 +129,7 @@ public final class ParleyNode {
     if (health != null) {
       status.quorate(health::quorate);
       chat.quorate(health::quorate);
+      chat.clusterSize(health::members);
     }
     // The fan-out consumes room events before anyone can join a room; the chat service before anyone can ask.
     return vertx.deployVerticle(fanout)

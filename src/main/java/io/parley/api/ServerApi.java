@@ -57,7 +57,7 @@ public final class ServerApi {
     this.vertx = vertx;
     this.keys = new ApiKeys(config.get(Settings.API_KEYS));
     this.rules = new FrameParser(config.get(Settings.MAX_TEXT_LENGTH), config.get(Settings.HISTORY_PAGE_MAX),
-        config.get(Settings.ROOMS_PAGE_MAX));
+        config.get(Settings.ROOMS_PAGE_MAX), config.get(Settings.MEMBERS_PAGE_SIZE));
     this.requests = LocalCodec.options().setSendTimeout(config.get(Settings.REQUEST_TIMEOUT_MS));
     this.bodyMax = config.get(Settings.API_BODY_MAX);
     this.document = loadDocument();

@@ -46,6 +46,8 @@ public final class Addresses {
   public static final String ROOMS = "chat.rooms";
   /** Pages back through a room's history. Frame {@code history}; reply {@code {room, messages, lastId}}. */
   public static final String HISTORY = "chat.history";
+  /** Pages through a room's members. Frame {@code members}; reply {@code {room, members, count, version, next?}}. */
+  public static final String MEMBERS = "chat.members";
   /** Invites a user to a private room. Frame {@code invite}; reply the {@code invited} fields. */
   public static final String INVITE = "chat.invite";
   /** The owner removes a user from a private room. Frame {@code remove}; reply the {@code removed} fields. */
@@ -102,7 +104,7 @@ public final class Addresses {
   public static final String USERS = "users.events";
 
   /** What a bridge client may send to: exactly the requests the web page makes. */
-  public static final List<String> BRIDGE_INBOUND = List.of(HELLO, JOIN, LEAVE, SEND, TYPING, ROOMS, HISTORY, INVITE,
+  public static final List<String> BRIDGE_INBOUND = List.of(HELLO, JOIN, LEAVE, SEND, TYPING, ROOMS, HISTORY, MEMBERS, INVITE,
       REMOVE, READ, ROLE, KICK, BAN, UNBAN, MUTE, EDIT, DELETE, REACT);
   /** Prefix of the bridge addresses of rooms, which bridge clients register to follow a room. */
   public static final String ROOM_PREFIX = "chat.room.";

@@ -63,6 +63,7 @@ public final class ChatVerticle extends VerticleBase {
   private NodeDeaths deaths;
   private volatile boolean draining;
   private volatile java.util.function.BooleanSupplier quorate = () -> true;
+  private volatile java.util.function.IntSupplier clusterSize = () -> 1;
   private long pruning = -1;
 
   /** With webhooks on: where room events are queued for the backend (before the verticle starts). */
@@ -73,6 +74,11 @@ public final class ChatVerticle extends VerticleBase {
   /** In a cluster: whether this node sees a quorum ({@code cluster.ClusterHealth}); without one it refuses changes. */
   public void quorate(java.util.function.BooleanSupplier quorum) {
     quorate = quorum;
+  }
+
+  /** In a cluster: how many nodes it has now (each throttles a big room's counts by it; before the start). */
+  public void clusterSize(java.util.function.IntSupplier nodes) {
+    clusterSize = nodes;
   }
 
   /** {@code storage} opens the store, on this verticle's context; {@code tokens}: null without authentication. */
@@ -99,7 +105,8 @@ public final class ChatVerticle extends VerticleBase {
 
   private Future<?> listen(MessageLog store) {
     EventBus bus = vertx.eventBus();
-    RoomEvents events = new RoomEvents(bus, webhooks);
+    RoomEvents events = new RoomEvents(vertx, webhooks, config.get(Settings.BIG_ROOM_SIZE),
+        config.get(Settings.BIG_ROOM_COUNT_INTERVAL_MS), clusterSize);
     UserEvents users = new UserEvents(bus);
     Standings standings = new Standings(store, bus, config.get(Settings.CACHE_ROOMS_MAX));
     RoomPermissions access = new RoomPermissions(store, standings);
@@ -136,6 +143,10 @@ public final class ChatVerticle extends VerticleBase {
         bus.<ChatRequest>localConsumer(Addresses.HISTORY, replying(request -> reader(request).compose(nick -> {
           ClientFrame.History page = (ClientFrame.History) request.frame();
           return access.readable(page.room(), nick).compose(record -> messages.history(page));
+        }))),
+        bus.<ChatRequest>localConsumer(Addresses.MEMBERS, replying(request -> reader(request).compose(nick -> {
+          ClientFrame.Members page = (ClientFrame.Members) request.frame();
+          return access.readable(page.room(), nick).compose(record -> membership.members(page));
         }))),
         bus.<ChatRequest>localConsumer(Addresses.FOLLOW, replying(request -> reader(request).compose(nick ->
             access.readable(((ClientFrame.Follow) request.frame()).room(), nick).map(record -> new JsonObject())))),

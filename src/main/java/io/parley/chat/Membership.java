@@ -23,8 +23,9 @@ import java.util.List;
 /**
  * Who is in which room: joining (with the room's snapshot; creating public, private and direct rooms), leaving,
  * typing, the room list, and the departures of a connection that went away. Members are users: a user's second
- * connection in a room adds no member and no presence, and its leaving is announced with its last connection. Every change is published as a {@code presence} frame carrying the membership version
- * it made ({@link Directory}).
+ * connection in a room adds no member and no presence, and its leaving is announced with its last connection. Every
+ * change is published as a {@code presence} frame carrying the membership version it made ({@link Directory}) and
+ * the count after it; in a big room, as a throttled {@code count} instead ({@link RoomEvents}).
  */
 final class Membership {
 
@@ -37,6 +38,8 @@ final class Membership {
   private final int maxRooms;
   private final KeyedRateLimit roomCreations;
   private final int roomCreationsPerMinute;
+  private final int bigRoomSize;
+  private final int membersPageSize;
 
   private final RoomPermissions access;
   private final UserEvents users;
@@ -62,12 +65,14 @@ final class Membership {
     int perMinute = config.get(Settings.ROOM_CREATE_PER_MIN);
     this.roomCreations = new KeyedRateLimit(perMinute / 60.0, perMinute);
     this.roomCreationsPerMinute = perMinute;
+    this.bigRoomSize = config.get(Settings.BIG_ROOM_SIZE);
+    this.membersPageSize = config.get(Settings.MEMBERS_PAGE_SIZE);
   }
 
   /**
    * Adds the connection's user to the room (a direct conversation's, for a join {@code with} someone; a new private
-   * one for {@code visibility: private}) and answers the {@code joined} fields: members, history, lastId, kind,
-   * the read marker... The user's other connections hear of it ({@code device}).
+   * one for {@code visibility: private}) and answers the {@code joined} fields: members (a big room's first page),
+   * their count, history, lastId, kind, the read marker... The user's other connections hear of it ({@code device}).
    */
   Future<JsonObject> join(ChatConnection connection, Caller caller, ClientFrame.Join join) {
     if (join.room() != null && !connection.rooms.contains(join.room())
@@ -91,13 +96,13 @@ final class Membership {
           })
           .compose(record -> access.notBanned(record, nick))
           .compose(record -> admission.joinable(record, nick, verdict))
-          .compose(record -> directory.join(room, nick, connection.id)
+          .compose(record -> directory.join(room, nick, connection.id, bigRoomSize, membersPageSize)
               .compose(membership -> access.stillJoined(record, nick, () -> depart(room, nick, connection.id))
                   .map(membership))
               .compose(membership -> {
             boolean again = !connection.rooms.add(room);
             if (membership.added()) {
-              events.presence(room, nick, "join", membership.version());
+              events.presence(room, nick, "join", membership.version(), membership.count());
             }
             if (!again) {
               users.device(nick, connection.id, "join", room);
@@ -112,7 +117,11 @@ final class Membership {
                   Long read = all.resultAt(1);
                   JsonObject joined = new JsonObject().put("room", room)
                       .put("members", new JsonArray(membership.members())).put("membersVersion", membership.version())
+                      .put("memberCount", membership.count())
                       .mergeIn(snapshot).put("kind", record.kind().code());
+                  if (membership.partial()) {
+                    joined.put("membersNext", membership.members().get(membership.members().size() - 1));
+                  }
                   if (read != null) {
                     joined.put("read", read).put("unread", ReadMarkers.unread(snapshot.getLong("lastId"), read));
                   }
@@ -256,6 +265,21 @@ final class Membership {
     });
   }
 
+  /**
+   * A page of a room's members ({@code members}): the users after {@code after}, their count and the membership
+   * version now, and {@code next} when more follow. Who may read the room is checked before.
+   */
+  Future<JsonObject> members(ClientFrame.Members page) {
+    return directory.page(page.room(), page.after(), page.limit()).map(found -> {
+      JsonObject reply = new JsonObject().put("room", page.room()).put("members", new JsonArray(found.members()))
+          .put("count", found.count()).put("version", found.version());
+      if (found.next() != null) {
+        reply.put("next", found.next());
+      }
+      return reply;
+    });
+  }
+
   /** This node's connections of a user removed from a room are in it no more (the removal left it already). */
   void removed(List<ChatConnection> connections, String room) {
     connections.forEach(connection -> connection.rooms.remove(room));
@@ -271,16 +295,21 @@ final class Membership {
     return Future.join(departures).eventually(() -> identity.release(connection)).mapEmpty();
   }
 
-  /** Announces the departures a dead node's purge made. */
-  void announce(String room, List<Directory.Departure> departures) {
-    departures.forEach(departure -> events.presence(room, departure.nick(), "leave", departure.version()));
+  /** Announces the departures a dead node's purge made, each with the count it left behind. */
+  void announce(String room, Directory.Purge purge) {
+    List<Directory.Departure> departures = purge.departures();
+    for (int i = 0; i < departures.size(); i++) {
+      Directory.Departure departure = departures.get(i);
+      events.presence(room, departure.nick(), "leave", departure.version(),
+          purge.remaining() + departures.size() - 1 - i);
+    }
   }
 
   /** {@code connection} of {@code nick} leaves (null: the user, every connection); presence if the user left. */
   Future<Void> depart(String room, String nick, String connection) {
-    return directory.leave(room, nick, connection).map(version -> {
-      if (version > 0) {
-        events.presence(room, nick, "leave", version);
+    return directory.leave(room, nick, connection).map(left -> {
+      if (left.version() > 0) {
+        events.presence(room, nick, "leave", left.version(), left.count());
       }
       return null;
     });

@@ -40,7 +40,7 @@ final class NodeDeaths {
         .onSuccess(departed -> {
           departed.forEach(membership::announce);
           log.info("node {} left the cluster; {} of its members left their rooms", nodeId,
-              departed.values().stream().mapToInt(List::size).sum());
+              departed.values().stream().mapToInt(purge -> purge.departures().size()).sum());
         });
     Retry.withBackoff(vertx, ATTEMPTS, "settling the sends dead node " + nodeId + " had in flight", log,
             () -> messages.settleSendsOf(nodeId))

@@ -5,22 +5,35 @@ import io.parley.protocol.ChatMessage;
 import io.parley.protocol.ServerFrames;
 import io.parley.webhook.WebhookEvent;
 import io.parley.webhook.WebhookQueue;
-import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.function.IntSupplier;
 
 /**
  * Publishes room events, each once, cluster-wide, on {@link Addresses#FANOUT}: every node hands them to its
- * connections that follow the room (frames carry the room). With webhooks on, each (typing aside) is also queued for
- * the backend, here, where it is made once, in the room's order.
+ * connections that follow the room (frames carry the room). With webhooks on, each (typing and counts aside) is also
+ * queued for the backend, here, where it is made once, in the room's order.
+ *
+ * <p>Big rooms (more than {@code BIG_ROOM_SIZE} members, counting the one who joined or left): a join or leave is
+ * not announced by a {@code presence} frame to every member (100,000 joins would make 10^10 frames), but by a
+ * {@code count}, from each node at most once per {@code BIG_ROOM_COUNT_INTERVAL_MS} times the cluster's nodes
+ * ({@link CountThrottle}): about one a second per room, cluster-wide. Webhooks still get every presence.
  */
 final class RoomEvents {
 
-  private final EventBus bus;
+  private final Vertx vertx;
   private final WebhookQueue webhooks; // null: no webhooks
+  private final int bigRoomSize;
+  private final long countIntervalMs;
+  private final IntSupplier clusterSize;
+  private final CountThrottle counts = new CountThrottle();
 
-  RoomEvents(EventBus bus, WebhookQueue webhooks) {
-    this.bus = bus;
+  RoomEvents(Vertx vertx, WebhookQueue webhooks, int bigRoomSize, long countIntervalMs, IntSupplier clusterSize) {
+    this.vertx = vertx;
     this.webhooks = webhooks;
+    this.bigRoomSize = bigRoomSize;
+    this.countIntervalMs = countIntervalMs;
+    this.clusterSize = clusterSize;
   }
 
   void message(ChatMessage message) {
@@ -30,20 +43,44 @@ final class RoomEvents {
     }
   }
 
-  /** {@code version}: the room's membership version that this change made. */
-  void presence(String room, String nick, String event, long version) {
-    JsonObject frame = ServerFrames.presence(room, nick, event, version);
-    publish(frame);
+  /**
+   * A user joined or left ({@code event}); {@code version}: the room's membership version that this change made,
+   * {@code count} its members afterwards.
+   */
+  void presence(String room, String nick, String event, long version, int count) {
+    JsonObject frame = ServerFrames.presence(room, nick, event, version, count);
     if (webhooks != null) {
       webhooks.offer(WebhookEvent.presence(room, event, frame));
     }
+    int largest = "leave".equals(event) ? count + 1 : count;
+    if (largest <= bigRoomSize) {
+      publish(frame);
+      counts.presence(room, version);
+      return;
+    }
+    act(room, counts.changed(room, new CountThrottle.Count(count, version), System.currentTimeMillis(), interval()));
   }
 
   void typing(String room, String nick) {
     publish(ServerFrames.typing(room, nick));
   }
 
+  private void act(String room, CountThrottle.Decision decision) {
+    if (decision.publish() != null) {
+      publish(ServerFrames.count(room, decision.publish().count(), decision.publish().version()));
+    }
+    if (decision.checkInMs() > 0) {
+      vertx.setTimer(decision.checkInMs(),
+          id -> act(room, counts.due(room, System.currentTimeMillis(), interval())));
+    }
+  }
+
+  /** Each node's interval: the cluster's counts together come about once per {@code BIG_ROOM_COUNT_INTERVAL_MS}. */
+  private long interval() {
+    return countIntervalMs * Math.max(1, clusterSize.getAsInt());
+  }
+
   private void publish(JsonObject frame) {
-    bus.publish(Addresses.FANOUT, frame);
+    vertx.eventBus().publish(Addresses.FANOUT, frame);
   }
 }

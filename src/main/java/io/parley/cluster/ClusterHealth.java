@@ -76,7 +76,8 @@ public final class ClusterHealth {
     return !hazelcast.getLifecycleService().isRunning() || members() >= quorum;
   }
 
-  private int members() {
+  /** The members of the cluster this node sees now. */
+  public int members() {
     return hazelcast.getCluster().getMembers().size();
   }
 

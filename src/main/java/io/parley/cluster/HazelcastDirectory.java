@@ -1,6 +1,7 @@
 package io.parley.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.ExtendedMapEntry;
@@ -8,6 +9,7 @@ import io.parley.store.Directory.Departure;
 import io.parley.store.Directory;
 import io.parley.store.MemoryDirectory;
 import io.parley.store.Presence;
+import io.parley.store.RoomMembers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -19,15 +21,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Users and room members, cluster-wide, in two Hazelcast maps with a synchronous backup: {@code parley.nicks} (nick
- * to the user's JSON value) and {@code parley.rooms} (room to its members and membership version), both as
- * {@link Presence} describes and changes them. Every change is an entry processor running {@link Presence}'s rules,
- * so concurrent claims, joins and leaves on different nodes never overwrite each other. A user whose last
+ * to the user's JSON value, as {@link Presence} describes and changes it) and {@code parley.rooms} (room to its
+ * {@link RoomMembers}). Every change is an entry processor running those rules where the entry lives, so concurrent
+ * claims, joins and leaves on different nodes never overwrite each other. Room entries are objects in memory
+ * ({@code in-memory-format OBJECT}) and each processor runs again on the backup rather than shipping the room: a
+ * join into a room of 100,000 costs a tree insertion on two members, and its answer is at most a page of names. A user whose last
  * connection went is kept for its session's TTL (the entry's own TTL), then expires.
  */
 public final class HazelcastDirectory implements Directory {
 
+  /** Room to its {@link RoomMembers}, kept as objects ({@code conf/cluster.xml}): entry processors change them in place. */
+  public static final String ROOMS_MAP = "parley.rooms";
+
   private final IMap<String, String> nicks;
-  private final IMap<String, String> rooms;
+  private final IMap<String, RoomMembers> rooms;
   private final String nodeId;
   private final Vertx vertx;
   /** {@code GUEST_SESSION_TTL_S}: how long a user without connections is kept (every node purges with it too). */
@@ -36,7 +43,7 @@ public final class HazelcastDirectory implements Directory {
   public HazelcastDirectory(HazelcastInstance hazelcast, String nodeId, Vertx vertx, long ttlMs) {
     this.ttlMs = ttlMs;
     this.nicks = hazelcast.getMap("parley.nicks");
-    this.rooms = hazelcast.getMap("parley.rooms");
+    this.rooms = hazelcast.getMap(ROOMS_MAP);
     this.nodeId = nodeId;
     this.vertx = vertx;
   }
@@ -58,53 +65,53 @@ public final class HazelcastDirectory implements Directory {
   }
 
   @Override
-  public Future<Membership> join(String room, String nick, String connection) {
-    return Future.fromCompletionStage(rooms.submitToKey(room, new AddMember(nick, connection, nodeId,
-        Directory.firstVersion(System.currentTimeMillis()))), vertx.getOrCreateContext())
-        .map(text -> {
-          JsonObject result = new JsonObject(text);
-          return new Membership(List.copyOf(result.getJsonArray("members").getList()), result.getBoolean("added"),
-              result.getLong("version"));
-        });
+  public Future<Membership> join(String room, String nick, String connection, int fullUpTo, int pageSize) {
+    return onContext(rooms.submitToKey(room, new AddMember(nick, connection, nodeId,
+        Directory.firstVersion(System.currentTimeMillis()), fullUpTo, pageSize, false)));
   }
 
   @Override
-  public Future<Long> leave(String room, String nick, String connection) {
-    return Future.fromCompletionStage(rooms.submitToKey(room, new RemoveMember(nick, connection)),
-        vertx.getOrCreateContext());
+  public Future<Left> leave(String room, String nick, String connection) {
+    return onContext(rooms.submitToKey(room, new RemoveMember(nick, connection)));
+  }
+
+  @Override
+  public Future<Page> page(String room, String after, int limit) {
+    return onContext(rooms.submitToKey(room, new ReadPage(after, limit)));
   }
 
   @Override
   public Future<List<String>> members(String room) {
-    return vertx.executeBlocking(() -> rooms.get(room), false)
-        .map(found -> Presence.members(found == null ? null : new JsonObject(found)));
+    return onContext(rooms.submitToKey(room, new ReadAll()));
   }
 
   @Override
   public Future<Map<String, Integer>> memberCounts(List<String> names) {
-    return vertx.executeBlocking(() -> rooms.getAll(new java.util.HashSet<>(names)), false)
-        .map(found -> {
-          Map<String, Integer> counts = new LinkedHashMap<>();
-          names.forEach(room -> counts.put(room, found.containsKey(room)
-              ? Presence.memberCount(new JsonObject(found.get(room))) : 0));
-          return counts;
-        });
+    return onContext(rooms.submitToKeys(new java.util.HashSet<>(names), new ReadCount())).map(found -> {
+      Map<String, Integer> counts = new LinkedHashMap<>();
+      names.forEach(room -> counts.put(room, found.getOrDefault(room, 0)));
+      return counts;
+    });
   }
 
   @Override
-  public Future<Map<String, List<Departure>>> purgeNode(String deadNode) {
+  public Future<Map<String, Purge>> purgeNode(String deadNode) {
     long now = System.currentTimeMillis();
     long ttl = ttlMs;
     return vertx.executeBlocking(() -> {
       nicks.executeOnEntries(new ReleaseNode(deadNode, now, ttl));
-      Map<String, List<Departure>> departed = new LinkedHashMap<>();
-      rooms.executeOnEntries(new RemoveNode(deadNode)).forEach((room, removed) -> {
-        if (!removed.isEmpty()) {
-          departed.put(room, removed);
+      Map<String, Purge> purged = new LinkedHashMap<>();
+      rooms.executeOnEntries(new RemoveNode(deadNode)).forEach((room, purge) -> {
+        if (purge != null) {
+          purged.put(room, purge);
         }
       });
-      return departed;
+      return purged;
     }, false);
+  }
+
+  private <T> Future<T> onContext(java.util.concurrent.CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
   }
 
   /** Writes a user back: with no connection left, it lives only for its session's TTL (and a minute's slack). */
@@ -204,35 +211,54 @@ public final class HazelcastDirectory implements Directory {
     }
   }
 
-  /** {@link Presence#join}; returns {"members":[sorted nicks],"added":bool,"version":n} as JSON text. */
-  static final class AddMember implements EntryProcessor<String, String, String> {
-    private static final long serialVersionUID = 2L;
+  /**
+   * {@link RoomMembers#join}, answered as a {@link Membership} (all members up to {@code fullUpTo}, else a page).
+   * Its backup copy makes the same change and answers nothing.
+   */
+  static final class AddMember implements EntryProcessor<String, RoomMembers, Membership> {
+    private static final long serialVersionUID = 3L;
     private final String nick;
     private final String connection;
     private final String node;
     private final long firstVersion;
+    private final int fullUpTo;
+    private final int pageSize;
+    private final boolean backup;
 
-    AddMember(String nick, String connection, String node, long firstVersion) {
+    AddMember(String nick, String connection, String node, long firstVersion, int fullUpTo, int pageSize,
+        boolean backup) {
       this.nick = nick;
       this.connection = connection;
       this.node = node;
       this.firstVersion = firstVersion;
+      this.fullUpTo = fullUpTo;
+      this.pageSize = pageSize;
+      this.backup = backup;
     }
 
     @Override
-    public String process(Map.Entry<String, String> entry) {
-      Presence.Change<Membership> change = Presence.join(entry.getValue() == null ? null
-          : new JsonObject(entry.getValue()), nick, connection, node, firstVersion);
-      entry.setValue(change.room().encode());
-      Membership membership = change.result();
-      return new JsonObject().put("members", new ArrayList<>(membership.members())).put("added", membership.added())
-          .put("version", membership.version()).encode();
+    public Membership process(Map.Entry<String, RoomMembers> entry) {
+      RoomMembers room = entry.getValue() == null ? new RoomMembers(firstVersion) : entry.getValue();
+      int connections = room.connections();
+      Membership membership = backup ? null : Directory.joinOf(room, nick, connection, node, fullUpTo, pageSize);
+      if (backup) {
+        room.join(nick, connection, node);
+      }
+      if (entry.getValue() == null || room.connections() != connections) {
+        entry.setValue(room);
+      }
+      return membership;
+    }
+
+    @Override
+    public EntryProcessor<String, RoomMembers, Membership> getBackupProcessor() {
+      return new AddMember(nick, connection, node, firstVersion, fullUpTo, pageSize, true);
     }
   }
 
-  /** {@link Presence#leave}: the version the user's leaving made, or 0. */
-  static final class RemoveMember implements EntryProcessor<String, String, Long> {
-    private static final long serialVersionUID = 2L;
+  /** {@link RoomMembers#leave}: the version the user's leaving made (or 0) and the count afterwards. */
+  static final class RemoveMember implements EntryProcessor<String, RoomMembers, Left> {
+    private static final long serialVersionUID = 3L;
     private final String nick;
     private final String connection;
 
@@ -242,21 +268,25 @@ public final class HazelcastDirectory implements Directory {
     }
 
     @Override
-    public Long process(Map.Entry<String, String> entry) {
-      if (entry.getValue() == null) {
-        return 0L;
+    public Left process(Map.Entry<String, RoomMembers> entry) {
+      RoomMembers room = entry.getValue();
+      if (room == null) {
+        return new Left(0, 0);
       }
-      Presence.Change<Long> change = Presence.leave(new JsonObject(entry.getValue()), nick, connection);
-      if (change.result() > 0 || change.room() != null) {
-        entry.setValue(change.room() == null ? null : change.room().encode());
+      int connections = room.connections();
+      long version = room.leave(nick, connection);
+      if (room.isEmpty()) {
+        entry.setValue(null);
+      } else if (room.connections() != connections) {
+        entry.setValue(room); // a connection went, whether or not its user did
       }
-      return change.result();
+      return new Left(version, room.count());
     }
   }
 
-  /** {@link Presence#leaveNode}: every connection of a dead node, from a room; the departures, with versions. */
-  static final class RemoveNode implements EntryProcessor<String, String, List<Departure>> {
-    private static final long serialVersionUID = 2L;
+  /** {@link RoomMembers#leaveNode}: every connection of a dead node, from a room; null when it held none there. */
+  static final class RemoveNode implements EntryProcessor<String, RoomMembers, Purge> {
+    private static final long serialVersionUID = 3L;
     private final String node;
 
     RemoveNode(String node) {
@@ -264,16 +294,55 @@ public final class HazelcastDirectory implements Directory {
     }
 
     @Override
-    public List<Departure> process(Map.Entry<String, String> entry) {
-      if (entry.getValue() == null) {
-        return List.of();
+    public Purge process(Map.Entry<String, RoomMembers> entry) {
+      RoomMembers room = entry.getValue();
+      if (room == null) {
+        return null;
       }
-      JsonObject before = new JsonObject(entry.getValue());
-      Presence.Change<List<Departure>> change = Presence.leaveNode(before, node);
-      if (change.room() != before) {
-        entry.setValue(change.room() == null ? null : change.room().encode());
+      int connections = room.connections();
+      List<Departure> departures = room.leaveNode(node);
+      if (room.connections() == connections) {
+        return null; // nothing of the dead node's here: the entry stays as it is
       }
-      return new ArrayList<>(change.result());
+      entry.setValue(room.isEmpty() ? null : room);
+      return new Purge(new ArrayList<>(departures), room.count());
+    }
+  }
+
+  /** A page of a room's members ({@link Directory#pageOf}). */
+  static final class ReadPage implements EntryProcessor<String, RoomMembers, Page>, ReadOnly {
+    private static final long serialVersionUID = 1L;
+    private final String after;
+    private final int limit;
+
+    ReadPage(String after, int limit) {
+      this.after = after;
+      this.limit = limit;
+    }
+
+    @Override
+    public Page process(Map.Entry<String, RoomMembers> entry) {
+      return Directory.pageOf(entry.getValue(), after, limit);
+    }
+  }
+
+  /** Every member of a room, sorted (the server API's presence). */
+  static final class ReadAll implements EntryProcessor<String, RoomMembers, List<String>>, ReadOnly {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public List<String> process(Map.Entry<String, RoomMembers> entry) {
+      return entry.getValue() == null ? new ArrayList<>() : entry.getValue().all();
+    }
+  }
+
+  /** A room's member count, without shipping its members. */
+  static final class ReadCount implements EntryProcessor<String, RoomMembers, Integer>, ReadOnly {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Integer process(Map.Entry<String, RoomMembers> entry) {
+      return entry.getValue() == null ? 0 : entry.getValue().count();
     }
   }
 }

@@ -122,6 +122,14 @@ public final class Settings {
           + "with 1008: it is flooding, not bursting"));
   public static final Setting<Integer> MAX_ROOMS_PER_CONNECTION = declare(Setting.integer("MAX_ROOMS_PER_CONNECTION",
       50, 1, 100_000, "rooms one connection may be in at once; past it, `too_many_rooms`"));
+  public static final Setting<Integer> BIG_ROOM_SIZE = declare(Setting.integer("BIG_ROOM_SIZE", 1000, 1, 10_000_000,
+      "members above which a room is big: `joined` carries a first page of `members`, and joins and leaves are "
+          + "announced as a throttled `count`, not one `presence` each"));
+  public static final Setting<Integer> MEMBERS_PAGE_SIZE = declare(Setting.integer("MEMBERS_PAGE_SIZE", 100, 1,
+      10_000, "members in a big room's `joined`, and most in one `members` answer"));
+  public static final Setting<Integer> BIG_ROOM_COUNT_INTERVAL_MS = declare(Setting.integer(
+      "BIG_ROOM_COUNT_INTERVAL_MS", 1000, 1, 3_600_000,
+      "how often a big room's `count` goes out while it changes: each node at most once per this times the nodes"));
   public static final Setting<Integer> ROOMS_PAGE_MAX = declare(Setting.integer("ROOMS_PAGE_MAX", 100, 1, 10_000,
       "most rooms in one `rooms` answer"));
   public static final Setting<Integer> ROOM_CREATE_PER_MIN = declare(Setting.integer("ROOM_CREATE_PER_MIN", 30, 1,

@@ -62,7 +62,7 @@ public final class Connections {
     this.metrics = metrics;
     this.requests = LocalCodec.options().setSendTimeout(config.get(Settings.REQUEST_TIMEOUT_MS));
     this.parser = new FrameParser(config.get(Settings.MAX_TEXT_LENGTH), config.get(Settings.HISTORY_PAGE_MAX),
-        config.get(Settings.ROOMS_PAGE_MAX));
+        config.get(Settings.ROOMS_PAGE_MAX), config.get(Settings.MEMBERS_PAGE_SIZE));
   }
 
   /**

@@ -7,7 +7,8 @@ import io.parley.metrics.ParleyMetrics;
 /**
  * A connection's way out, bounded: the one backpressure rule of every transport. While the transport is not
  * writable (its unsent bytes passed {@code OUTBOUND_QUEUE_BYTES}), presence and typing are dropped (they are hints;
- * the member list is resynced on the next join), and messages and answers are still queued; when those alone add
+ * the member list is resynced on the next join), and messages, answers and a big room's {@code count} (nothing
+ * would resend it, and it comes at most about once a second) are still queued; when those alone add
  * another {@code OUTBOUND_QUEUE_BYTES} before it drains, the client is too far behind: {@code tooFarBehind} runs
  * (the connection closes it, 4001) and nothing more is written. A client that stops reading so costs at most about
  * twice that in the node's memory, plus the kernel's send buffer. Confined to the connection's event loop.
@@ -39,7 +40,7 @@ final class Outbound {
 
   /** A room event; unflushed when {@code defer} (then {@link #flush()} follows). Presence and typing may drop. */
   void write(RoomEvent event, boolean defer) {
-    if (admit(!event.isMessage())) {
+    if (admit(!event.isMessage() && !event.isCount())) {
       account(transport.write(event, defer));
       flushPending |= defer;
     }

@@ -13,7 +13,7 @@ import java.util.List;
  *   <li>The join's snapshot says where the client is: its {@code lastId} and {@code membersVersion}
  *       ({@link #joined}). Held events are then let through, in order, by the rule below.</li>
  *   <li>The rule: a message passes if its id is above the last one seen (and becomes the last one seen); a presence
- *       passes if its version is above the snapshot's; the client's own presence and typing never pass. Presence of
+ *       or count passes if its version is above the snapshot's; the client's own presence and typing never pass. Presence of
  *       different nicks may arrive out of version order across nodes (they commute), so the snapshot's version, not
  *       the highest seen, is the filter.</li>
  * </ol>
@@ -111,9 +111,10 @@ public final class RoomCursor {
       lastId = event.id();
       return true;
     }
-    if (event.isPresence() && event.version() <= membersVersion) {
-      return false; // a change the snapshot's member list already shows
+    if (event.isMembership() && event.version() <= membersVersion) {
+      return false; // a change the snapshot's member list (or count) already shows
     }
-    return !event.nick().equals(self); // nobody needs to be told that they themselves joined or are typing
+    // nobody needs to be told that they themselves joined or are typing; a count names nobody
+    return event.nick() == null || !event.nick().equals(self);
   }
 }

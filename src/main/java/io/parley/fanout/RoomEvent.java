@@ -8,8 +8,9 @@ import java.util.function.Function;
 /**
  * A room event as a node receives it: a {@code message} or a change to the room ({@code edit}, {@code delete},
  * {@code reaction}, {@code kick}, {@code ban}, {@code unban}, {@code mute}, {@code role}), each with the room's next
- * id, or a {@code presence} or {@code typing} frame. {@code id} is the room event's id (0 for presence and typing); {@code version} the membership version a presence frame carries (0 for
- * the others); {@code nick} who caused it. {@code frame} is the decoded frame, which nobody may modify.
+ * id, or a {@code presence}, {@code count} or {@code typing} frame. {@code id} is the room event's id (0 for the
+ * last three); {@code version} the membership version a presence or count frame carries (0 for the others);
+ * {@code nick} who caused it (null for a count). {@code frame} is the decoded frame, which nobody may modify.
  *
  * <p>Encoded once per node, for all its recipients: each transport asks for the event in its own {@link Encoding}
  * (a {@code /ws} WebSocket frame, a bridge envelope), made at the first request and shared by every connection of
@@ -61,12 +62,12 @@ public final class RoomEvent {
 
   public static RoomEvent of(JsonObject frame) {
     String type = frame.getString("type");
-    boolean presence = "presence".equals(type);
-    // Messages and changes to the room (edit, delete, reaction, kick, ban...) carry the room's ids; presence and
-    // typing do not.
-    boolean sequenced = !presence && !"typing".equals(type);
+    boolean membership = "presence".equals(type) || "count".equals(type);
+    // Messages and changes to the room (edit, delete, reaction, kick, ban...) carry the room's ids; presence,
+    // counts and typing do not.
+    boolean sequenced = !membership && !"typing".equals(type);
     return new RoomEvent(frame.getString("room"), type, sequenced ? frame.getLong("id", 0L) : 0L,
-        presence ? frame.getLong("version", 0L) : 0L,
+        membership ? frame.getLong("version", 0L) : 0L,
         frame.getString("message".equals(type) ? "from" : sequenced ? "by" : "nick"), frame);
   }
 
@@ -83,12 +84,12 @@ public final class RoomEvent {
     return id;
   }
 
-  /** The membership version a presence frame carries; 0 for the others. */
+  /** The membership version a presence or count frame carries; 0 for the others. */
   public long version() {
     return version;
   }
 
-  /** Who sent the message, joined or left, or is typing. */
+  /** Who sent the message, joined or left, or is typing; null for a count. */
   public String nick() {
     return nick;
   }
@@ -101,8 +102,14 @@ public final class RoomEvent {
     return id > 0;
   }
 
-  public boolean isPresence() {
-    return "presence".equals(type);
+  /** A presence or count frame: a change of the room's members, at {@link #version()}. */
+  public boolean isMembership() {
+    return "presence".equals(type) || isCount();
+  }
+
+  /** A big room's member count: never dropped under backpressure (one a second at most; nothing resends it). */
+  public boolean isCount() {
+    return "count".equals(type);
   }
 
   /** The frame's JSON text, encoded once. */

@@ -80,6 +80,13 @@ public sealed interface ClientFrame {
     }
   }
 
+  /** A page of a room's members: the users after {@code after} (null: from the first), at most {@code limit}. */
+  record Members(String ref, String room, String after, int limit) implements ClientFrame {
+    public String type() {
+      return "members";
+    }
+  }
+
   /** Invites {@code nick} to the private room {@code room}. */
   record Invite(String ref, String room, String nick) implements ClientFrame {
     public String type() {

@@ -17,8 +17,10 @@ public final class FrameParser {
   private final int maxTextLength;
   private final int historyPageMax;
   private final int roomsPageMax;
+  private final int membersPageMax;
 
-  public FrameParser(int maxTextLength, int historyPageMax, int roomsPageMax) {
+  public FrameParser(int maxTextLength, int historyPageMax, int roomsPageMax, int membersPageMax) {
+    this.membersPageMax = membersPageMax;
     this.maxTextLength = maxTextLength;
     this.historyPageMax = historyPageMax;
     this.roomsPageMax = roomsPageMax;
@@ -68,6 +70,8 @@ public final class FrameParser {
       case "typing" -> new ClientFrame.Typing(ref, room(json));
       case "rooms" -> new ClientFrame.Rooms(ref, optionalRoom(json, "after"), limit(json, roomsPageMax));
       case "history" -> new ClientFrame.History(ref, room(json), optionalId(json, "before", 1), limit(json, historyPageMax));
+      case "members" -> new ClientFrame.Members(ref, room(json), optionalNickField(json, "after"),
+          limit(json, membersPageMax));
       case "invite" -> new ClientFrame.Invite(ref, room(json), Names.requireNick(requiredString(json, "nick")));
       case "remove" -> new ClientFrame.Remove(ref, room(json), Names.requireNick(requiredString(json, "nick")));
       case "read" -> new ClientFrame.Read(ref, room(json), requiredId(json, "id"));
@@ -199,15 +203,25 @@ public final class FrameParser {
 
   /** An optional field holding a room name. */
   private static String optionalRoom(JsonObject json, String field) {
+    return optionalName(json, field, Names::requireRoom);
+  }
+
+  private static String optionalNickField(JsonObject json, String field) {
+    return optionalName(json, field, Names::requireNick);
+  }
+
+  /** An optional string field that must pass {@code check} (a room's or a nick's rules), or null when absent. */
+  private static String optionalName(JsonObject json, String field, java.util.function.UnaryOperator<String> check) {
     Object value = json.getValue(field);
     if (value == null) {
       return null;
     }
-    if (!(value instanceof String room)) {
+    if (!(value instanceof String name)) {
       throw new ProtocolException(ErrorCode.WRONG_TYPE, "field '" + field + "' must be a string");
     }
-    return Names.requireRoom(room);
+    return check.apply(name);
   }
+
 
   private static String requiredString(JsonObject json, String field) {
     Object value = json.getValue(field);

@@ -23,10 +23,18 @@ public final class ServerFrames {
         .put("message", e.getMessage()));
   }
 
-  /** {@code version} is the room's membership version that this change made (see {@code chat.Directory}). */
-  public static JsonObject presence(String room, String nick, String event, long version) {
+  /**
+   * {@code version} is the room's membership version that this change made (see {@code store.Directory}),
+   * {@code count} its members afterwards.
+   */
+  public static JsonObject presence(String room, String nick, String event, long version, int count) {
     return new JsonObject().put("type", "presence").put("room", room).put("nick", nick).put("event", event)
-        .put("version", version);
+        .put("version", version).put("count", count);
+  }
+
+  /** A big room's member count at membership {@code version}: what replaces its presence frames. */
+  public static JsonObject count(String room, int count, long version) {
+    return new JsonObject().put("type", "count").put("room", room).put("count", count).put("version", version);
   }
 
   public static JsonObject typing(String room, String nick) {

@@ -12,17 +12,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The directory of a node that runs alone, by the rules of {@link Presence}. Confined to the chat verticle's event
+ * The directory of a node that runs alone, by the rules of {@link Presence} and {@link RoomMembers}. Confined to the chat verticle's event
  * loop.
  */
 public final class MemoryDirectory implements Directory {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** The one node a directory of a node alone knows. */
+  private static final String NODE = "local";
 
   private final Map<String, JsonObject> users = new HashMap<>();
   /** Users whose last connection went, oldest first: forgotten once their session has expired. */
   private final Deque<String> departed = new ArrayDeque<>();
-  private final Map<String, JsonObject> rooms = new HashMap<>();
+  private final Map<String, RoomMembers> rooms = new HashMap<>();
   private final long ttlMs;
 
   /** {@code ttlMs}: {@code GUEST_SESSION_TTL_S}, how long a user without connections is kept. */
@@ -41,7 +43,7 @@ public final class MemoryDirectory implements Directory {
   public Future<Claim> claimNick(String nick, String connection, String session, boolean vouched, long ttlMs) {
     long now = System.currentTimeMillis();
     forgetExpired(now);
-    JsonObject user = Presence.claim(users.get(nick), connection, "local", session, vouched, now, ttlMs, newSession());
+    JsonObject user = Presence.claim(users.get(nick), connection, NODE, session, vouched, now, ttlMs, newSession());
     if (user == null) {
       return Future.succeededFuture(new Claim(false, null));
     }
@@ -80,38 +82,45 @@ public final class MemoryDirectory implements Directory {
   }
 
   @Override
-  public Future<Membership> join(String room, String nick, String connection) {
-    Presence.Change<Membership> change = Presence.join(rooms.get(room), nick, connection, "local",
-        Directory.firstVersion(System.currentTimeMillis()));
-    rooms.put(room, change.room());
-    return Future.succeededFuture(change.result());
+  public Future<Membership> join(String room, String nick, String connection, int fullUpTo, int pageSize) {
+    RoomMembers members = rooms.computeIfAbsent(room,
+        name -> new RoomMembers(Directory.firstVersion(System.currentTimeMillis())));
+    return Future.succeededFuture(Directory.joinOf(members, nick, connection, NODE, fullUpTo, pageSize));
   }
 
   @Override
-  public Future<Long> leave(String room, String nick, String connection) {
-    Presence.Change<Long> change = Presence.leave(rooms.get(room), nick, connection);
-    if (change.room() == null) {
-      rooms.remove(room);
-    } else {
-      rooms.put(room, change.room());
+  public Future<Left> leave(String room, String nick, String connection) {
+    RoomMembers members = rooms.get(room);
+    if (members == null) {
+      return Future.succeededFuture(new Left(0, 0));
     }
-    return Future.succeededFuture(change.result());
+    long version = members.leave(nick, connection);
+    if (members.isEmpty()) {
+      rooms.remove(room);
+    }
+    return Future.succeededFuture(new Left(version, members.count()));
+  }
+
+  @Override
+  public Future<Page> page(String room, String after, int limit) {
+    return Future.succeededFuture(Directory.pageOf(rooms.get(room), after, limit));
   }
 
   @Override
   public Future<List<String>> members(String room) {
-    return Future.succeededFuture(Presence.members(rooms.get(room)));
+    RoomMembers members = rooms.get(room);
+    return Future.succeededFuture(members == null ? List.of() : members.all());
   }
 
   @Override
   public Future<Map<String, Integer>> memberCounts(List<String> names) {
     Map<String, Integer> counts = new LinkedHashMap<>();
-    names.forEach(room -> counts.put(room, Presence.memberCount(rooms.get(room))));
+    names.forEach(room -> counts.put(room, rooms.containsKey(room) ? rooms.get(room).count() : 0));
     return Future.succeededFuture(counts);
   }
 
   @Override
-  public Future<Map<String, List<Departure>>> purgeNode(String nodeId) {
+  public Future<Map<String, Purge>> purgeNode(String nodeId) {
     return Future.succeededFuture(Map.of()); // alone, there is no other node to die
   }
 }

@@ -3,18 +3,15 @@ package io.parley.store;
 import io.vertx.core.json.JsonObject;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.TreeSet;
 
 /**
- * The rules of who holds a nick and who is in a room, as pure functions on the JSON values both directories keep
+ * The rules of who holds a nick, as pure functions on the JSON values both directories keep
  * ({@link MemoryDirectory} in a map, {@code cluster.HazelcastDirectory} in Hazelcast entry processors), so the two
  * cannot disagree. A user is a nick with any number of connections, each known by its id and the node that serves
  * it.
  *
  * <p>A user: {@code {"session": secret or null, "connections": {id: node}, "left": ms}} — {@code left} is when its
- * last connection went (0 while it has one). A room: {@code {"members": {nick: {id: node}}, "version": n}}.
+ * last connection went (0 while it has one). A room's members are a {@link RoomMembers}, changed in place.
  */
 public final class Presence {
 
@@ -81,83 +78,5 @@ public final class Presence {
 
   public static JsonObject connections(JsonObject user) {
     return user.getJsonObject("connections");
-  }
-
-  // ---- rooms --------------------------------------------------------------------------------------------------
-
-  /** What a change of a room's members did: the room afterwards (null: empty, forget it) and the result. */
-  public record Change<T>(JsonObject room, T result) {
-  }
-
-  /** Adds a connection of {@code nick} to a room (null: no members yet, starting at {@code firstVersion}). */
-  public static Change<Directory.Membership> join(JsonObject room, String nick, String connection, String node,
-      long firstVersion) {
-    JsonObject copy = room == null ? new JsonObject().put("members", new JsonObject()).put("version", firstVersion)
-        : room.copy();
-    JsonObject members = copy.getJsonObject("members");
-    boolean added = !members.containsKey(nick);
-    JsonObject held = added ? new JsonObject() : members.getJsonObject(nick);
-    held.put(connection, node);
-    members.put(nick, held);
-    long version = copy.getLong("version") + (added ? 1 : 0);
-    copy.put("version", version);
-    return new Change<>(copy, new Directory.Membership(List.copyOf(new TreeSet<>(members.fieldNames())), added,
-        version));
-  }
-
-  /**
-   * Removes a connection of {@code nick} from a room: the version its user's leaving made, or 0 when the user is
-   * still there by another connection (or the connection was not there). {@code connection} null: the user, whatever
-   * connections it has there (its removal from a private room).
-   */
-  public static Change<Long> leave(JsonObject room, String nick, String connection) {
-    if (room == null || !room.getJsonObject("members").containsKey(nick)) {
-      return new Change<>(room, 0L);
-    }
-    JsonObject copy = room.copy();
-    JsonObject members = copy.getJsonObject("members");
-    JsonObject held = members.getJsonObject(nick);
-    if (connection != null) {
-      if (held.remove(connection) == null) {
-        return new Change<>(room, 0L);
-      }
-      if (!held.isEmpty()) {
-        return new Change<>(copy, 0L); // the user is still in the room by another connection
-      }
-    }
-    members.remove(nick);
-    long version = copy.getLong("version") + 1;
-    copy.put("version", version);
-    return new Change<>(members.isEmpty() ? null : copy, version);
-  }
-
-  /** Removes every connection a dead node held from a room; the users that left with them, each with its version. */
-  public static Change<List<Directory.Departure>> leaveNode(JsonObject room, String node) {
-    JsonObject copy = room.copy();
-    JsonObject members = copy.getJsonObject("members");
-    List<Directory.Departure> departed = new ArrayList<>();
-    long version = copy.getLong("version");
-    boolean changed = false;
-    for (String nick : new TreeSet<>(members.fieldNames())) {
-      JsonObject held = members.getJsonObject(nick);
-      if (held.getMap().values().removeIf(node::equals)) {
-        changed = true;
-        if (held.isEmpty()) {
-          members.remove(nick);
-          departed.add(new Directory.Departure(nick, ++version));
-        }
-      }
-    }
-    copy.put("version", version);
-    return new Change<>(!changed ? room : members.isEmpty() ? null : copy, departed);
-  }
-
-  /** The users in a room (sorted). */
-  public static List<String> members(JsonObject room) {
-    return room == null ? List.of() : List.copyOf(new TreeSet<>(room.getJsonObject("members").fieldNames()));
-  }
-
-  public static int memberCount(JsonObject room) {
-    return room == null ? 0 : room.getJsonObject("members").size();
   }
 }

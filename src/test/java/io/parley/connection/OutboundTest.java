@@ -70,7 +70,7 @@ class OutboundTest {
   void while_full_presence_and_typing_are_dropped_and_messages_queued_until_the_bound() {
     transport.writable = false;
     outbound.write(RoomEvent.of(ServerFrames.typing("r", "bob")), false);
-    outbound.write(RoomEvent.of(ServerFrames.presence("r", "bob", "join", 1)), false);
+    outbound.write(RoomEvent.of(ServerFrames.presence("r", "bob", "join", 1, 1)), false);
     assertEquals(List.of(), transport.written);
     assertEquals(2, outbound.dropped());
     outbound.write(message(1), false);

@@ -20,7 +20,7 @@ class RoomCursorTest {
   }
 
   private static RoomEvent presence(String nick, String event, long version) {
-    return RoomEvent.of(ServerFrames.presence("general", nick, event, version));
+    return RoomEvent.of(ServerFrames.presence("general", nick, event, version, 1));
   }
 
   private static RoomEvent typing(String nick) {
@@ -50,6 +50,15 @@ class RoomCursorTest {
     assertTrue(cursor.offer(presence("erin", "join", 5), ME),
         "an older version after a newer one: different nicks' changes commute, both pass");
     assertFalse(cursor.offer(presence("frank", "leave", 4), ME), "but nothing the snapshot covers");
+  }
+
+  @Test
+  void a_big_rooms_count_passes_like_presence_by_its_version() {
+    RoomCursor cursor = RoomCursor.joining();
+    cursor.offer(RoomEvent.of(ServerFrames.count("general", 1500, 3)), ME);
+    cursor.offer(RoomEvent.of(ServerFrames.count("general", 1502, 6)), ME);
+    assertEquals(List.of("count:null"), describe(cursor.joined(0, 4, ME)), "the snapshot's count covers version 3");
+    assertTrue(cursor.offer(RoomEvent.of(ServerFrames.count("general", 1503, 7)), ME), "a count names nobody");
   }
 
   @Test

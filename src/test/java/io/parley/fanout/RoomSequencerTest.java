@@ -22,7 +22,7 @@ class RoomSequencerTest {
   }
 
   static RoomEvent presence(String nick, long version) {
-    return RoomEvent.of(ServerFrames.presence("general", nick, "join", version));
+    return RoomEvent.of(ServerFrames.presence("general", nick, "join", version, 1));
   }
 
   private static List<Long> ids(List<RoomEvent> events) {

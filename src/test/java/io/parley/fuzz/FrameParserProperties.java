@@ -16,7 +16,7 @@ import net.jqwik.api.Provide;
  */
 class FrameParserProperties {
 
-  private final FrameParser parser = new FrameParser(4096, 100, 100);
+  private final FrameParser parser = new FrameParser(4096, 100, 100, 100);
 
   @Property(tries = 5_000)
   void fuzz_any_frame_parses_or_is_refused_with_a_code(@ForAll("frames") String frame) {

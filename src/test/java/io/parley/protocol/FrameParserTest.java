@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The frame parser on its own: shapes accepted, and the error code for each kind of bad input. */
 class FrameParserTest {
 
-  private final FrameParser parser = new FrameParser(10, 50, 20);
+  private final FrameParser parser = new FrameParser(10, 50, 20, 30);
 
   private ErrorCode refusal(String text) {
     return assertThrows(ProtocolException.class, () -> parser.parse(text)).code();
@@ -35,6 +35,16 @@ class FrameParserTest {
   void history_limit_defaults_to_and_is_capped_at_the_page_maximum() {
     assertEquals(50, ((ClientFrame.History) parser.parse("{\"type\":\"history\",\"room\":\"g\"}")).limit());
     assertEquals(50, ((ClientFrame.History) parser.parse("{\"type\":\"history\",\"room\":\"g\",\"limit\":900}")).limit());
+  }
+
+  @Test
+  void members_pages_are_capped_at_the_page_size_and_start_after_a_nick() {
+    ClientFrame.Members page = (ClientFrame.Members) parser.parse(
+        "{\"type\":\"members\",\"room\":\"g\",\"after\":\"bob\",\"limit\":900}");
+    assertEquals(new ClientFrame.Members(null, "g", "bob", 30), page);
+    assertEquals(30, ((ClientFrame.Members) parser.parse("{\"type\":\"members\",\"room\":\"g\"}")).limit());
+    assertEquals(ErrorCode.WRONG_TYPE, refusal("{\"type\":\"members\",\"room\":\"g\",\"after\":3}"));
+    assertEquals(ErrorCode.INVALID_NICK, refusal("{\"type\":\"members\",\"room\":\"g\",\"after\":\"a b\"}"));
   }
 
   @Test

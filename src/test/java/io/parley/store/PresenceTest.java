@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The pure rules both directories apply: users with many connections, and rooms of users. */
+/** The pure rules both directories apply to users with many connections (rooms: {@link RoomMembersTest}). */
 class PresenceTest {
 
   private static final long TTL = 60_000;
@@ -56,42 +56,5 @@ class PresenceTest {
     assertEquals(0L, after.getLong("left"));
     assertNull(Presence.releaseNode(after, "n9", 5000), "nothing there");
     assertEquals(5000L, Presence.releaseNode(after, "n2", 5000).getLong("left"));
-  }
-
-  @Test
-  void a_room_counts_users_not_connections() {
-    Presence.Change<Directory.Membership> first = Presence.join(null, "alice", "c1", "n1", 100);
-    assertTrue(first.result().added());
-    assertEquals(101L, first.result().version());
-    Presence.Change<Directory.Membership> second = Presence.join(first.room(), "alice", "c2", "n2", 100);
-    assertFalse(second.result().added());
-    assertEquals(101L, second.result().version(), "a second connection changes no version");
-    assertEquals(List.of("alice"), second.result().members());
-    Presence.Change<Long> leaveOne = Presence.leave(second.room(), "alice", "c1");
-    assertEquals(0L, leaveOne.result(), "still there by c2");
-    Presence.Change<Long> leaveLast = Presence.leave(leaveOne.room(), "alice", "c2");
-    assertEquals(102L, leaveLast.result());
-    assertNull(leaveLast.room(), "an empty room is forgotten");
-  }
-
-  @Test
-  void a_removal_takes_every_connection_of_the_user() {
-    JsonObject room = Presence.join(null, "bob", "c1", "n1", 0).room();
-    room = Presence.join(room, "bob", "c2", "n2", 0).room();
-    room = Presence.join(room, "alice", "c3", "n1", 0).room();
-    Presence.Change<Long> removed = Presence.leave(room, "bob", null);
-    assertEquals(3L, removed.result());
-    assertEquals(1, Presence.memberCount(removed.room()));
-    assertEquals(0L, Presence.leave(removed.room(), "bob", null).result(), "not there any more");
-  }
-
-  @Test
-  void a_dead_node_leaves_the_users_it_held_alone() {
-    JsonObject room = Presence.join(null, "bob", "c1", "n1", 0).room();
-    room = Presence.join(room, "bob", "c2", "n2", 0).room();
-    room = Presence.join(room, "carol", "c3", "n1", 0).room();
-    Presence.Change<List<Directory.Departure>> purged = Presence.leaveNode(room, "n1");
-    assertEquals(List.of(new Directory.Departure("carol", 3)), purged.result(), "bob is still there by n2");
-    assertEquals(1, Presence.memberCount(purged.room()));
   }
 }

@@ -26,7 +26,7 @@ class RoomOrderingTest extends ParleyServerTest {
 
   /** A presence frame as another node's chat service publishes it. */
   private void publishPresence(String nick, long version) {
-    vertx.eventBus().publish(Addresses.FANOUT, ServerFrames.presence("general", nick, "join", version));
+    vertx.eventBus().publish(Addresses.FANOUT, ServerFrames.presence("general", nick, "join", version, 1));
   }
 
   private void publishAsAnotherNode(long id) {
