@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Parley's benchmark, against a plain `ws` server and Socket.IO 4 (bench/peers): bench/run.sh [a|b|c|d|e ...]
+# Parley's benchmark, against a plain `ws` server and Socket.IO 4 (bench/peers): bench/run.sh [a|b|c|d|e|k|r ...]
 #   a  one room of 1000, 10 senders, a ramp of delivery rates     b  1000 rooms of 10, one sender each, a ramp
 #   c  15000 idle connections in rooms of 10: memory per connection
 #   d  a cluster of 3 (Parley nodes; Socket.IO workers with the cluster adapter), one room of 999, 9 senders
-#   e  acknowledgement: 100 rooms of one sender each, a ramp of message rates (each message's only delivery is its
+#   e  scale-out (Parley only): 100,000 connections joined to one room over a cluster of six nodes, then one message to
+#      all of them (time to the last member, memory and CPU per node); then one room of 6,000 at 30k deliveries/s on
+#      clusters of 1, 3 and 6 nodes (delivery cost per node)
+#   k  acknowledgement: 100 rooms of one sender each, a ramp of message rates (each message's only delivery is its
 #      echo to its sender, so latency is the time to be stored and acknowledged)
 #   r  rooms ever created: 20000 rooms with a message each, then the heap after a full GC (Parley alone, in one JVM)
 # Targets: parley (its default storage, SQLite in a fresh DATA_DIR), parley-memory (STORAGE=memory), parley-pg
@@ -24,7 +27,9 @@ A_CONNECTIONS=1000; A_ROOMS=1;    A_SENDERS=10;   A_RAMP=20000,50000,100000,1500
 B_CONNECTIONS=10000; B_ROOMS=1000; B_SENDERS=1000; B_RAMP=20000,50000,100000
 C_CONNECTIONS=15000; C_ROOMS=1500
 D_CONNECTIONS=999;  D_ROOMS=1;    D_SENDERS=9;    D_RATE=30000; D_NODES=3
-E_CONNECTIONS=100;  E_ROOMS=100;  E_SENDERS=100;  E_RAMP=1000,10000,20000,30000,40000
+E_CONNECTIONS=100000; E_NODES=6; E_LOADGENS=6; E_CONCURRENT_JOINS=20
+E_ROOM_SIZE=6000;   E_ROOM_SENDERS=6; E_ROOM_RATE=30000; E_ROOM_NODES="1 3 6"
+K_CONNECTIONS=100;  K_ROOMS=100;  K_SENDERS=100;  K_RAMP=1000,10000,20000,30000,40000
 R_ROOMS=20000
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   DURATION_S=2; WARMUP_S=1
@@ -32,12 +37,17 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
   B_CONNECTIONS=200; B_ROOMS=20; B_SENDERS=20; B_RAMP=2000,5000
   C_CONNECTIONS=300; C_ROOMS=30
   D_CONNECTIONS=30; D_SENDERS=3; D_RATE=3000
-  E_CONNECTIONS=10; E_ROOMS=10; E_SENDERS=10; E_RAMP=500,1000
+  E_CONNECTIONS=3000; E_NODES=3; E_LOADGENS=2; E_ROOM_SIZE=600; E_ROOM_SENDERS=3; E_ROOM_RATE=3000; E_ROOM_NODES="1 3"
+  K_CONNECTIONS=10; K_ROOMS=10; K_SENDERS=10; K_RAMP=500,1000
   R_ROOMS=500
 fi
 TARGETS=${BENCH_TARGETS:-parley socketio ws}
 PARLEY_JVM_OPTS=${PARLEY_JVM_OPTS:-"-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn64m -XX:+AlwaysPreTouch"}
 LOADGEN_JVM_OPTS=${LOADGEN_JVM_OPTS:-"-XX:+UseSerialGC -Xms2g -Xmx2g -Xmn128m -XX:+AlwaysPreTouch"}
+# e: six nodes and six client processes share the machine; heaps sized, not pre-touched, so that RSS means something
+E_PARLEY_JVM_OPTS=${E_PARLEY_JVM_OPTS:-"-XX:+UseSerialGC -Xms1g -Xmx1g -Xmn128m"}
+E_CLIENT_JVM_OPTS=${E_CLIENT_JVM_OPTS:-"-XX:+UseSerialGC -Xmx1g"}
+E_MAX_OPEN_FILES=20000  # per process, nodes and client processes alike
 SERVER_CPU=0
 LOADGEN_CPU=1
 # ----------------------------------------------------------------------------------------------------------------
@@ -134,7 +144,7 @@ launch_parley() {
   local name=$1; shift
   local port; port=$(free_port)
   env HTTP_PORT="$port" EVENT_LOOPS=1 MAX_CONNECTIONS_PER_IP=0 RATE_LIMIT_PER_S=1000000 RATE_LIMIT_BURST=1000000 ROOM_CREATE_PER_MIN=1000000 "$@" \
-    taskset -c $SERVER_CPU java $PARLEY_JVM_OPTS -jar target/parley.jar > "$LOGS/$name.log" 2>&1 &
+    ${NODE_LIMITS:-} taskset -c $SERVER_CPU java $PARLEY_JVM_OPTS -jar target/parley.jar > "$LOGS/$name.log" 2>&1 &
   STARTED+=($!)
   SERVERS=${SERVERS:+$SERVERS,}127.0.0.1:$port
   SERVER_PIDS=${SERVER_PIDS:+$SERVER_PIDS,}$!
@@ -226,6 +236,64 @@ start() {
   esac
 }
 
+# Scenario e (ScaleOut): part one, E_CONNECTIONS in one room over E_NODES nodes, from E_LOADGENS client processes
+# (each from its own source address, 127.0.0.10 on); part two, a room of E_ROOM_SIZE at E_ROOM_RATE on clusters of
+# each of E_ROOM_NODES. Nodes and clients run unpinned (six JVMs on one core join too slowly to measure anything
+# else), each process with at most E_MAX_OPEN_FILES open files.
+scale_out() {
+  local target=$1 dir="$OUT/e-$RUN_ID" per i pids=() nodes
+  local cp="target/test-classes:target/classes:$(cat target/bench.classpath)"
+  mkdir -p "$dir"
+  per=$(( (E_CONNECTIONS + E_LOADGENS - 1) / E_LOADGENS ))
+  log "scenario e, $target: $E_CONNECTIONS connections over $E_NODES nodes, $E_LOADGENS client processes of $per"
+  if ! SERVER_CPU=0-1 NODE_LIMITS="prlimit --nofile=$E_MAX_OPEN_FILES:$E_MAX_OPEN_FILES" \
+      PARLEY_JVM_OPTS="$E_PARLEY_JVM_OPTS" start_parley_cluster "$E_NODES" parley-memory; then
+    failed e "$target" "the cluster did not start (see $LOGS)"; stop_servers; return
+  fi
+  for ((i = 0; i < E_LOADGENS; i++)); do
+    local count=$(( i == E_LOADGENS - 1 ? E_CONNECTIONS - i * per : per ))
+    prlimit --nofile=$E_MAX_OPEN_FILES:$E_MAX_OPEN_FILES java $E_CLIENT_JVM_OPTS \
+      -Dlogback.configurationFile=bench/logback-loadgen.xml -cp "$cp" io.parley.bench.ScaleOut clients \
+      --servers "$SERVERS" --first $((i * per)) --count "$count" --local-address "127.0.0.$((10 + i))" \
+      --concurrent-joins "$E_CONCURRENT_JOINS" --dir "$dir" --id "$i" > "$LOGS/e-clients$i.log" 2>&1 &
+    pids+=($!); STARTED+=($!)
+  done
+  java -Dlogback.configurationFile=bench/logback-loadgen.xml -cp "$cp" io.parley.bench.ScaleOut coordinate \
+    --dir "$dir" --processes "$E_LOADGENS" --server-pids "$SERVER_PIDS" --label "$RUN_ID" --target "$target" \
+    > "$dir/result.json" 2> "$LOGS/e-coordinator.log" &
+  local coordinator=$!; STARTED+=($coordinator)
+  # the coordinator ends with the run; a client process that dies ends it
+  local alive=("${pids[@]}") still
+  while kill -0 "$coordinator" 2>/dev/null; do
+    still=()
+    for i in "${alive[@]}"; do
+      if kill -0 "$i" 2>/dev/null; then
+        still+=("$i")
+      elif ! wait "$i"; then
+        log "a client process failed (see $LOGS/e-clients*.log)"; kill "$coordinator" 2>/dev/null || true
+      fi
+    done
+    alive=("${still[@]}")
+    sleep 1
+  done
+  if wait "$coordinator" && [ -s "$dir/result.json" ]; then
+    sed "s/\"target\":\"parley\"/\"target\":\"$target\"/" "$dir/result.json" | tee -a "$RESULTS"
+  else
+    failed e "$target" "part one did not finish (see $LOGS/e-coordinator.log, $LOGS/e-clients*.log)"
+  fi
+  kill "${pids[@]}" 2>/dev/null || true
+  stop_servers
+  # part two: a fixed room, the same load, on clusters of each size
+  for nodes in $E_ROOM_NODES; do
+    if ! PARLEY_JVM_OPTS="$E_PARLEY_JVM_OPTS" start_parley_cluster "$nodes" parley-memory; then
+      failed "e-room-n$nodes" "$target" "the cluster did not start (see $LOGS)"; stop_servers; continue
+    fi
+    loadgen "e-room-n$nodes" "$target" --connections "$E_ROOM_SIZE" --rooms 1 --senders "$E_ROOM_SENDERS" \
+      --rate "$E_ROOM_RATE" --duration "$DURATION_S" --warmup "$WARMUP_S"
+    stop_servers
+  done
+}
+
 # Scenario r: not a load against a server but a program that is the server and its clients (RoomsEverCreated).
 rooms_ever_created() {
   log "scenario r: $R_ROOMS rooms with a message each"
@@ -239,8 +307,16 @@ run_scenario() {
   local scenario=$1 target
   if [ "$scenario" = r ]; then rooms_ever_created; return; fi
   for target in $TARGETS; do
-    if [ "$scenario" = e ] && [ "${target#parley}" = "$target" ]; then
-      echo "{\"label\":\"$RUN_ID\",\"target\":\"$target\",\"scenario\":\"e\",\"skipped\":\"stores nothing: e measures storage\"}" | tee -a "$RESULTS"
+    if [ "$scenario" = k ] && [ "${target#parley}" = "$target" ]; then
+      echo "{\"label\":\"$RUN_ID\",\"target\":\"$target\",\"scenario\":\"k\",\"skipped\":\"stores nothing: k measures storage\"}" | tee -a "$RESULTS"
+      continue
+    fi
+    if [ "$scenario" = e ]; then
+      if [ "${target#parley}" = "$target" ]; then
+        echo "{\"label\":\"$RUN_ID\",\"target\":\"$target\",\"scenario\":\"e\",\"skipped\":\"e is Parley's cluster\"}" | tee -a "$RESULTS"
+      else
+        scale_out "$target"
+      fi
       continue
     fi
     if [ "$scenario" = d ] && [ "$target" = ws ]; then
@@ -260,7 +336,7 @@ run_scenario() {
       c) loadgen c "$target" --connections $C_CONNECTIONS --rooms $C_ROOMS --idle ;;
       d) loadgen d "$target" --connections $D_CONNECTIONS --rooms $D_ROOMS --senders $D_SENDERS --rate $D_RATE \
            --duration $DURATION_S --warmup $WARMUP_S ;;
-      e) loadgen e "$target" --connections $E_CONNECTIONS --rooms $E_ROOMS --senders $E_SENDERS --ramp $E_RAMP \
+      k) loadgen k "$target" --connections $K_CONNECTIONS --rooms $K_ROOMS --senders $K_SENDERS --ramp $K_RAMP \
            --duration $DURATION_S --warmup $WARMUP_S ;;
     esac
     stop_servers
@@ -269,9 +345,9 @@ run_scenario() {
 
 main() {
   local scenarios=("$@") scenario
-  [ ${#scenarios[@]} -gt 0 ] || scenarios=(a b c d e r)
+  [ ${#scenarios[@]} -gt 0 ] || scenarios=(a b c d e k r)
   for scenario in "${scenarios[@]}"; do
-    case "$scenario" in a | b | c | d | e | r) ;; *) echo "usage: bench/run.sh [a|b|c|d|e|r ...]" >&2; exit 2 ;; esac
+    case "$scenario" in a | b | c | d | e | k | r) ;; *) echo "usage: bench/run.sh [a|b|c|d|e|k|r ...]" >&2; exit 2 ;; esac
   done
   mkdir -p "$LOGS"
   build >&2  # stdout is for result lines

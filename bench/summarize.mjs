@@ -66,8 +66,41 @@ function idleBytes(line, round) {
   return rss === undefined ? undefined : rss + heap;
 }
 
+/** Scenario e: part one (the scale-out line), and part two (e-room-n<nodes>: one room on clusters of each size). */
+function scaleOut() {
+  for (const [target, pairLines] of latest.get('e') ?? []) {
+    for (const e of pairLines) {
+      if (e.skipped || e.failed) { console.log(`\n${target}: e ${e.skipped ? 'skipped, ' + e.skipped : 'FAILED, ' + e.failed}`); continue; }
+      console.log(`\n### Scenario e: ${fmt(e.connections)} connections in one room over ${e.nodes} nodes (${target})\n`);
+      console.log('| | |');
+      console.log('|---|---:|');
+      console.log(`| joined in, s (joins/s; asked again) | ${fmt(e.joinS, 1)} (${fmt(e.joinsPerS)}; ${fmt(e.joinRetries)}) |`);
+      console.log(`| nodes' CPU while joining, s | ${fmt(e.nodeCpuSJoin, 1)} |`);
+      console.log(`| RSS per node, kB (mean; each) | ${fmt(e.rssKbMean)} (${e.rssKbPerNode.map((v) => fmt(v)).join(', ')}) |`);
+      console.log(`| Java heap per node after a full GC, kB (mean; each) | ${fmt(e.heapKbMean)} (${e.heapKbPerNodeAfterGc.map((v) => fmt(v)).join(', ')}) |`);
+      console.log(`| one message: delivered / lost | ${fmt(e.delivered)} / ${fmt(e.lost)} |`);
+      console.log(`| time to the first member, ms | ${fmt(e.timeToFirstMemberMs, 1)} |`);
+      console.log(`| time to the last member, ms | ${fmt(e.timeToLastMemberMs, 1)} |`);
+      console.log(`| nodes' CPU for that delivery, s (µs per delivery) | ${fmt(e.nodeCpuSDelivery, 2)} (${fmt((1e6 * e.nodeCpuSDelivery) / Math.max(1, e.delivered), 1)}) |`);
+    }
+  }
+  const parts = [...latest].filter(([scenario]) => scenario.startsWith('e-room-n'))
+    .map(([scenario, byTarget]) => [Number(scenario.slice('e-room-n'.length)), [...byTarget.values()].flat()])
+    .sort((x, y) => x[0] - y[0]);
+  if (!parts.length) return;
+  console.log('\n### Scenario e, part two: one room, the same load, on 1, 3 and 6 nodes\n');
+  console.log('| nodes | connections | achieved deliveries/s | server CPU µs per delivery (all nodes) | per node | p50 ms | p99 ms | lost |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [nodes, ls] of parts) {
+    const l = ls.find((x) => !x.failed && !x.skipped);
+    if (!l) { console.log(`| ${nodes} | FAILED | | | | | | |`); continue; }
+    console.log(`| ${nodes} | ${fmt(l.connections)} | ${fmt(l.achievedDeliveriesPerS)} | ${fmt(l.serverCpuUsPerDelivery, 2)} | ${fmt(l.serverCpuUsPerDelivery / nodes, 2)} | ${fmt(l.p50Ms, 1)} | ${fmt(l.p99Ms, 1)} | ${fmt(l.lost)} |`);
+  }
+}
+
 for (const [scenario, byTarget] of [...latest].sort()) {
   const all = [...byTarget.values()].flat();
+  if (scenario === 'e' || scenario.startsWith('e-room-n')) continue; // scaleOut()'s
   if (scenario === 'r') {
     const r = all.find((l) => l.rooms && !l.failed);
     if (r) {
@@ -117,3 +150,4 @@ for (const [scenario, byTarget] of [...latest].sort()) {
   }
   table(`${title}, ${first.senders} senders, ${first.servers} server(s)`, rows, byTarget);
 }
+scaleOut();
