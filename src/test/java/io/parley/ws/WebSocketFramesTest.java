@@ -186,7 +186,7 @@ class WebSocketFramesTest extends ParleyServerTest {
     user("bob").join("general");
     JsonObject presence = alice.expect("presence");
     assertEquals(new JsonObject().put("type", "presence").put("room", "general").put("nick", "bob")
-        .put("event", "join").put("version", first + 1), presence);
+        .put("event", "join").put("version", first + 1).put("count", 2), presence);
   }
 
   @Test
