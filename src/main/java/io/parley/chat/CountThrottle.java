@@ -2,6 +2,7 @@ package io.parley.chat;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntToLongFunction;
 
 /**
  * When a big room's {@code count} frames go out from this node: at most one per interval per room, the latest
@@ -61,11 +62,16 @@ final class CountThrottle {
     return new Decision(count, intervalMs);
   }
 
-  /**
-   * The interval since the last count passed: the count that waited for it, if any (then another check follows);
-   * with none, the room is forgotten until its next change.
-   */
+  /** {@link #due(String, long, IntToLongFunction)} with one interval for every size. */
   Decision due(String room, long now, long intervalMs) {
+    return due(room, now, count -> intervalMs);
+  }
+
+  /**
+   * The interval since the last count passed: the count that waited for it, if any (then another check follows,
+   * {@code intervalOf} that count's size later); with none, the room is forgotten until its next change.
+   */
+  Decision due(String room, long now, IntToLongFunction intervalOf) {
     Room state = rooms.get(room);
     if (state == null) {
       return Decision.NOTHING;
@@ -76,7 +82,7 @@ final class CountThrottle {
       return Decision.NOTHING;
     }
     publish(state, pending, now);
-    return new Decision(pending, intervalMs);
+    return new Decision(pending, intervalOf.applyAsLong(pending.count()));
   }
 
   /** A presence frame at {@code version} went out for the room: a waiting count not above it is stale. */

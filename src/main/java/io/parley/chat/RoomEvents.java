@@ -16,8 +16,8 @@ import java.util.function.IntSupplier;
  *
  * <p>Big rooms (more than {@code BIG_ROOM_SIZE} members, counting the one who joined or left): a join or leave is
  * not announced by a {@code presence} frame to every member (100,000 joins would make 10^10 frames), but by a
- * {@code count}, from each node at most once per {@code BIG_ROOM_COUNT_INTERVAL_MS} times the cluster's nodes
- * ({@link CountThrottle}): about one a second per room, cluster-wide. Webhooks still get every presence.
+ * {@code count}, from each node at most once per {@link #countInterval} ({@link CountThrottle}). Webhooks still get
+ * every presence.
  */
 final class RoomEvents {
 
@@ -58,7 +58,8 @@ final class RoomEvents {
       counts.presence(room, version);
       return;
     }
-    act(room, counts.changed(room, new CountThrottle.Count(count, version), System.currentTimeMillis(), interval()));
+    act(room, counts.changed(room, new CountThrottle.Count(count, version), System.currentTimeMillis(),
+        countInterval(count)));
   }
 
   void typing(String room, String nick) {
@@ -71,13 +72,24 @@ final class RoomEvents {
     }
     if (decision.checkInMs() > 0) {
       vertx.setTimer(decision.checkInMs(),
-          id -> act(room, counts.due(room, System.currentTimeMillis(), interval())));
+          id -> act(room, counts.due(room, System.currentTimeMillis(), this::countInterval)));
     }
   }
 
-  /** Each node's interval: the cluster's counts together come about once per {@code BIG_ROOM_COUNT_INTERVAL_MS}. */
-  private long interval() {
-    return countIntervalMs * Math.max(1, clusterSize.getAsInt());
+  /**
+   * Each node's least time between two counts of a room of {@code count} members: {@code BIG_ROOM_COUNT_INTERVAL_MS}
+   * times the cluster's nodes (so that the cluster's counts together come once per interval) times the square root of
+   * the room's size over {@code BIG_ROOM_SIZE}. A count is delivered to every member, so a room's counts cost its
+   * size in deliveries each time: at one a second, a room of 100,000 filling up spent more on counts than on its
+   * joins (scenario e). With the root, a room of 1,000 hears once a second, one of 100,000 every 10 s, and the
+   * counts cost sqrt(size x BIG_ROOM_SIZE) deliveries per interval (10,000 a second for 100,000).
+   */
+  long countInterval(int count) {
+    return countInterval(countIntervalMs, clusterSize.getAsInt(), count, bigRoomSize);
+  }
+
+  static long countInterval(long intervalMs, int nodes, int count, int bigRoomSize) {
+    return Math.round(intervalMs * Math.max(1, nodes) * Math.max(1.0, Math.sqrt((double) count / bigRoomSize)));
   }
 
   private void publish(JsonObject frame) {

@@ -129,7 +129,8 @@ public final class Settings {
       10_000, "members in a big room's `joined`, and most in one `members` answer"));
   public static final Setting<Integer> BIG_ROOM_COUNT_INTERVAL_MS = declare(Setting.integer(
       "BIG_ROOM_COUNT_INTERVAL_MS", 1000, 1, 3_600_000,
-      "how often a big room's `count` goes out while it changes: each node at most once per this times the nodes"));
+      "how often a big room's `count` goes out while it changes: each node at most once per this times the nodes,"
+          + " times the square root of the room's size over `BIG_ROOM_SIZE`"));
   public static final Setting<Integer> ROOMS_PAGE_MAX = declare(Setting.integer("ROOMS_PAGE_MAX", 100, 1, 10_000,
       "most rooms in one `rooms` answer"));
   public static final Setting<Integer> ROOM_CREATE_PER_MIN = declare(Setting.integer("ROOM_CREATE_PER_MIN", 30, 1,

@@ -58,4 +58,23 @@ class CountThrottleTest {
     assertEquals(new Count(2000, 1), throttle.changed("a", new Count(2000, 1), 5000, INTERVAL).publish());
     assertEquals(new Count(3000, 1), throttle.changed("b", new Count(3000, 1), 5000, INTERVAL).publish());
   }
+
+  @Test
+  void the_next_check_waits_for_the_interval_of_the_count_that_went_out() {
+    // a room filling up: the first count of the chain is small, the one published at its end is not
+    throttle.changed("hall", new Count(1001, 1), 5000, 1000);
+    throttle.changed("hall", new Count(100_000, 99_000), 5500, 1000);
+    Decision due = throttle.due("hall", 6000, count -> RoomEvents.countInterval(1000, 6, count, 1000));
+    assertEquals(new Count(100_000, 99_000), due.publish());
+    assertEquals(60_000, due.checkInMs(), "the size that went out sets the wait for the next");
+  }
+
+  @Test
+  void the_interval_grows_with_the_nodes_and_the_root_of_the_rooms_size() {
+    assertEquals(1000, RoomEvents.countInterval(1000, 1, 1001, 1000), "just big: the setting");
+    assertEquals(6000, RoomEvents.countInterval(1000, 6, 1000, 1000), "six nodes: each sends a sixth");
+    assertEquals(2000, RoomEvents.countInterval(1000, 1, 4000, 1000));
+    assertEquals(60_000, RoomEvents.countInterval(1000, 6, 100_000, 1000), "100,000: every 10 s cluster-wide");
+    assertEquals(1000, RoomEvents.countInterval(1000, 0, 10, 1000), "never below the setting");
+  }
 }
