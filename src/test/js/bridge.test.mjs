@@ -328,6 +328,20 @@ for (const transport of ['websocket', 'xhr-streaming', 'xhr-polling']) {
   });
 }
 
+// On SockJS's WebSocket transport a room event is framed once per node by Parley, not per socket by SockJS: any text
+// must come out as SockJS's own escaping would have carried it, on either transport.
+for (const transport of ['websocket', 'xhr-streaming']) {
+  test(`bridge_room_events_carry_any_text_${transport.replace('-', '_')}`, async () => {
+    const room = unique('r');
+    const { events } = await joinedBridge(room, unique('carol'), { transports: [transport] });
+    const dave = await joinedWs(room, unique('dave'));
+    const text = 'quotes " \\ backslash\nnew line \u2028 separator </script> é ☃ 👍 \u0007 bell';
+    const sent = await dave.say(room, text);
+    assert.equal(sent.text, text);
+    assert.deepEqual(await nextOf(events, 'message'), sent);
+  });
+}
+
 test('bridge_message_over_the_frame_limit_closes_the_socket', async () => {
   // Over SockJS's WebSocket transport a message over WS_MAX_FRAME_SIZE is dropped by the transport; the bridge then
   // closes the socket (rather than leave it deaf), and the room carries on. (Over XHR: HTTP 413, and the client

@@ -6,7 +6,8 @@ import io.vertx.core.streams.WriteStream;
 
 /**
  * What both bridges' sockets share as a {@link Transport}: a write stream bounded at {@code OUTBOUND_QUEUE_BYTES}
- * that writes as it goes (nothing to flush), and clients that ping of their own accord.
+ * that writes as it goes (nothing to flush, unless a transport defers room events), and clients that ping of their
+ * own accord.
  */
 abstract class BridgeTransport implements Transport {
 
@@ -35,7 +36,7 @@ abstract class BridgeTransport implements Transport {
   }
 
   @Override
-  public final void flush() {
+  public void flush() {
     // written as it goes
   }
 

@@ -1,5 +1,7 @@
 package io.parley.common;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
@@ -8,11 +10,52 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import java.nio.ByteBuffer;
 
 /** What Parley does to a socket below Vert.x. */
 public final class Sockets {
 
   private Sockets() {
+  }
+
+  /** WebSocket opcodes of data frames (RFC 6455, section 5.2). */
+  public static final int TEXT = 1;
+  public static final int BINARY = 2;
+
+  /**
+   * A final, unmasked WebSocket data frame (RFC 6455, section 5.2), header included, as a server sends it: made once
+   * per node for a room event and written to every socket as a view of the same bytes. Off-heap, so the kernel
+   * reads it in place; unreleasable, since views of it are written for as long as the event is in use. A plain
+   * buffer passes Netty's WebSocket encoders, and any compression extension, untouched (an uncompressed message is
+   * allowed, RFC 7692 section 6).
+   */
+  public static ByteBuf webSocketFrame(int opcode, byte[] payload) {
+    int length = payload.length;
+    int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+    ByteBuffer frame = ByteBuffer.allocateDirect(header + length);
+    frame.put((byte) (0x80 | opcode)); // FIN
+    if (length < 126) {
+      frame.put((byte) length);
+    } else if (length <= 0xFFFF) {
+      frame.put((byte) 126).putShort((short) length);
+    } else {
+      frame.put((byte) 127).putLong(length);
+    }
+    frame.put(payload).flip();
+    return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(frame));
+  }
+
+  /**
+   * Writes a view of {@code frame} (a {@link #webSocketFrame}, shared by every recipient) to {@code channel},
+   * unflushed when {@code defer}; returns its size in bytes. The view has its own indices; the bytes are shared.
+   */
+  public static int writeShared(Channel channel, ByteBuf frame, boolean defer) {
+    if (defer) {
+      channel.write(frame.duplicate(), channel.voidPromise());
+    } else {
+      channel.writeAndFlush(frame.duplicate(), channel.voidPromise());
+    }
+    return frame.readableBytes();
   }
 
   /**

@@ -2,7 +2,6 @@ package io.parley.ws;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -30,7 +29,6 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.impl.VertxHandler;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
@@ -67,7 +65,7 @@ final class WsTransport extends ChannelInboundHandlerAdapter implements Transpor
    * the event, whichever socket still views it.
    */
   static final RoomEvent.Encoding<ByteBuf> FRAME = RoomEvent.Encoding.define(
-      event -> textFrame(event.json().getBytes(StandardCharsets.UTF_8)));
+      event -> Sockets.webSocketFrame(Sockets.TEXT, event.json().getBytes(StandardCharsets.UTF_8)));
 
   private static final String NAME = "parley-ws";
 
@@ -288,15 +286,7 @@ final class WsTransport extends ChannelInboundHandlerAdapter implements Transpor
 
   @Override
   public int write(RoomEvent event, boolean defer) {
-    ByteBuf wire = event.encoded(FRAME);
-    // A plain buffer passes the WebSocket encoder (and any compression extension: an uncompressed message is
-    // allowed, RFC 7692 section 6) untouched. A view per recipient, with its own indices; the bytes are shared.
-    if (defer) {
-      channel.write(wire.duplicate(), channel.voidPromise());
-    } else {
-      channel.writeAndFlush(wire.duplicate(), channel.voidPromise());
-    }
-    return wire.readableBytes();
+    return Sockets.writeShared(channel, event.encoded(FRAME), defer);
   }
 
   @Override
@@ -336,22 +326,5 @@ final class WsTransport extends ChannelInboundHandlerAdapter implements Transpor
   @Override
   public void drop() {
     Sockets.drop(channel);
-  }
-
-  /** A final, unmasked WebSocket text frame holding {@code payload}. */
-  static ByteBuf textFrame(byte[] payload) {
-    int length = payload.length;
-    int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-    ByteBuffer frame = ByteBuffer.allocateDirect(header + length);
-    frame.put((byte) 0x81); // FIN, opcode 1 (text)
-    if (length < 126) {
-      frame.put((byte) length);
-    } else if (length <= 0xFFFF) {
-      frame.put((byte) 126).putShort((short) length);
-    } else {
-      frame.put((byte) 127).putLong(length);
-    }
-    frame.put(payload).flip();
-    return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(frame));
   }
 }
