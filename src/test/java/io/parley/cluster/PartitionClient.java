@@ -110,6 +110,7 @@ final class PartitionClient {
   private final LongSupplier clock;
   private final Map<String, Promise<JsonObject>> requests = new HashMap<>();
   private volatile int node;
+  private volatile long connectedAt; // when the current socket opened, on the test's clock
   private WebSocket socket;
   private boolean welcomed;
   private final Map<String, Boolean> joined = new HashMap<>();
@@ -177,6 +178,41 @@ final class PartitionClient {
    * Whether this client's last {@code count} answered attempts of sends first made on {@code node}, sent at or after
    * {@code since}, were all acknowledged (true for a client whose sends go to another node).
    */
+  /**
+   * Whether this client came back from a partition of {@code node}: on that node, reconnected since {@code healAt}
+   * (a node that rejoins its cluster closes its clients: acknowledgements before that close say nothing of what
+   * follows it), acknowledged again since then as {@link #acknowledgesAgain} says, and no answer but an
+   * acknowledgement for {@code steadyMs}, nor an attempt unanswered for as long (a rejoined node may still refuse for
+   * a few seconds after its first acknowledgements); elsewhere, {@link #acknowledgesAgain} alone.
+   */
+  boolean recoveredFrom(int node, long healAt, int count, long steadyMs) {
+    if (this.node != node) {
+      return acknowledgesAgain(node, healAt, count);
+    }
+    long since = connectedAt;
+    long steadySince = clock.getAsLong() - steadyMs;
+    if (since < healAt || since > steadySince || !acknowledgesAgain(node, since, count)) {
+      return false;
+    }
+    synchronized (sendOrder) {
+      for (Send send : sendOrder) {
+        if (send.node == node) {
+          synchronized (send.attempts) {
+            // refused lately, or its latest attempt unanswered for as long (a request the node lets time out is
+            // refused later; an acknowledgement is recorded on the latest attempt only)
+            Attempt last = send.attempts.isEmpty() ? null : send.attempts.get(send.attempts.size() - 1);
+            if (last != null && last.answer == null && last.sentAt >= since && last.sentAt <= steadySince
+                || send.attempts.stream().anyMatch(a -> a.answer != null && !"ack".equals(a.answer)
+                    && a.answeredAt >= steadySince)) {
+              return false;
+            }
+          }
+        }
+      }
+    }
+    return true;
+  }
+
   boolean acknowledgesAgain(int node, long since, int count) {
     List<Attempt> answered = new ArrayList<>();
     boolean any = false;
@@ -273,6 +309,7 @@ final class PartitionClient {
           }
           WebSocket ws = connected.result();
           socket = ws;
+          connectedAt = clock.getAsLong();
           ws.textMessageHandler(text -> onFrame(new JsonObject(text)));
           ws.closeHandler(x -> {
             if (socket == ws && !closing) {

@@ -69,6 +69,7 @@ class PartitionTest {
   private static final int RECOVERY_BOUND_S = Integer.getInteger("parley.partition.recoveryBoundS", 30);
   /** Consecutive acknowledgements (after the heal) of each minority client that count as recovered. */
   private static final int RECOVERED_AFTER_ACKS = 3;
+  private static final long RECOVERED_STEADY_MS = 3000;
   private static final String NODE_JVM_ARGS = System.getProperty("parley.partition.nodeJvmArgs", "").trim();
 
   private static final int NODES = 3;
@@ -180,7 +181,8 @@ class PartitionTest {
     log.info("whole again: {}", wholeAt == null ? "no, members " + members : wholeAt + " ms");
     // The minority's clients are closed by their node when it rejoins and come back: the next fault waits for them
     // (within the recovery bound (h) checks), so that a slow recovery is measured, not cut short by the next fault.
-    waitUntil(() -> clients.stream().allMatch(c -> c.acknowledgesAgain(MINORITY, healAt, RECOVERED_AFTER_ACKS)),
+    waitUntil(() -> clients.stream().allMatch(c -> c.recoveredFrom(MINORITY, healAt, RECOVERED_AFTER_ACKS,
+        RECOVERED_STEADY_MS)),
         Math.max(0, healAt + RECOVERY_BOUND_S * 1000L - now()));
     log.info("the minority's clients acknowledged again by {} ms", now());
     pause(AFTER_HEAL_S * 1000L);
