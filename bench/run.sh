@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Parley's benchmark, against a plain `ws` server and Socket.IO 4 (bench/peers): bench/run.sh [a|b|c|d|e|k|r ...]
+# Parley's benchmark, against a plain `ws` server and Socket.IO 4 (bench/peers): bench/run.sh [a|b|c|d|e|k|r|s ...]
 #   a  one room of 1000, 10 senders, a ramp of delivery rates     b  1000 rooms of 10, one sender each, a ramp
 #   c  15000 idle connections in rooms of 10: memory per connection
 #   d  a cluster of 3 (Parley nodes; Socket.IO workers with the cluster adapter), one room of 999, 9 senders
@@ -9,6 +9,8 @@
 #   k  acknowledgement: 100 rooms of one sender each, a ramp of message rates (each message's only delivery is its
 #      echo to its sender, so latency is the time to be stored and acknowledged)
 #   r  rooms ever created: 20000 rooms with a message each, then the heap after a full GC (Parley alone, in one JVM)
+#   s  a's room and ramp, its 1000 clients on Parley's SockJS event-bus bridge (/eventbus, SockJS's WebSocket
+#      transport) instead of /ws (Parley targets only): run with a to compare
 # Targets: parley (its default storage, SQLite in a fresh DATA_DIR), parley-memory (STORAGE=memory), parley-pg
 # (PostgreSQL: a throw-away server of Debian's binaries, started by this script), parley-write-delay (the default
 # storage with WRITE_DELAY_MS=$BENCH_WRITE_DELAY_MS, 2 unless set), socketio, ws.
@@ -28,9 +30,11 @@ B_CONNECTIONS=10000; B_ROOMS=1000; B_SENDERS=1000; B_RAMP=20000,50000,100000
 C_CONNECTIONS=15000; C_ROOMS=1500
 D_CONNECTIONS=999;  D_ROOMS=1;    D_SENDERS=9;    D_RATE=30000; D_NODES=3
 E_CONNECTIONS=100000; E_NODES=6; E_LOADGENS=6; E_CONCURRENT_JOINS=20
-E_ROOM_SIZE=6000;   E_ROOM_SENDERS=6; E_ROOM_RATE=30000; E_ROOM_NODES="1 3 6"
+E_ROOM_SIZE=6000;   E_ROOM_SENDERS=6; E_ROOM_RATE=30000; E_ROOM_NODES=${E_ROOM_NODES:-"1 3 6"}
+E_PARTS=${E_PARTS:-"one two"}  # e's parts to run: one (the 100,000), two (the fixed room on E_ROOM_NODES)
 K_CONNECTIONS=100;  K_ROOMS=100;  K_SENDERS=100;  K_RAMP=1000,10000,20000,30000,40000
 R_ROOMS=20000
+S_CONNECTIONS=1000; S_ROOMS=1;    S_SENDERS=10;   S_RAMP=$A_RAMP
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   DURATION_S=2; WARMUP_S=1
   A_CONNECTIONS=100; A_SENDERS=4; A_RAMP=2000,10000
@@ -40,6 +44,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
   E_CONNECTIONS=3000; E_NODES=3; E_LOADGENS=2; E_ROOM_SIZE=600; E_ROOM_SENDERS=3; E_ROOM_RATE=3000; E_ROOM_NODES="1 3"
   K_CONNECTIONS=10; K_ROOMS=10; K_SENDERS=10; K_RAMP=500,1000
   R_ROOMS=500
+  S_CONNECTIONS=100; S_SENDERS=4; S_RAMP=2000,10000
 fi
 TARGETS=${BENCH_TARGETS:-parley socketio ws}
 PARLEY_JVM_OPTS=${PARLEY_JVM_OPTS:-"-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn64m -XX:+AlwaysPreTouch"}
@@ -82,8 +87,19 @@ build() {
   (cd bench/peers && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+# A free port below the kernel's ephemeral range: a port the kernel handed out (listen on 0) and let go of may be
+# the source port of the next outgoing connection (Hazelcast's members connect to each other as they start), and
+# the node that was to bind it fails with "Address already in use" (it did, in e's cluster of six).
 free_port() {
-  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+  node -e '
+    const net = require("net");
+    const low = 20000 + Math.floor(Math.random() * 10000);
+    const attempt = (port) => {
+      const s = net.createServer();
+      s.once("error", () => attempt(port + 1));
+      s.listen(port, "127.0.0.1", () => { console.log(port); s.close(); });
+    };
+    attempt(low);'
 }
 
 # Waits until "$2" succeeds, for at most $3 seconds, while process $1 lives.
@@ -241,7 +257,14 @@ start() {
 # each of E_ROOM_NODES. Nodes and clients run unpinned (six JVMs on one core join too slowly to measure anything
 # else), each process with at most E_MAX_OPEN_FILES open files.
 scale_out() {
-  local target=$1 dir="$OUT/e-$RUN_ID" per i pids=() nodes
+  local target=$1
+  if [[ " $E_PARTS " == *" one "* ]]; then scale_out_part_one "$target"; fi
+  if [[ " $E_PARTS " == *" two "* ]]; then scale_out_part_two "$target"; fi
+}
+
+# e, part one: E_CONNECTIONS over E_NODES nodes from E_LOADGENS client processes (io.parley.bench.ScaleOut).
+scale_out_part_one() {
+  local target=$1 dir="$OUT/e-$RUN_ID" per i pids=()
   local cp="target/test-classes:target/classes:$(cat target/bench.classpath)"
   mkdir -p "$dir"
   per=$(( (E_CONNECTIONS + E_LOADGENS - 1) / E_LOADGENS ))
@@ -283,7 +306,11 @@ scale_out() {
   fi
   kill "${pids[@]}" 2>/dev/null || true
   stop_servers
-  # part two: a fixed room, the same load, on clusters of each size
+}
+
+# e, part two: a fixed room, the same load, on clusters of each size in E_ROOM_NODES.
+scale_out_part_two() {
+  local target=$1 nodes
   for nodes in $E_ROOM_NODES; do
     if ! PARLEY_JVM_OPTS="$E_PARLEY_JVM_OPTS" start_parley_cluster "$nodes" parley-memory; then
       failed "e-room-n$nodes" "$target" "the cluster did not start (see $LOGS)"; stop_servers; continue
@@ -319,6 +346,10 @@ run_scenario() {
       fi
       continue
     fi
+    if [ "$scenario" = s ] && [ "${target#parley}" = "$target" ]; then
+      echo "{\"label\":\"$RUN_ID\",\"target\":\"$target\",\"scenario\":\"s\",\"skipped\":\"s is Parley's bridge\"}" | tee -a "$RESULTS"
+      continue
+    fi
     if [ "$scenario" = d ] && [ "$target" = ws ]; then
       echo "{\"label\":\"$RUN_ID\",\"target\":\"ws\",\"scenario\":\"d\",\"skipped\":\"ws has no cluster mode\"}" | tee -a "$RESULTS"
       continue
@@ -336,6 +367,8 @@ run_scenario() {
       c) loadgen c "$target" --connections $C_CONNECTIONS --rooms $C_ROOMS --idle ;;
       d) loadgen d "$target" --connections $D_CONNECTIONS --rooms $D_ROOMS --senders $D_SENDERS --rate $D_RATE \
            --duration $DURATION_S --warmup $WARMUP_S ;;
+      s) loadgen s "$target" --transport bridge --connections $S_CONNECTIONS --rooms $S_ROOMS --senders $S_SENDERS \
+           --ramp $S_RAMP --duration $DURATION_S --warmup $WARMUP_S ;;
       k) loadgen k "$target" --connections $K_CONNECTIONS --rooms $K_ROOMS --senders $K_SENDERS --ramp $K_RAMP \
            --duration $DURATION_S --warmup $WARMUP_S ;;
     esac
@@ -345,9 +378,9 @@ run_scenario() {
 
 main() {
   local scenarios=("$@") scenario
-  [ ${#scenarios[@]} -gt 0 ] || scenarios=(a b c d e k r)
+  [ ${#scenarios[@]} -gt 0 ] || scenarios=(a b c d e k r s)
   for scenario in "${scenarios[@]}"; do
-    case "$scenario" in a | b | c | d | e | k | r) ;; *) echo "usage: bench/run.sh [a|b|c|d|e|k|r ...]" >&2; exit 2 ;; esac
+    case "$scenario" in a | b | c | d | e | k | r | s) ;; *) echo "usage: bench/run.sh [a|b|c|d|e|k|r|s ...]" >&2; exit 2 ;; esac
   done
   mkdir -p "$LOGS"
   build >&2  # stdout is for result lines

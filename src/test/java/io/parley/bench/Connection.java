@@ -23,6 +23,7 @@ final class Connection {
   private final Protocol protocol;
   private final Stats stats;
   private final byte[] deliveryPrefix;
+  private final boolean batched;
   private final Promise<Void> joined = Promise.promise();
   // indexed by the sender's slot in the room (sender j has slot j / rooms)
   private final BitSet[] seen;
@@ -36,7 +37,8 @@ final class Connection {
     this.room = "r" + roomIndex;
     this.protocol = protocol;
     this.stats = stats;
-    this.deliveryPrefix = protocol.deliveryPrefix();
+    this.deliveryPrefix = protocol.deliveryPrefix(room);
+    this.batched = protocol.batches();
     this.seen = new BitSet[sendersInRoom];
     this.highest = new int[sendersInRoom];
     for (int slot = 0; slot < sendersInRoom; slot++) {
@@ -104,11 +106,35 @@ final class Connection {
   }
 
   private void frame(Buffer data) {
-    if (startsWith(data, deliveryPrefix)) {
+    if (batched) {
+      boolean deliveries = false;
+      for (int at = indexOf(data, deliveryPrefix, 0); at >= 0; at = indexOf(data, deliveryPrefix, at)) {
+        at = stats.delivery(this, data, at + deliveryPrefix.length);
+        deliveries = true;
+      }
+      // once joined, a batch's other frames (presence, replies to sends) are not needed
+      if (!deliveries || !joined.future().isComplete()) {
+        protocol.control(this, data.toString());
+      }
+    } else if (startsWith(data, deliveryPrefix)) {
       stats.delivery(this, data, deliveryPrefix.length);
     } else {
       protocol.control(this, data.toString());
     }
+  }
+
+  private static int indexOf(Buffer data, byte[] part, int from) {
+    int last = data.length() - part.length;
+    outer:
+    for (int i = from; i <= last; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (data.getByte(i + j) != part[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   private void closed() {

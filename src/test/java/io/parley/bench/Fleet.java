@@ -81,7 +81,7 @@ final class Fleet {
     WebSocketConnectOptions connect = new WebSocketConnectOptions()
         .setHost(server.substring(0, colon))
         .setPort(Integer.parseInt(server.substring(colon + 1)))
-        .setURI(protocol.uri())
+        .setURI(protocol.uri(connection))
         .setTimeout(30_000);
     return client.connect(connect)
         .compose(socket -> connection.start(socket).timeout(30, java.util.concurrent.TimeUnit.SECONDS))

@@ -47,7 +47,7 @@ public final class LoadGenerator {
     this.options = options;
     this.vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1)).build();
     this.loop = vertx.getOrCreateContext();
-    this.protocol = Protocol.of(options.target());
+    this.protocol = Protocol.of(options.target(), options.transport());
     this.stats = new Stats(options);
     this.proc = new ProcStats(options.serverPids());
     this.fleet = new Fleet(vertx, options, protocol, stats);

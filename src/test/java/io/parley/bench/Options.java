@@ -12,17 +12,22 @@ import java.util.Set;
  *
  * @param rates      target deliveries/s of each step (one for --rate, several for --ramp); empty when idle
  * @param serverPids processes whose CPU and memory are measured
+ * @param transport  Parley's transport: {@code ws} ({@code /ws}, the default) or {@code bridge} (SockJS, {@code /eventbus})
  */
 public record Options(String target, List<String> servers, int connections, int rooms, int senders,
     List<Double> rates, int durationS, int warmupS, boolean idle, List<Long> serverPids, String label,
-    String scenario, int textBytes) {
+    String scenario, int textBytes, String transport) {
 
   private static final Set<String> KEYS = Set.of("target", "servers", "connections", "rooms", "senders", "rate",
-      "ramp", "duration", "warmup", "server-pids", "label", "scenario", "text-bytes");
+      "ramp", "duration", "warmup", "server-pids", "label", "scenario", "text-bytes",
+      "transport");
 
   public Options {
     if (!Set.of("parley", "ws", "socketio").contains(target)) {
       throw new IllegalArgumentException("--target must be parley, ws or socketio, not " + target);
+    }
+    if (!Set.of("ws", "bridge").contains(transport) || ("bridge".equals(transport) && !"parley".equals(target))) {
+      throw new IllegalArgumentException("--transport must be ws, or bridge with --target parley, not " + transport);
     }
     if (servers.isEmpty() || connections < 1 || rooms < 1 || rooms > connections) {
       throw new IllegalArgumentException("need --servers, --connections >= 1 and 1 <= --rooms <= --connections");
@@ -56,7 +61,8 @@ public record Options(String target, List<String> servers, int connections, int 
         idle ? List.of() : list(rates).stream().map(Double::valueOf).toList(),
         integer(values, "duration", 10), integer(values, "warmup", 0), idle,
         list(values.get("server-pids")).stream().map(Long::valueOf).toList(),
-        values.getOrDefault("label", ""), values.getOrDefault("scenario", ""), integer(values, "text-bytes", 100));
+        values.getOrDefault("label", ""), values.getOrDefault("scenario", ""), integer(values, "text-bytes", 100),
+        values.getOrDefault("transport", "ws"));
   }
 
   private static int integer(Map<String, String> values, String key, int fallback) {

@@ -8,20 +8,29 @@ import java.nio.charset.StandardCharsets;
  */
 interface Protocol {
 
-  static Protocol of(String target) {
+  /** The target's protocol; Parley's over {@code transport}: {@code ws} ({@code /ws}) or {@code bridge} (SockJS). */
+  static Protocol of(String target, String transport) {
     return switch (target) {
-      case "parley" -> new ParleyProtocol();
+      case "parley" -> "bridge".equals(transport) ? new BridgeProtocol() : new ParleyProtocol();
       case "ws" -> new WsProtocol();
       case "socketio" -> new SocketIoProtocol();
       default -> throw new IllegalArgumentException("unknown target " + target);
     };
   }
 
-  /** The request URI of the WebSocket upgrade. */
-  String uri();
+  /** The request URI of {@code connection}'s WebSocket upgrade. */
+  String uri(Connection connection);
 
-  /** Every delivery frame starts with these bytes, and no other frame does. */
-  byte[] deliveryPrefix();
+  /** Every delivery frame to a member of {@code room} starts with these bytes, and no other frame does. */
+  byte[] deliveryPrefix(String room);
+
+  /**
+   * Whether one frame may hold several deliveries, and others frames besides (SockJS's arrays): then the delivery
+   * prefix is looked for anywhere in a frame, not only at its start.
+   */
+  default boolean batches() {
+    return false;
+  }
 
   /** Writes what opens the session (or nothing, if the server speaks first). */
   void open(Connection connection);

@@ -11,12 +11,12 @@ final class SocketIoProtocol implements Protocol {
   private static final byte[] MESSAGE = Protocol.ascii("42[\"message\"");
 
   @Override
-  public String uri() {
+  public String uri(Connection connection) {
     return "/socket.io/?EIO=4&transport=websocket";
   }
 
   @Override
-  public byte[] deliveryPrefix() {
+  public byte[] deliveryPrefix(String room) {
     return MESSAGE;
   }
 

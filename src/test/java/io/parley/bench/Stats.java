@@ -80,8 +80,8 @@ final class Stats {
     windowOpen = false;
   }
 
-  /** A delivery frame reached {@code receiver}; its marker is somewhere after {@code from}. */
-  void delivery(Connection receiver, Buffer frame, int from) {
+  /** Counts the delivery whose marker follows {@code from} in {@code frame}; returns where the marker ends. */
+  int delivery(Connection receiver, Buffer frame, int from) {
     long now = System.nanoTime();
     pos = from;
     while (pos < frame.length() && frame.getByte(pos) != '~') {
@@ -95,12 +95,12 @@ final class Stats {
     if (sender < 0 || seq < 0 || sentNanos < 0 || sender >= options.senders() || sender % options.rooms() != receiver.roomIndex()
         || !receiver.hasSlot(slot)) {
       malformed++;
-      return;
+      return pos;
     }
     int outcome = receiver.arrived(slot, (int) seq);
     if (outcome == Connection.DUPLICATE) {
       duplicates++;
-      return;
+      return pos;
     }
     if (outcome == Connection.OUT_OF_ORDER) {
       outOfOrder++;
@@ -113,6 +113,7 @@ final class Stats {
       delivered++;
       latencyUs.recordValue(Math.min(MAX_LATENCY_US, Math.max(0, (now - sentNanos) / 1000)));
     }
+    return pos;
   }
 
   /** The run is over: the connections that close now are closed by us. */

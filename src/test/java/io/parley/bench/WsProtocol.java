@@ -6,12 +6,12 @@ final class WsProtocol implements Protocol {
   private static final byte[] MESSAGE = Protocol.ascii("{\"type\":\"message\"");
 
   @Override
-  public String uri() {
+  public String uri(Connection connection) {
     return "/";
   }
 
   @Override
-  public byte[] deliveryPrefix() {
+  public byte[] deliveryPrefix(String room) {
     return MESSAGE;
   }
 
