@@ -53,8 +53,8 @@ public final class Main {
         log.info("joined the cluster as {} (members: {})", cluster.getNodeId(), config.get(Settings.CLUSTER_MEMBERS));
       } else {
         VertxOptions options = ParleyNode.vertxOptions(config);
-        vertx = (metrics == null ? Vertx.builder().with(options) : MetricsSetup.enable(Vertx.builder(), options, metrics))
-            .build();
+        vertx = (metrics == null ? Vertx.builder().with(options)
+            : MetricsSetup.enable(Vertx.builder(), options, metrics, config.get(Settings.METRICS_EVENT_BUS))).build();
       }
     } catch (Exception e) {
       log.error("Parley failed to start: {}", e.getMessage(), e);

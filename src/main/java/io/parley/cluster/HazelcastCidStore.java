@@ -47,8 +47,8 @@ public final class HazelcastCidStore implements CidStore {
 
   @Override
   public Future<Void> record(String nick, ChatMessage message, long windowMs) {
-    return Future.fromCompletionStage(cids.setAsync(CidStore.key(message.room(), nick, message.cid()),
-        Long.toString(message.id()), windowMs, TimeUnit.MILLISECONDS), vertx.getOrCreateContext());
+    return HazelcastFutures.onContext(vertx, cids.setAsync(CidStore.key(message.room(), nick, message.cid()),
+        Long.toString(message.id()), windowMs, TimeUnit.MILLISECONDS));
   }
 
   @Override

@@ -50,8 +50,8 @@ public final class HazelcastDirectory implements Directory {
 
   @Override
   public Future<Claim> claimNick(String nick, String connection, String session, boolean vouched, long ttlMs) {
-    return Future.fromCompletionStage(nicks.submitToKey(nick, new ClaimNick(connection, nodeId, session, vouched,
-        System.currentTimeMillis(), ttlMs, MemoryDirectory.newSession())), vertx.getOrCreateContext())
+    return HazelcastFutures.onContext(vertx, nicks.submitToKey(nick, new ClaimNick(connection, nodeId, session, vouched,
+        System.currentTimeMillis(), ttlMs, MemoryDirectory.newSession())))
         .map(text -> {
           JsonObject answer = new JsonObject(text);
           return new Claim(answer.getBoolean("granted"), answer.getString("session"));
@@ -60,38 +60,39 @@ public final class HazelcastDirectory implements Directory {
 
   @Override
   public Future<Void> releaseNick(String nick, String connection) {
-    return Future.fromCompletionStage(nicks.submitToKey(nick, new ReleaseNick(connection, System.currentTimeMillis(),
-        ttlMs)), vertx.getOrCreateContext()).mapEmpty();
+    return HazelcastFutures.onContext(vertx,
+        nicks.submitToKey(nick, new ReleaseNick(connection, System.currentTimeMillis(), ttlMs))).mapEmpty();
   }
 
   @Override
   public Future<Membership> join(String room, String nick, String connection, int fullUpTo, int pageSize) {
-    return onContext(rooms.submitToKey(room, new AddMember(nick, connection, nodeId,
+    return HazelcastFutures.onContext(vertx, rooms.submitToKey(room, new AddMember(nick, connection, nodeId,
         Directory.firstVersion(System.currentTimeMillis()), fullUpTo, pageSize, false)));
   }
 
   @Override
   public Future<Left> leave(String room, String nick, String connection) {
-    return onContext(rooms.submitToKey(room, new RemoveMember(nick, connection)));
+    return HazelcastFutures.onContext(vertx, rooms.submitToKey(room, new RemoveMember(nick, connection)));
   }
 
   @Override
   public Future<Page> page(String room, String after, int limit) {
-    return onContext(rooms.submitToKey(room, new ReadPage(after, limit)));
+    return HazelcastFutures.onContext(vertx, rooms.submitToKey(room, new ReadPage(after, limit)));
   }
 
   @Override
   public Future<List<String>> members(String room) {
-    return onContext(rooms.submitToKey(room, new ReadAll()));
+    return HazelcastFutures.onContext(vertx, rooms.submitToKey(room, new ReadAll()));
   }
 
   @Override
   public Future<Map<String, Integer>> memberCounts(List<String> names) {
-    return onContext(rooms.submitToKeys(new java.util.HashSet<>(names), new ReadCount())).map(found -> {
-      Map<String, Integer> counts = new LinkedHashMap<>();
-      names.forEach(room -> counts.put(room, found.getOrDefault(room, 0)));
-      return counts;
-    });
+    return HazelcastFutures.onContext(vertx, rooms.submitToKeys(new java.util.HashSet<>(names), new ReadCount()))
+        .map(found -> {
+          Map<String, Integer> counts = new LinkedHashMap<>();
+          names.forEach(room -> counts.put(room, found.getOrDefault(room, 0)));
+          return counts;
+        });
   }
 
   @Override
@@ -108,10 +109,6 @@ public final class HazelcastDirectory implements Directory {
       });
       return purged;
     }, false);
-  }
-
-  private <T> Future<T> onContext(java.util.concurrent.CompletionStage<T> stage) {
-    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
   }
 
   /** Writes a user back: with no connection left, it lives only for its session's TTL (and a minute's slack). */

@@ -77,8 +77,8 @@ public final class HazelcastMessageLog implements MessageLog {
   @Override
   public Future<Appended> append(String room, String from, String text, String cid, long ts) {
     String stored = new JsonObject().put("from", from).put("text", text).put("ts", ts).put("cid", cid).encode();
-    return dedup.append(room, from, cid, () -> Future.fromCompletionStage(
-            ring(hazelcast, room).addAsync(stored, OverflowPolicy.OVERWRITE), vertx.getOrCreateContext())
+    return dedup.append(room, from, cid, () -> HazelcastFutures.onContext(vertx,
+            ring(hazelcast, room).addAsync(stored, OverflowPolicy.OVERWRITE))
         .map(sequence -> new ChatMessage(room, sequence + 1, from, text, ts, cid)));
   }
 
@@ -242,18 +242,18 @@ public final class HazelcastMessageLog implements MessageLog {
     if (granted == null) {
       return Future.failedFuture(new IllegalArgumentException("no access to grant"));
     }
-    return Future.fromCompletionStage(access.submitToKey(room, new Grant(nick, granted.code())),
-        vertx.getOrCreateContext()).map(before -> before == null ? null : Access.fromCode(before));
+    return HazelcastFutures.onContext(vertx, access.submitToKey(room, new Grant(nick, granted.code())))
+        .map(before -> before == null ? null : Access.fromCode(before));
   }
 
   @Override
   public Future<Boolean> revoke(String room, String nick) {
-    return Future.fromCompletionStage(access.submitToKey(room, new Revoke(nick)), vertx.getOrCreateContext());
+    return HazelcastFutures.onContext(vertx, access.submitToKey(room, new Revoke(nick)));
   }
 
   @Override
   public Future<Long> markRead(String room, String nick, long id) {
-    return Future.fromCompletionStage(markers.submitToKey(nick, new MarkRead(room, id)), vertx.getOrCreateContext());
+    return HazelcastFutures.onContext(vertx, markers.submitToKey(nick, new MarkRead(room, id)));
   }
 
   @Override

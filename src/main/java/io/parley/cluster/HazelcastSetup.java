@@ -73,7 +73,8 @@ public final class HazelcastSetup {
       HazelcastClusterManager manager, io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {
     options.setEventBusOptions(eventBusOptions(config));
     io.vertx.core.VertxBuilder builder = metrics == null ? Vertx.builder().with(options)
-        : io.parley.metrics.MetricsSetup.enable(Vertx.builder(), options, metrics);
+        : io.parley.metrics.MetricsSetup.enable(Vertx.builder(), options, metrics,
+            config.get(Settings.METRICS_EVENT_BUS));
     return builder.withClusterManager(manager).buildClustered().await();
   }
 }

@@ -259,6 +259,9 @@ public final class Settings {
           + "`parley_webhooks_dropped_total`, logged)"));
   public static final Setting<Boolean> METRICS_ENABLED = declare(Setting.flag("METRICS_ENABLED", true,
       "Vert.x's and Parley's metrics at `/metrics` (Prometheus)"));
+  public static final Setting<Boolean> METRICS_EVENT_BUS = declare(Setting.flag("METRICS_EVENT_BUS", false,
+      "with `METRICS_ENABLED`, also Vert.x's event-bus meters (`vertx_eventbus_*`, by address): Vert.x looks them up "
+          + "for every message and reply, a few percent of a busy node's CPU"));
   public static final Setting<Integer> METRICS_PORT = declare(Setting.integer("METRICS_PORT", 0, 0, 65535,
       "serve `/metrics` on this port, on `METRICS_HOST`, and not on `HTTP_PORT`; `0`: on `HTTP_PORT`, with the page"));
   public static final Setting<String> METRICS_HOST = declare(Setting.text("METRICS_HOST", "127.0.0.1", true,

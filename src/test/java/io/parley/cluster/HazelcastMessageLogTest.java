@@ -101,6 +101,32 @@ class HazelcastMessageLogTest extends MessageLogContract {
     assertEquals(Map.of("secret", 4L), on(() -> other.readMarkers("alice", List.of("secret"))));
   }
 
+  /**
+   * Hazelcast runs a plain {@code whenComplete} through its default executor, which on a machine with two CPUs or
+   * fewer starts a thread per callback: the store's answers must come to the caller's context directly instead.
+   */
+  @Test
+  void answers_come_on_the_callers_context_without_a_thread_each() {
+    on(() -> log.createRoom("busy", 100));
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long startedBefore = threads.getTotalStartedThreadCount();
+    List<Boolean> onContext = on(() -> {
+      Future<List<Boolean>> chain = Future.succeededFuture(new ArrayList<>());
+      for (int i = 0; i < 200; i++) {
+        long id = i;
+        chain = chain.compose(seen -> log.markRead("busy", "alice", id).map(marked -> {
+          seen.add(io.vertx.core.Vertx.currentContext() == context);
+          return seen;
+        }));
+      }
+      return chain;
+    });
+    long started = threads.getTotalStartedThreadCount() - startedBefore;
+    assertEquals(200, onContext.size());
+    assertEquals(List.of(true), onContext.stream().distinct().toList(), "every answer on the caller's context");
+    org.junit.jupiter.api.Assertions.assertTrue(started < 20, started + " threads started for 200 operations");
+  }
+
   /** Entry processors: grants and markers from two nodes at once never overwrite each other. */
   @Test
   void two_nodes_granting_and_marking_at_once_never_overwrite_each_other() {

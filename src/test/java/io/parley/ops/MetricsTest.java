@@ -43,14 +43,17 @@ class MetricsTest {
 
   @BeforeEach
   void start() {
-    startVertx();
+    startVertx(true);
     node = ParleyNode.deploy(vertx, ParleyServerTest.testConfig(new JsonObject()), null, registry).await();
   }
 
-  /** One metered Vertx at a time: Vert.x's Micrometer backend is a JVM-wide registry per name. */
-  private void startVertx() {
+  /**
+   * One metered Vertx at a time: Vert.x's Micrometer backend is a JVM-wide registry per name. With {@code eventBus}
+   * (METRICS_EVENT_BUS, off by default) the event bus's meters too: most tests here look at them.
+   */
+  private void startVertx(boolean eventBus) {
     registry = MetricsSetup.newRegistry();
-    vertx = MetricsSetup.enable(Vertx.builder(), new VertxOptions(), registry).build();
+    vertx = MetricsSetup.enable(Vertx.builder(), new VertxOptions(), registry, eventBus).build();
   }
 
   @AfterEach
@@ -65,7 +68,7 @@ class MetricsTest {
   /** Replaces the default node by one with {@code overrides}. */
   private ParleyConfig restartWith(JsonObject overrides) {
     stop();
-    startVertx();
+    startVertx(true);
     return ParleyServerTest.testConfig(overrides);
   }
 
@@ -98,6 +101,21 @@ class MetricsTest {
       assertFalse(after.contains("chat.room.metrics-room"), "no label value per room");
     }
     Eventually.await(vertx, () -> value(scrape(), "parley_connections{transport=\"ws\"}") == 0, "connections closed");
+  }
+
+  @Test
+  void metrics_event_bus_meters_are_off_by_default() throws Exception {
+    stop();
+    startVertx(Settings.METRICS_EVENT_BUS.defaultValue());
+    node = ParleyNode.deploy(vertx, ParleyServerTest.testConfig(new JsonObject()), null, registry).await();
+    try (TestClient alice = TestClient.user(vertx, node.httpPort(), "alice")) {
+      alice.join("quiet-room");
+      alice.say("quiet-room", "hello");
+      Eventually.await(vertx, () -> value(scrape(), "parley_messages_in_total") == 1, "the message counted");
+      String scraped = scrape();
+      assertFalse(scraped.contains("vertx_eventbus_"), "no event-bus meters");
+      assertTrue(scraped.contains("vertx_http_server_"), "Vert.x's other metrics stay");
+    }
   }
 
   @Test
