@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 
 # --- scenario parameters --------------------------------------------------------------------------------------
 DURATION_S=10          # measurement seconds per step
-WARMUP_S=${WARMUP_S:-30}  # seconds of sending before the first step: JIT compilers (the JVM's and V8's) finish their work
+WARMUP_S=${WARMUP_S:-30}  # seconds of sending before the first step: the JIT compilers (JVM's, V8's) finish
 # d's: three JVMs share one core at 30 messages a second, and their C2 compilers were still busy (19% of the core) 50 s
 # into a 30 s warm-up; 120 s is past them. D_WARMUP_S=30 gives the figure of earlier runs.
 D_WARMUP_S=${D_WARMUP_S:-120}
