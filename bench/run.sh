@@ -50,7 +50,10 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
   S_CONNECTIONS=100; S_SENDERS=4; S_RAMP=2000,10000
 fi
 TARGETS=${BENCH_TARGETS:-parley socketio ws}
-PARLEY_JVM_OPTS=${PARLEY_JVM_OPTS:-"-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn64m -XX:+AlwaysPreTouch"}
+# A 16 MB young generation: a young pause is mostly the copying of what survives (b's stored history), so a
+# small one pauses for 5 ms where 64 MB paused for 14-23 (docs/BENCHMARKS.md, "JVM options"). The native heap is
+# trimmed each second: what the C2 compilers freed goes back to the system instead of staying in RSS.
+PARLEY_JVM_OPTS=${PARLEY_JVM_OPTS:-"-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn16m -XX:+AlwaysPreTouch -XX:TrimNativeHeapInterval=1000"}
 LOADGEN_JVM_OPTS=${LOADGEN_JVM_OPTS:-"-XX:+UseSerialGC -Xms2g -Xmx2g -Xmn128m -XX:+AlwaysPreTouch"}
 # e: six nodes and six client processes share the machine; heaps sized, not pre-touched, so that RSS means something
 E_PARLEY_JVM_OPTS=${E_PARLEY_JVM_OPTS:-"-XX:+UseSerialGC -Xms1g -Xmx1g -Xmn128m"}
