@@ -30,6 +30,6 @@ RUN mkdir -p /data && chown parley:parley /data && chmod 0750 /data
 VOLUME /data
 USER 10001:10001
 # Exec form: java is PID 1 and gets SIGTERM itself (clients closed with 1012, clean cluster leave).
-# The native heap trimmed each second: memory freed to malloc goes back to the system (scenario c: about 500 B
+# The native heap trimmed every 5 s: memory freed to malloc goes back to the system (scenario c: about 500 B
 # less RSS per connection over the first 15,000, docs/BENCHMARKS.md "JVM options").
-ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=1000", "-jar", "/app/parley.jar"]
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=5000", "-jar", "/app/parley.jar"]

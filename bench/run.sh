@@ -22,14 +22,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # --- scenario parameters --------------------------------------------------------------------------------------
-DURATION_S=10          # measurement seconds per step
+DURATION_S=${DURATION_S:-10}  # measurement seconds per step
 WARMUP_S=${WARMUP_S:-30}  # seconds of sending before the first step: the JIT compilers (JVM's, V8's) finish
 # d's: three JVMs share one core at 30 messages a second, and their C2 compilers were still busy (19% of the core) 50 s
 # into a 30 s warm-up; 120 s is past them. D_WARMUP_S=30 gives the figure of earlier runs.
 D_WARMUP_S=${D_WARMUP_S:-120}
 TEXT_BYTES=100
-A_CONNECTIONS=1000; A_ROOMS=1;    A_SENDERS=10;   A_RAMP=20000,50000,100000,150000,200000,300000
-B_CONNECTIONS=10000; B_ROOMS=1000; B_SENDERS=1000; B_RAMP=20000,50000,100000
+A_CONNECTIONS=1000; A_ROOMS=1;    A_SENDERS=10;   A_RAMP=${A_RAMP:-20000,50000,100000,150000,200000,300000}
+B_CONNECTIONS=10000; B_ROOMS=1000; B_SENDERS=1000; B_RAMP=${B_RAMP:-20000,50000,100000}
 C_CONNECTIONS=15000; C_ROOMS=1500
 D_CONNECTIONS=999;  D_ROOMS=1;    D_SENDERS=9;    D_RATE=30000; D_NODES=3
 E_CONNECTIONS=100000; E_NODES=6; E_LOADGENS=6; E_CONCURRENT_JOINS=20
@@ -52,8 +52,9 @@ fi
 TARGETS=${BENCH_TARGETS:-parley socketio ws}
 # A 16 MB young generation: a young pause is mostly the copying of what survives (b's stored history), so a
 # small one pauses for 5 ms where 64 MB paused for 14-23 (docs/BENCHMARKS.md, "JVM options"). The native heap is
-# trimmed each second: what the C2 compilers freed goes back to the system instead of staying in RSS.
-PARLEY_JVM_OPTS=${PARLEY_JVM_OPTS:-"-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn16m -XX:+AlwaysPreTouch -XX:TrimNativeHeapInterval=1000"}
+# trimmed every 5 s: what the C2 compilers freed goes back to the system instead of staying in RSS (each trim takes
+# 1-3 ms of the server's one core, up to 14: each second was too often for a's tail).
+PARLEY_JVM_OPTS=${PARLEY_JVM_OPTS:-"-XX:+UseSerialGC -Xms512m -Xmx512m -Xmn16m -XX:+AlwaysPreTouch -XX:TrimNativeHeapInterval=5000"}
 LOADGEN_JVM_OPTS=${LOADGEN_JVM_OPTS:-"-XX:+UseSerialGC -Xms2g -Xmx2g -Xmn128m -XX:+AlwaysPreTouch"}
 # e: six nodes and six client processes share the machine; heaps sized, not pre-touched, so that RSS means something
 E_PARLEY_JVM_OPTS=${E_PARLEY_JVM_OPTS:-"-XX:+UseSerialGC -Xms1g -Xmx1g -Xmn128m"}

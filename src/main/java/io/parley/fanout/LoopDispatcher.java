@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One event loop's end of the fan-out: the loop's listeners of each room, and the events waiting for them. The
  * fan-out queues each event once per loop that has listeners of its room ({@link #queue}, from any thread); one task
- * on the loop hands out everything queued by the time it runs, then flushes each listener that wrote once. When the
- * node keeps up, that is one event and one flush per socket; under load, several events leave a socket in one write.
+ * on the loop hands out everything queued by the time it runs, flushing each listener once: at the task's last event
+ * if it is one of its room's, else at the end. When the node keeps up, that is one event and one flush per socket;
+ * under load, several events leave a socket in one write.
  * With {@code WRITE_DELAY_MS}, the flush waits that long, gathering the events of several tasks into one write.
  *
  * <p>The listener sets are confined to the loop; only the queue is shared.
@@ -87,9 +88,15 @@ final class LoopDispatcher {
     int handed = 0;
     int deliveries = 0;
     while (handed++ < EVENTS_PER_TASK && (event = queue.poll()) != null) {
+      // The task's last event flushes each socket as it goes: its first member need not wait for the writes to all
+      // the others (about 1 ms in a room of 1,000), and a socket's earlier events of this task leave with it.
+      boolean last = writeDelayMs == 0 && (handed == EVENTS_PER_TASK || queue.isEmpty());
       for (RoomListener listener : listeners.getOrDefault(event.room(), NONE)) {
         deliveries++;
-        if (listener.onRoomEvent(event)) {
+        boolean wrote = listener.onRoomEvent(event);
+        if (last) {
+          listener.flush(); // a no-op if it has nothing waiting
+        } else if (wrote) {
           unflushed.add(listener);
         }
       }

@@ -38,6 +38,8 @@ class LoadGeneratorSmokeTest extends ParleyServerTest {
     assertEquals(0L, result.getLong("outOfOrder"), result::encode);
     assertEquals(0L, result.getLong("malformed"), result::encode);
     assertNotNull(result.getDouble("p99Ms"), result::encode);
+    // a message's first delivery comes no later than its deliveries' median
+    assertTrue(result.getDouble("firstP50Ms") <= result.getDouble("p50Ms"), result::encode);
     assertTrue(result.getLong("achievedDeliveriesPerS") > 1000, result::encode);
   }
 }

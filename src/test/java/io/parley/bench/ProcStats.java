@@ -76,17 +76,21 @@ final class ProcStats {
   }
 
   /**
-   * Memory after a full GC of each Java server (jcmd GC.run) and 2 s to settle: summed VmRSS, and the Java heap in
-   * use (jcmd GC.heap_info), since a pre-touched fixed heap is all resident whatever it holds.
+   * Memory after a full GC of each Java server (jcmd GC.run) and 6 s to settle (past one interval of the native-heap
+   * trim that bench/run.sh gives Parley's JVM, 5 s): summed VmRSS, and the Java heap in use right after a second full
+   * GC (jcmd GC.heap_info), since a pre-touched fixed heap is all resident whatever it holds.
    */
   Memory settledMemory() throws InterruptedException {
     List<Long> java = pids.stream().filter(ProcStats::isJava).toList();
     for (long pid : java) {
       jcmd(pid, "GC.run");
     }
-    Thread.sleep(2000);
+    Thread.sleep(6000);
     long heapKb = 0;
     for (long pid : java) {
+      // again: what the server allocated while RSS settled (timers, heartbeats, the dead ends of its threads'
+      // allocation buffers) would otherwise count, about 500 B per connection of c, and vary from run to run
+      jcmd(pid, "GC.run");
       Matcher used = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
       while (used.find()) {
         heapKb += Long.parseLong(used.group(1));

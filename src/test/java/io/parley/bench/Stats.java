@@ -16,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * <p>A step's measurement window counts the messages sent in it ({@code sent}, and {@code delivered}: how many of
  * their expected deliveries arrived, whenever) and the deliveries received while it is open ({@code received},
  * for the achieved rate). Latencies are those of the window's messages, in microseconds.
+ *
+ * <p>{@code first*} is the latency of each message's first delivery, whichever member it reached: the server's
+ * own delay before it starts writing, without the time this process takes to read the rest of a fan-out (one
+ * core reading 1,000 sockets takes longer than the server takes to write them, so the later members' latency is
+ * mostly this process's queue, the same for every server).
  */
 final class Stats {
 
@@ -24,6 +29,9 @@ final class Stats {
 
   private final Options options;
   private final Histogram latencyUs = new Histogram(MAX_LATENCY_US, 3);
+  private final Histogram firstLatencyUs = new Histogram(MAX_LATENCY_US, 3);
+  // per sender, the highest seq whose first delivery arrived
+  private final int[] firstSeen;
   // the window's messages: seqs from windowFirstSeq[sender] (inclusive) to windowEndSeq[sender] (exclusive)
   private final int[] windowFirstSeq;
   private final int[] windowEndSeq;
@@ -48,6 +56,8 @@ final class Stats {
     this.options = options;
     this.windowFirstSeq = new int[options.senders()];
     this.windowEndSeq = new int[options.senders()];
+    this.firstSeen = new int[options.senders()];
+    Arrays.fill(firstSeen, -1);
   }
 
   /** Sender {@code sender} sent one more message: every member of its room, itself included, should get it. */
@@ -63,6 +73,7 @@ final class Stats {
   void startStep() {
     received = delivered = duplicates = outOfOrder = malformed = disconnects = 0;
     latencyUs.reset();
+    firstLatencyUs.reset();
     windowStartNanos = windowEndNanos = Long.MAX_VALUE;
   }
 
@@ -109,9 +120,17 @@ final class Stats {
     if (windowOpen) {
       received++;
     }
+    boolean first = seq > firstSeen[(int) sender];
+    if (first) {
+      firstSeen[(int) sender] = (int) seq;
+    }
     if (seq >= windowFirstSeq[(int) sender] && seq < windowEndSeq[(int) sender]) {
       delivered++;
-      latencyUs.recordValue(Math.min(MAX_LATENCY_US, Math.max(0, (now - sentNanos) / 1000)));
+      long latency = Math.min(MAX_LATENCY_US, Math.max(0, (now - sentNanos) / 1000));
+      latencyUs.recordValue(latency);
+      if (first) {
+        firstLatencyUs.recordValue(latency);
+      }
     }
     return pos;
   }
@@ -154,11 +173,17 @@ final class Stats {
         .put("p90Ms", percentileMs(90))
         .put("p99Ms", percentileMs(99))
         .put("p999Ms", percentileMs(99.9))
-        .put("maxMs", latencyUs.getTotalCount() == 0 ? null : latencyUs.getMaxValue() / 1000.0);
+        .put("maxMs", latencyUs.getTotalCount() == 0 ? null : latencyUs.getMaxValue() / 1000.0)
+        .put("firstP50Ms", percentileMs(firstLatencyUs, 50))
+        .put("firstP99Ms", percentileMs(firstLatencyUs, 99));
   }
 
   private Double percentileMs(double percentile) {
-    return latencyUs.getTotalCount() == 0 ? null : latencyUs.getValueAtPercentile(percentile) / 1000.0;
+    return percentileMs(latencyUs, percentile);
+  }
+
+  private static Double percentileMs(Histogram histogram, double percentile) {
+    return histogram.getTotalCount() == 0 ? null : histogram.getValueAtPercentile(percentile) / 1000.0;
   }
 
   /** The decimal number at {@link #pos}, which must end with {@code end}; -1 if it does not. */
