@@ -88,8 +88,8 @@ final class ProcStats {
     Thread.sleep(6000);
     long heapKb = 0;
     for (long pid : java) {
-      // again: what the server allocated while RSS settled (timers, heartbeats, the dead ends of its threads'
-      // allocation buffers) would otherwise count, about 500 B per connection of c, and vary from run to run
+      // again: what the server allocated while RSS settled (timers, heartbeats, its threads' allocation buffers)
+      // would otherwise count; with one collection c's heap figure moved by 700 B a connection between runs
       jcmd(pid, "GC.run");
       Matcher used = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
       while (used.find()) {
