@@ -83,8 +83,9 @@ public final class RoomFanout extends VerticleBase {
   // Listeners are grouped by their verticle's context, not by the duplicate Vert.x makes per HTTP request: one
   // dispatcher and one task per event loop, whatever the number of connections.
   private LoopDispatcher loopOfCaller() {
-    ContextInternal loop = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
-    return loops.computeIfAbsent(loop, c -> new LoopDispatcher(loop, metrics, writeDelayMs));
+    Context caller = vertx.getOrCreateContext();
+    Context loop = caller instanceof ContextInternal internal ? internal.unwrap() : caller;
+    return loops.computeIfAbsent(loop, c -> new LoopDispatcher(c, metrics, writeDelayMs));
   }
 
   private Future<Void> attach(String room, LoopDispatcher loop) {
