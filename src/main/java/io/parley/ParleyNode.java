@@ -14,6 +14,7 @@ import io.parley.cluster.NodeDeathWatcher;
 import io.parley.common.ConnectionLimiter;
 import io.parley.config.ParleyConfig;
 import io.parley.config.Settings;
+import io.parley.fanout.RoomEventCodec;
 import io.parley.fanout.RoomFanout;
 import io.parley.http.HttpVerticle;
 import io.parley.metrics.MetricsVerticle;
@@ -94,6 +95,7 @@ public final class ParleyNode {
   public static Future<ParleyNode> deploy(Vertx vertx, ParleyConfig config, HazelcastClusterManager cluster,
       PrometheusMeterRegistry registry) {
     LocalCodec.register(vertx);
+    RoomEventCodec.register(vertx);
     // Ready once every verticle is deployed and, in a cluster, while this node is a member.
     NodeStatus status = new NodeStatus(cluster == null ? "standalone" : cluster.getNodeId(),
         cluster == null ? () -> true

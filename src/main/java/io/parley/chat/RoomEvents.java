@@ -1,6 +1,7 @@
 package io.parley.chat;
 
 import io.parley.bus.Addresses;
+import io.parley.fanout.RoomEvent;
 import io.parley.protocol.ChatMessage;
 import io.parley.protocol.ServerFrames;
 import io.parley.webhook.WebhookEvent;
@@ -93,6 +94,6 @@ final class RoomEvents {
   }
 
   private void publish(JsonObject frame) {
-    vertx.eventBus().publish(Addresses.FANOUT, frame);
+    vertx.eventBus().publish(Addresses.FANOUT, RoomEvent.of(frame)); // its own codec: RoomEventCodec
   }
 }

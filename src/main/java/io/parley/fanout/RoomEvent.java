@@ -1,6 +1,8 @@
 package io.parley.fanout;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
@@ -16,6 +18,9 @@ import java.util.function.Function;
  * (a {@code /ws} WebSocket frame, a bridge envelope), made at the first request and shared by every connection of
  * that transport. Events are handed to several event loops, so an encoding may be made twice in a race; it is the
  * same bytes either way.
+ *
+ * <p>Events travel the event bus as themselves ({@link RoomEventCodec}): the publishing node's own fan-out gets the
+ * very object, and other nodes get the frame's UTF-8 text, which they keep and write as it came.
  */
 public final class RoomEvent {
 
@@ -49,6 +54,7 @@ public final class RoomEvent {
   private final String nick;
   private final JsonObject frame;
   private volatile String json;
+  private volatile byte[] utf8;
   private final AtomicReferenceArray<Object> encoded = new AtomicReferenceArray<>(MAX_ENCODINGS);
 
   private RoomEvent(String room, String type, long id, long version, String nick, JsonObject frame) {
@@ -69,6 +75,13 @@ public final class RoomEvent {
     return new RoomEvent(frame.getString("room"), type, sequenced ? frame.getLong("id", 0L) : 0L,
         membership ? frame.getLong("version", 0L) : 0L,
         frame.getString("message".equals(type) ? "from" : sequenced ? "by" : "nick"), frame);
+  }
+
+  /** An event as it came over the wire: the frame's JSON text in UTF-8, kept as the bytes its recipients get. */
+  static RoomEvent fromWire(byte[] utf8) {
+    RoomEvent event = of(new JsonObject(Buffer.buffer(utf8)));
+    event.utf8 = utf8;
+    return event;
   }
 
   public String room() {
@@ -112,14 +125,27 @@ public final class RoomEvent {
     return "count".equals(type);
   }
 
-  /** The frame's JSON text, encoded once. */
+  /** The frame's JSON text, made once (the bridge's envelope holds it). */
   public String json() {
     String text = json;
     if (text == null) {
-      text = frame.encode();
+      text = new String(utf8(), StandardCharsets.UTF_8);
       json = text;
     }
     return text;
+  }
+
+  /**
+   * The frame's JSON text in UTF-8, encoded once (or as it came over the wire); nobody may modify it. Encoded
+   * straight to bytes: through a String it took twice the garbage (JFR, scenario b).
+   */
+  public byte[] utf8() {
+    byte[] bytes = utf8;
+    if (bytes == null) {
+      bytes = frame.toBuffer().getBytes();
+      utf8 = bytes;
+    }
+    return bytes;
   }
 
   /** This event in {@code encoding}, made once. */

@@ -51,7 +51,7 @@ public final class RoomFanout extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<JsonObject>consumer(Addresses.FANOUT, this::receive).completion();
+    return vertx.eventBus().<RoomEvent>consumer(Addresses.FANOUT, this::receive).completion();
   }
 
   /**
@@ -106,10 +106,11 @@ public final class RoomFanout extends VerticleBase {
   }
 
   /** Every room event of the cluster arrives here; those of rooms without local listeners are dropped. */
-  private void receive(Message<JsonObject> message) {
-    Room room = rooms.get(message.body().getString("room"));
+  private void receive(Message<RoomEvent> message) {
+    RoomEvent event = message.body();
+    Room room = rooms.get(event.room());
     if (room != null) {
-      room.dispatch(room.sequencer.offer(RoomEvent.of(message.body())));
+      room.dispatch(room.sequencer.offer(event));
     }
   }
 

@@ -65,7 +65,7 @@ final class WsTransport extends ChannelInboundHandlerAdapter implements Transpor
    * the event, whichever socket still views it.
    */
   static final RoomEvent.Encoding<ByteBuf> FRAME = RoomEvent.Encoding.define(
-      event -> Sockets.webSocketFrame(Sockets.TEXT, event.json().getBytes(StandardCharsets.UTF_8)));
+      event -> Sockets.webSocketFrame(Sockets.TEXT, event.utf8()));
 
   private static final String NAME = "parley-ws";
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.bus.Addresses;
 import io.parley.config.Settings;
+import io.parley.fanout.RoomEvent;
 import io.parley.protocol.ServerFrames;
 import io.parley.support.NodeInternals;
 import io.parley.support.ParleyServerTest;
@@ -26,12 +27,13 @@ class RoomOrderingTest extends ParleyServerTest {
 
   /** A presence frame as another node's chat service publishes it. */
   private void publishPresence(String nick, long version) {
-    vertx.eventBus().publish(Addresses.FANOUT, ServerFrames.presence("general", nick, "join", version, 1));
+    vertx.eventBus().publish(Addresses.FANOUT,
+        RoomEvent.of(ServerFrames.presence("general", nick, "join", version, 1)));
   }
 
   private void publishAsAnotherNode(long id) {
-    vertx.eventBus().publish(Addresses.FANOUT, new JsonObject().put("type", "message").put("room", "general")
-        .put("id", id).put("from", "elsewhere").put("text", "m" + id).put("ts", System.currentTimeMillis()));
+    vertx.eventBus().publish(Addresses.FANOUT, RoomEvent.of(new JsonObject().put("type", "message").put("room", "general")
+        .put("id", id).put("from", "elsewhere").put("text", "m" + id).put("ts", System.currentTimeMillis())));
   }
 
   @Test
