@@ -125,24 +125,27 @@ public final class RoomEvent {
     return "count".equals(type);
   }
 
-  /** The frame's JSON text, made once (the bridge's envelope holds it). */
+  /** The frame's JSON text, encoded once (or as it came over the wire). */
   public String json() {
     String text = json;
     if (text == null) {
-      text = new String(utf8(), StandardCharsets.UTF_8);
+      byte[] bytes = utf8;
+      text = bytes != null ? new String(bytes, StandardCharsets.UTF_8) : frame.encode();
       json = text;
     }
     return text;
   }
 
   /**
-   * The frame's JSON text in UTF-8, encoded once (or as it came over the wire); nobody may modify it. Encoded
-   * straight to bytes: through a String it took twice the garbage (JFR, scenario b).
+   * The frame's JSON text in UTF-8, made once (or as it came over the wire); nobody may modify it. Made from the
+   * String, as replies and history are: Jackson's byte generator would write a character beyond the BMP as two
+   * backslash-u escapes (12 bytes for an emoji, not 4) and a lone surrogate as an escape, where the String's UTF-8 has
+   * the 4 bytes and {@code ?}.
    */
   public byte[] utf8() {
     byte[] bytes = utf8;
     if (bytes == null) {
-      bytes = frame.toBuffer().getBytes();
+      bytes = json().getBytes(StandardCharsets.UTF_8);
       utf8 = bytes;
     }
     return bytes;

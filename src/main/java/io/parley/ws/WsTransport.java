@@ -61,8 +61,8 @@ final class WsTransport extends ChannelInboundHandlerAdapter implements Transpor
 
   /**
    * A room event as a final, unmasked WebSocket text frame (RFC 6455, section 5.2), header included, as a server
-   * sends it. Off-heap, so that sockets write it without a copy, and unreleasable: the garbage collector frees it with
-   * the event, whichever socket still views it.
+   * sends it. Off-heap, so that sockets write it without a copy; each socket writes a retained view of it, and the
+   * garbage collector frees the bytes with the event ({@link Sockets#webSocketFrame}).
    */
   static final RoomEvent.Encoding<ByteBuf> FRAME = RoomEvent.Encoding.define(
       event -> Sockets.webSocketFrame(Sockets.TEXT, event.utf8()));

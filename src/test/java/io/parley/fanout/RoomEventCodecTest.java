@@ -55,6 +55,21 @@ class RoomEventCodecTest {
     assertEquals(true, received.isMembership());
   }
 
+  /** The bytes of a live event are those of the same frame in a reply or in history: the String's UTF-8. */
+  @Test
+  void anEmojiIsFourBytesAndALoneSurrogateAQuestionMarkAsInReplies() {
+    JsonObject frame = new JsonObject().put("type", "message").put("room", "general").put("id", 1L)
+        .put("from", "alice").put("text", "\uD83D\uDE00 and a lone \uD800");
+    byte[] utf8 = RoomEvent.of(frame).utf8();
+    assertArrayEquals(frame.encode().getBytes(StandardCharsets.UTF_8), utf8);
+    String text = new String(utf8, StandardCharsets.UTF_8);
+    assertEquals(true, text.contains("\uD83D\uDE00 and a lone ?"), text);
+
+    Buffer wire = Buffer.buffer();
+    codec.encodeToWire(wire, RoomEvent.of(frame));
+    assertArrayEquals(utf8, codec.decodeFromWire(0, wire).utf8());
+  }
+
   @Test
   void onItsOwnNodeTheConsumerGetsTheSameEvent() {
     RoomEvent sent = message();
