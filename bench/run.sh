@@ -206,6 +206,10 @@ start_parley_cluster() {
 # start_node NAME SCRIPT ARGS...: a Node peer, pinned; waits for its "listening <port>" line.
 start_node() {
   local name=$1 script=$2; shift 2
+  # Emptied first: the redirection below happens in the background job, maybe after the first check, which would
+  # then find the last scenario's "listening" line, and read the port from the file once it is truncated (b once
+  # got '127.0.0.1:').
+  : > "$LOGS/$name.log"
   taskset -c $SERVER_CPU node "bench/peers/$script" "$@" > "$LOGS/$name.log" 2>&1 &
   local pid=$!
   STARTED+=("$pid")
