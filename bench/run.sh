@@ -27,6 +27,9 @@ WARMUP_S=${WARMUP_S:-30}  # seconds of sending before the first step: the JIT co
 # d's: three JVMs share one core at 30 messages a second, and their C2 compilers were still busy (19% of the core) 50 s
 # into a 30 s warm-up; 120 s is past them. D_WARMUP_S=30 gives the figure of earlier runs.
 D_WARMUP_S=${D_WARMUP_S:-120}
+# seconds of sending at each later step's rate before its window: a new rate sets the JIT compiling again (C2 took 1.1 s
+# of Parley's one core in the first 6 s of b's 50k step, the queue behind it p99 0.5-0.8 s); STEP_WARMUP_S=0, earlier runs
+STEP_WARMUP_S=${STEP_WARMUP_S:-10}
 TEXT_BYTES=100
 A_CONNECTIONS=1000; A_ROOMS=1;    A_SENDERS=10;   A_RAMP=${A_RAMP:-20000,50000,100000,150000,200000,300000}
 B_CONNECTIONS=10000; B_ROOMS=1000; B_SENDERS=1000; B_RAMP=${B_RAMP:-20000,50000,100000}
@@ -39,7 +42,7 @@ K_CONNECTIONS=100;  K_ROOMS=100;  K_SENDERS=100;  K_RAMP=1000,10000,20000,30000,
 R_ROOMS=20000
 S_CONNECTIONS=1000; S_ROOMS=1;    S_SENDERS=10;   S_RAMP=$A_RAMP
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-  DURATION_S=2; WARMUP_S=1; D_WARMUP_S=1
+  DURATION_S=2; WARMUP_S=1; D_WARMUP_S=1; STEP_WARMUP_S=0
   A_CONNECTIONS=100; A_SENDERS=4; A_RAMP=2000,10000
   B_CONNECTIONS=200; B_ROOMS=20; B_SENDERS=20; B_RAMP=2000,5000
   C_CONNECTIONS=300; C_ROOMS=30
@@ -372,16 +375,16 @@ run_scenario() {
     fi
     case "$scenario" in
       a) loadgen a "$target" --connections $A_CONNECTIONS --rooms $A_ROOMS --senders $A_SENDERS --ramp $A_RAMP \
-           --duration $DURATION_S --warmup $WARMUP_S ;;
+           --duration $DURATION_S --warmup $WARMUP_S --step-warmup $STEP_WARMUP_S ;;
       b) loadgen b "$target" --connections $B_CONNECTIONS --rooms $B_ROOMS --senders $B_SENDERS --ramp $B_RAMP \
-           --duration $DURATION_S --warmup $WARMUP_S ;;
+           --duration $DURATION_S --warmup $WARMUP_S --step-warmup $STEP_WARMUP_S ;;
       c) loadgen c "$target" --connections $C_CONNECTIONS --rooms $C_ROOMS --idle ;;
       d) loadgen d "$target" --connections $D_CONNECTIONS --rooms $D_ROOMS --senders $D_SENDERS --rate $D_RATE \
            --duration $DURATION_S --warmup $D_WARMUP_S ;;
       s) loadgen s "$target" --transport bridge --connections $S_CONNECTIONS --rooms $S_ROOMS --senders $S_SENDERS \
-           --ramp $S_RAMP --duration $DURATION_S --warmup $WARMUP_S ;;
+           --ramp $S_RAMP --duration $DURATION_S --warmup $WARMUP_S --step-warmup $STEP_WARMUP_S ;;
       k) loadgen k "$target" --connections $K_CONNECTIONS --rooms $K_ROOMS --senders $K_SENDERS --ramp $K_RAMP \
-           --duration $DURATION_S --warmup $WARMUP_S ;;
+           --duration $DURATION_S --warmup $WARMUP_S --step-warmup $STEP_WARMUP_S ;;
     esac
     stop_servers
   done

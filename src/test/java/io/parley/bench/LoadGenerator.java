@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * --target parley|ws|socketio   --servers host:port[,host:port...]   --connections N   --rooms R   --senders S
  * --rate D | --ramp D1,D2,...   (target deliveries/s: messages sent x members of their room)
- * --duration S  --warmup S (first step)  --idle  --server-pids p1,p2  --label text  --scenario x  --text-bytes B
+ * --duration S  --warmup S (first step)  --step-warmup S (each later step)  --idle  --server-pids p1,p2  --label text  --scenario x  --text-bytes B
  * </pre>
  *
  * Everything runs on one event loop (the load generator is pinned to one core); only main waits.
@@ -99,10 +99,10 @@ public final class LoadGenerator {
     log.info("{} connections joined {} rooms in {} s", options.connections(), options.rooms(), round(setupS));
     for (int step = 0; step < options.rates().size(); step++) {
       double rate = options.rates().get(step);
-      int warmupS = step == 0 ? options.warmupS() : 0;
-      log.info("step {}: {} deliveries/s for {} s", step, rate, options.durationS());
+      int warmupS = step == 0 ? options.warmupS() : options.stepWarmupS();
+      log.info("step {}: {} deliveries/s for {} s after {} s", step, rate, options.durationS(), warmupS);
       JsonObject result = onLoop(() -> step(rate, warmupS)).await();
-      report(result.put("step", step).put("setupS", round(setupS)), results, onResult);
+      report(result.put("step", step).put("warmupS", warmupS).put("setupS", round(setupS)), results, onResult);
     }
     return results;
   }

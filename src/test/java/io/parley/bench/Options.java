@@ -11,15 +11,18 @@ import java.util.Set;
  * What one load-generator run does, from {@code --key value} arguments (see {@link LoadGenerator}).
  *
  * @param rates      target deliveries/s of each step (one for --rate, several for --ramp); empty when idle
+ * @param warmupS    seconds of sending at the first step's rate before its window opens
+ * @param stepWarmupS seconds of sending at each later step's rate before its window opens: a new rate makes the JIT
+ *                   compile again (b's 50k step spent its first 1.7 s of one core in C2), which is not that rate's cost
  * @param serverPids processes whose CPU and memory are measured
  * @param transport  Parley's transport: {@code ws} ({@code /ws}, the default) or {@code bridge} (SockJS, {@code /eventbus})
  */
 public record Options(String target, List<String> servers, int connections, int rooms, int senders,
-    List<Double> rates, int durationS, int warmupS, boolean idle, List<Long> serverPids, String label,
+    List<Double> rates, int durationS, int warmupS, int stepWarmupS, boolean idle, List<Long> serverPids, String label,
     String scenario, int textBytes, String transport) {
 
   private static final Set<String> KEYS = Set.of("target", "servers", "connections", "rooms", "senders", "rate",
-      "ramp", "duration", "warmup", "server-pids", "label", "scenario", "text-bytes",
+      "ramp", "duration", "warmup", "step-warmup", "server-pids", "label", "scenario", "text-bytes",
       "transport");
 
   public Options {
@@ -59,7 +62,8 @@ public record Options(String target, List<String> servers, int connections, int 
     return new Options(values.getOrDefault("target", "parley"), list(values.get("servers")),
         integer(values, "connections", 100), integer(values, "rooms", 1), integer(values, "senders", idle ? 0 : 1),
         idle ? List.of() : list(rates).stream().map(Double::valueOf).toList(),
-        integer(values, "duration", 10), integer(values, "warmup", 0), idle,
+        integer(values, "duration", 10), integer(values, "warmup", 0),
+        integer(values, "step-warmup", 0), idle,
         list(values.get("server-pids")).stream().map(Long::valueOf).toList(),
         values.getOrDefault("label", ""), values.getOrDefault("scenario", ""), integer(values, "text-bytes", 100),
         values.getOrDefault("transport", "ws"));
