@@ -373,18 +373,19 @@ run_scenario() {
       stop_servers
       continue
     fi
+    local ramp_timing="--duration $DURATION_S --warmup $WARMUP_S --step-warmup $STEP_WARMUP_S"  # a ramp's steps
     case "$scenario" in
       a) loadgen a "$target" --connections $A_CONNECTIONS --rooms $A_ROOMS --senders $A_SENDERS --ramp $A_RAMP \
-           --duration $DURATION_S --warmup $WARMUP_S --step-warmup $STEP_WARMUP_S ;;
+           $ramp_timing ;;
       b) loadgen b "$target" --connections $B_CONNECTIONS --rooms $B_ROOMS --senders $B_SENDERS --ramp $B_RAMP \
-           --duration $DURATION_S --warmup $WARMUP_S --step-warmup $STEP_WARMUP_S ;;
+           $ramp_timing ;;
       c) loadgen c "$target" --connections $C_CONNECTIONS --rooms $C_ROOMS --idle ;;
       d) loadgen d "$target" --connections $D_CONNECTIONS --rooms $D_ROOMS --senders $D_SENDERS --rate $D_RATE \
            --duration $DURATION_S --warmup $D_WARMUP_S ;;
       s) loadgen s "$target" --transport bridge --connections $S_CONNECTIONS --rooms $S_ROOMS --senders $S_SENDERS \
-           --ramp $S_RAMP --duration $DURATION_S --warmup $WARMUP_S --step-warmup $STEP_WARMUP_S ;;
+           --ramp $S_RAMP $ramp_timing ;;
       k) loadgen k "$target" --connections $K_CONNECTIONS --rooms $K_ROOMS --senders $K_SENDERS --ramp $K_RAMP \
-           --duration $DURATION_S --warmup $WARMUP_S --step-warmup $STEP_WARMUP_S ;;
+           $ramp_timing ;;
     esac
     stop_servers
   done

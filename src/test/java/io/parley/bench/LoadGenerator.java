@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * --target parley|ws|socketio   --servers host:port[,host:port...]   --connections N   --rooms R   --senders S
  * --rate D | --ramp D1,D2,...   (target deliveries/s: messages sent x members of their room)
- * --duration S  --warmup S (first step)  --step-warmup S (each later step)  --idle  --server-pids p1,p2  --label text  --scenario x  --text-bytes B
+ * --duration S  --warmup S (first step)  --step-warmup S (each later step)  --idle  --server-pids p1,p2
+ * --label text  --scenario x  --text-bytes B
  * </pre>
  *
  * Everything runs on one event loop (the load generator is pinned to one core); only main waits.
