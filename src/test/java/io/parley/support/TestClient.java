@@ -43,8 +43,11 @@ public final class TestClient implements AutoCloseable {
   public static TestClient connect(Vertx vertx, int port, WebSocketClientOptions options) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions(options)
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
-    WebSocket socket = client.connect(port, "127.0.0.1", "/ws").await();
-    return new TestClient(client, socket);
+    try {
+      return new TestClient(client, client.connect(port, "127.0.0.1", "/ws").await(WAIT_SECONDS, TimeUnit.SECONDS));
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no WebSocket upgrade of /ws on port " + port + " within " + WAIT_SECONDS + " s", e);
+    }
   }
 
   /** Connects and says hello as {@code nick}, checking the welcome. */

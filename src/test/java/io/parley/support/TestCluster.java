@@ -10,6 +10,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Real Parley nodes forming a real Hazelcast cluster on loopback, each a clustered Vertx in this JVM with
@@ -17,16 +21,39 @@ import java.util.List;
  */
 public final class TestCluster implements AutoCloseable {
 
-  /** One member: its Vertx, its Parley node, and its configuration. */
-  public record Member(Vertx vertx, ParleyNode node, ParleyConfig config) {
+  /** How long a member may take to leave: the node's drain, then Hazelcast's graceful hand-over of its partitions. */
+  public static final long SHUTDOWN_SECONDS = 60;
+
+  private static final Logger LOG = LoggerFactory.getLogger(TestCluster.class);
+
+  /** One member: its Vertx, its Parley node, its configuration and its cluster manager. */
+  public record Member(Vertx vertx, ParleyNode node, ParleyConfig config, HazelcastClusterManager manager) {
 
     public int httpPort() {
       return node.httpPort();
     }
 
-    /** Leaves as SIGTERM would: clients closed with 1012, members leave, then the cluster. */
+    /**
+     * Leaves as SIGTERM would: clients closed with 1012, members leave, then the cluster. A leave that does not end
+     * fails here with every thread's stack in the log, before the test's own timeout hides where it hung.
+     */
     public void shutdown() {
-      node.close().eventually(vertx::close).await();
+      try {
+        node.close().eventually(vertx::close).await(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        LOG.error("member {} did not leave within {} s; threads:\n{}", config.get(Settings.HAZELCAST_PORT),
+            SHUTDOWN_SECONDS, ThreadDump.all());
+        throw new AssertionError("member " + config.get(Settings.HAZELCAST_PORT) + " did not leave within "
+            + SHUTDOWN_SECONDS + " s (threads logged)", e);
+      }
+    }
+
+    boolean running() {
+      return manager.getHazelcastInstance().getLifecycleService().isRunning();
+    }
+
+    boolean partitionsSafe() {
+      return manager.getHazelcastInstance().getPartitionService().isClusterSafe();
     }
   }
 
@@ -42,7 +69,6 @@ public final class TestCluster implements AutoCloseable {
     JsonArray memberList = new JsonArray(ports.stream().map(p -> "127.0.0.1:" + p).toList());
     String database = overrides.containsKey(Settings.STORAGE.name()) ? "" : Postgres.server().freshDatabase();
     TestCluster cluster = new TestCluster();
-    List<HazelcastClusterManager> managers = new ArrayList<>();
     for (int port : ports) {
       ParleyConfig config = ParleyServerTest.testConfig(new JsonObject()
           .put(Settings.CLUSTER_ENABLED.name(), true)
@@ -56,14 +82,23 @@ public final class TestCluster implements AutoCloseable {
           .mergeIn(overrides));
       HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.hazelcastConfig(config));
       Vertx vertx = HazelcastSetup.startClustered(config, ParleyNode.vertxOptions(config), manager);
-      cluster.members.add(new Member(vertx, ParleyNode.deploy(vertx, config, manager, null).await(), config));
-      managers.add(manager);
+      cluster.members.add(new Member(vertx, ParleyNode.deploy(vertx, config, manager, null).await(), config, manager));
     }
     // The partitions migrate to the members that joined; a test that starts at once could wait on a migration for
     // longer than REQUEST_TIMEOUT_MS on a loaded machine (answered unavailable). Start on a settled cluster.
-    Eventually.await(cluster.members.get(0).vertx(), () -> managers.stream().allMatch(m -> m.getHazelcastInstance().getPartitionService()
-        .isClusterSafe()), "every partition of the new cluster has its owner and backups in place");
+    cluster.awaitPartitionsSafe();
     return cluster;
+  }
+
+  /**
+   * Waits until every running member's partitions have their owner and backups in place, as an operator rolling
+   * nodes waits between two (Hazelcast's cluster-safe state). A member shut down while the last one's partitions
+   * still migrate has its own hand-over and the cluster manager's clean-up of the last one queued behind them.
+   */
+  public void awaitPartitionsSafe() {
+    Member any = members.stream().filter(Member::running).findFirst().orElseThrow();
+    Eventually.await(any.vertx(), () -> members.stream().filter(Member::running).allMatch(Member::partitionsSafe),
+        "every partition of the cluster has its owner and backups in place");
   }
 
   public Member member(int index) {
